@@ -1,0 +1,317 @@
+//! The in-isolate memory tier. Entries are addressed by small integer slots: the caller
+//! (the JavaScript `MemoryCache`) keeps keys and values and maps each key to a slot, so a
+//! read crosses into wasm with two numbers. The tier owns everything else: expiry, byte
+//! accounting, capacity bounds, the eviction policy and the counters.
+
+pub mod config;
+pub mod lru;
+pub mod policy;
+pub mod stats;
+pub mod tinylfu;
+
+use crate::error::{Error, Result};
+use crate::options::check_positive_millis;
+use config::{MemoryConfig, PolicyKind, MAX_SAFE_INTEGER};
+use lru::LruPolicy;
+use policy::EvictionPolicy;
+use stats::{Counters, Removal, TierStats};
+use tinylfu::TinyLfuPolicy;
+
+/// Index of an entry in the tier. `u32::MAX` is never a slot.
+pub type Slot = u32;
+/// Milliseconds, from the injected clock.
+pub type Millis = f64;
+
+/// The answer to a read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// The entry is live.
+    Hit,
+    /// The entry had expired and is now removed; the caller must forget the slot.
+    Expired,
+    /// No entry at that slot (never a valid slot, or already removed).
+    Absent,
+}
+
+/// The answer to storing a new value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// Stored at this slot.
+    Stored(Slot),
+    /// Not stored: larger than `maxBytes`, or refused by the policy.
+    Rejected,
+}
+
+/// Per-slot bookkeeping.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    expires_at: Millis,
+    size: u64,
+    live: bool,
+}
+
+/// The concrete policies, dispatched without a vtable.
+enum Policy {
+    Lru(LruPolicy),
+    TinyLfu(Box<TinyLfuPolicy>),
+}
+
+impl Policy {
+    fn as_dyn(&mut self) -> &mut dyn EvictionPolicy {
+        match self {
+            Policy::Lru(p) => p,
+            Policy::TinyLfu(p) => p.as_mut(),
+        }
+    }
+}
+
+/// The memory tier: bounded by entries and/or bytes, with lazy TTL expiry.
+pub struct MemoryTier {
+    config: MemoryConfig,
+    entries: Vec<Entry>,
+    free: Vec<Slot>,
+    len: u64,
+    bytes: u64,
+    policy: Policy,
+    evicted: Vec<Slot>,
+    counters: Counters,
+}
+
+impl MemoryTier {
+    /// An empty tier with the given (validated) configuration.
+    pub fn new(config: MemoryConfig) -> Self {
+        let policy = match config.policy {
+            PolicyKind::Lru => Policy::Lru(LruPolicy::new()),
+            PolicyKind::TinyLfu => {
+                let capacity = config.max_bytes.or(config.max_entries).unwrap_or(1);
+                Policy::TinyLfu(Box::new(TinyLfuPolicy::new(capacity)))
+            }
+        };
+        MemoryTier {
+            config,
+            entries: Vec::new(),
+            free: Vec::new(),
+            len: 0,
+            bytes: 0,
+            policy,
+            evicted: Vec::new(),
+            counters: Counters::default(),
+        }
+    }
+
+    /// The configuration this tier was built with.
+    pub fn config(&self) -> &MemoryConfig {
+        &self.config
+    }
+
+    /// Entries held (expired ones count until touched or evicted).
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether no entry is held.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Sum of the sizes of the entries held.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Slots evicted by the last `insert` or `update`, for the caller to forget.
+    pub fn evicted(&self) -> &[Slot] {
+        &self.evicted
+    }
+
+    /// Reads a slot: a hit bumps it in the policy; an expired entry is removed.
+    pub fn get(&mut self, slot: Slot, now: Millis) -> Lookup {
+        let lookup = self.check(slot, now);
+        match lookup {
+            Lookup::Hit => {
+                self.counters.hits += 1;
+                self.policy.as_dyn().access(slot);
+            }
+            Lookup::Expired => self.counters.misses += 1,
+            Lookup::Absent => {}
+        }
+        lookup
+    }
+
+    /// Like `get`, but neither bumps the entry nor counts a hit or miss.
+    pub fn peek(&mut self, slot: Slot, now: Millis) -> Lookup {
+        self.check(slot, now)
+    }
+
+    fn check(&mut self, slot: Slot, now: Millis) -> Lookup {
+        match self.entries.get(slot as usize) {
+            Some(e) if e.live && now >= e.expires_at => {
+                self.remove(slot, Removal::Expired);
+                Lookup::Expired
+            }
+            Some(e) if e.live => Lookup::Hit,
+            _ => Lookup::Absent,
+        }
+    }
+
+    /// Validates a per-entry `size` and `ttl` and returns the entry's size and expiry.
+    fn entry_terms(&self, size: f64, ttl: Option<f64>, now: Millis) -> Result<(u64, Millis)> {
+        if !(size.fract() == 0.0 && size >= 0.0 && size <= MAX_SAFE_INTEGER as f64) {
+            return Err(Error::argument(format!(
+                "size must be a whole number of bytes from 0 to {MAX_SAFE_INTEGER}, got {size}"
+            )));
+        }
+        let ttl = match ttl {
+            Some(t) => Some(check_positive_millis(t).map_err(|_| {
+                Error::argument(format!(
+                    "ttl must be a finite number of milliseconds greater than 0 (omit it for the default), got {t}"
+                ))
+            })?),
+            None => self.config.ttl,
+        };
+        Ok((size as u64, ttl.map_or(f64::INFINITY, |t| now + t)))
+    }
+
+    fn weight(&self, size: u64) -> u64 {
+        if self.config.max_bytes.is_some() {
+            size
+        } else {
+            1
+        }
+    }
+
+    fn too_large(&self, size: u64) -> bool {
+        self.config.max_bytes.is_some_and(|max| size > max)
+    }
+
+    /// Stores a value for a key the caller does not hold yet. `hash` identifies the key
+    /// (for frequency-based policies); `size` is in bytes. Evicted slots are in `evicted()`.
+    pub fn insert(
+        &mut self,
+        hash: u32,
+        size: f64,
+        ttl: Option<f64>,
+        now: Millis,
+    ) -> Result<Admission> {
+        let (size, expires_at) = self.entry_terms(size, ttl, now)?;
+        self.evicted.clear();
+        if self.too_large(size) {
+            self.counters.rejected += 1;
+            return Ok(Admission::Rejected);
+        }
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.entries.push(Entry {
+                    expires_at,
+                    size,
+                    live: false,
+                });
+                (self.entries.len() - 1) as Slot
+            }
+        };
+        self.entries[slot as usize] = Entry {
+            expires_at,
+            size,
+            live: true,
+        };
+        self.len += 1;
+        self.bytes += size;
+        self.counters.sets += 1;
+        let weight = self.weight(size);
+        self.policy.as_dyn().insert(slot, hash, weight);
+        if self.make_room(slot) {
+            Ok(Admission::Stored(slot))
+        } else {
+            self.counters.sets -= 1;
+            self.counters.rejected += 1;
+            Ok(Admission::Rejected)
+        }
+    }
+
+    /// Replaces the value of a held slot. Returns `false` when the entry is gone instead
+    /// (the new value is larger than `maxBytes`); the caller must then forget the slot.
+    pub fn update(&mut self, slot: Slot, size: f64, ttl: Option<f64>, now: Millis) -> Result<bool> {
+        let (size, expires_at) = self.entry_terms(size, ttl, now)?;
+        self.evicted.clear();
+        let Some(entry) = self.entries.get_mut(slot as usize).filter(|e| e.live) else {
+            return Ok(false);
+        };
+        let old_size = std::mem::replace(&mut entry.size, size);
+        entry.expires_at = expires_at;
+        self.bytes = self.bytes - old_size + size;
+        if self.too_large(size) {
+            self.remove(slot, Removal::Replaced);
+            self.counters.rejected += 1;
+            return Ok(false);
+        }
+        self.counters.sets += 1;
+        let weight = self.weight(size);
+        self.policy.as_dyn().update(slot, weight);
+        Ok(self.make_room(slot))
+    }
+
+    /// Evicts until both bounds hold. Returns whether `keep` survived; if the policy chose
+    /// it, it is removed but not listed in `evicted()` (the caller never stored it).
+    fn make_room(&mut self, keep: Slot) -> bool {
+        let mut kept = true;
+        while self.over_capacity() {
+            let Some(victim) = self.policy.as_dyn().evict() else {
+                break;
+            };
+            self.release(victim);
+            if victim == keep {
+                kept = false;
+            } else {
+                self.counters.count_removal(Removal::Capacity);
+                self.evicted.push(victim);
+            }
+        }
+        kept
+    }
+
+    fn over_capacity(&self) -> bool {
+        self.config.max_entries.is_some_and(|max| self.len > max)
+            || self.config.max_bytes.is_some_and(|max| self.bytes > max)
+    }
+
+    /// Deletes a held slot at the caller's request. Returns whether it was live.
+    pub fn delete(&mut self, slot: Slot) -> bool {
+        let live = self.entries.get(slot as usize).is_some_and(|e| e.live);
+        if live {
+            self.remove(slot, Removal::Explicit);
+        }
+        live
+    }
+
+    fn remove(&mut self, slot: Slot, reason: Removal) {
+        self.policy.as_dyn().remove(slot);
+        self.release(slot);
+        self.counters.count_removal(reason);
+    }
+
+    /// Frees a slot the policy no longer holds.
+    fn release(&mut self, slot: Slot) {
+        if let Some(entry) = self.entries.get_mut(slot as usize).filter(|e| e.live) {
+            entry.live = false;
+            self.len -= 1;
+            self.bytes -= entry.size;
+            self.free.push(slot);
+        }
+    }
+
+    /// Removes every entry; counters are kept.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.free.clear();
+        self.evicted.clear();
+        self.len = 0;
+        self.bytes = 0;
+        self.policy.as_dyn().clear();
+    }
+
+    /// A statistics snapshot; `outside_misses` are reads of keys the caller did not hold.
+    pub fn stats(&self, outside_misses: u64) -> TierStats {
+        TierStats::new(&self.counters, outside_misses, self.len, self.bytes)
+    }
+}

@@ -1,0 +1,211 @@
+//! Reading caller-supplied option objects with clear errors: the bindings hand over each
+//! field as an [`OptionValue`]; these helpers check names, types and ranges.
+
+use crate::error::{Error, Result};
+
+/// One option field as received from the caller, with its JavaScript type preserved.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OptionValue {
+    /// A JavaScript number (may be NaN or infinite).
+    Number(f64),
+    /// A JavaScript string.
+    Text(String),
+    /// A JavaScript boolean.
+    Bool(bool),
+    /// Anything else, named by its JavaScript type (`"object"`, `"null"`, `"function"`, ...).
+    Other(String),
+}
+
+impl OptionValue {
+    fn type_name(&self) -> &str {
+        match self {
+            OptionValue::Number(_) => "number",
+            OptionValue::Text(_) => "string",
+            OptionValue::Bool(_) => "boolean",
+            OptionValue::Other(name) => name,
+        }
+    }
+}
+
+/// The fields of one options object, checked against the names its owner accepts.
+pub struct OptionFields {
+    owner: &'static str,
+    fields: Vec<(String, OptionValue)>,
+}
+
+impl OptionFields {
+    /// Takes the fields of `owner`'s options; fails on any name not in `allowed`.
+    pub fn new(
+        owner: &'static str,
+        fields: Vec<(String, OptionValue)>,
+        allowed: &[&str],
+    ) -> Result<Self> {
+        if let Some((name, _)) = fields
+            .iter()
+            .find(|(name, _)| !allowed.contains(&name.as_str()))
+        {
+            return Err(Error::config(format!(
+                "{owner}: unknown option \"{name}\"; the options are {}",
+                allowed.join(", ")
+            )));
+        }
+        Ok(OptionFields { owner, fields })
+    }
+
+    fn get(&self, name: &str) -> Option<&OptionValue> {
+        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    fn number(&self, name: &str, expected: &str) -> Result<Option<f64>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(OptionValue::Number(n)) => Ok(Some(*n)),
+            Some(other) => Err(Error::config(format!(
+                "{}: option {name} must be {expected}, got a {}",
+                self.owner,
+                other.type_name()
+            ))),
+        }
+    }
+
+    /// A whole number in `1..=max`, if present.
+    pub fn positive_integer(&self, name: &str, max: u64) -> Result<Option<u64>> {
+        let expected = format!("a whole number from 1 to {max}");
+        match self.number(name, &expected)? {
+            None => Ok(None),
+            Some(n) if n.fract() == 0.0 && n >= 1.0 && n <= max as f64 => Ok(Some(n as u64)),
+            Some(n) => Err(Error::config(format!(
+                "{}: option {name} must be {expected}, got {n}",
+                self.owner
+            ))),
+        }
+    }
+
+    /// A finite number of milliseconds greater than zero, if present.
+    pub fn positive_millis(&self, name: &str) -> Result<Option<f64>> {
+        let expected = "a finite number of milliseconds greater than 0 (omit it for no limit)";
+        match self.number(name, expected)? {
+            None => Ok(None),
+            Some(n) => check_positive_millis(n).map(Some).map_err(|_| {
+                Error::config(format!(
+                    "{}: option {name} must be {expected}, got {n}",
+                    self.owner
+                ))
+            }),
+        }
+    }
+
+    /// One of `choices`, if present.
+    pub fn choice(&self, name: &str, choices: &[&'static str]) -> Result<Option<&'static str>> {
+        let expected = choices
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        match self.get(name) {
+            None => Ok(None),
+            Some(OptionValue::Text(s)) => match choices.iter().find(|c| **c == s) {
+                Some(c) => Ok(Some(c)),
+                None => Err(Error::config(format!(
+                    "{}: option {name} must be {expected}, got \"{s}\"",
+                    self.owner
+                ))),
+            },
+            Some(other) => Err(Error::config(format!(
+                "{}: option {name} must be {expected}, got a {}",
+                self.owner,
+                other.type_name()
+            ))),
+        }
+    }
+}
+
+/// Checks a duration in milliseconds: finite and greater than zero.
+pub fn check_positive_millis(ms: f64) -> std::result::Result<f64, ()> {
+    if ms.is_finite() && ms > 0.0 {
+        Ok(ms)
+    } else {
+        Err(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(list: &[(&str, OptionValue)]) -> Vec<(String, OptionValue)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn unknown_names_are_rejected_with_the_list() {
+        let err = OptionFields::new(
+            "X",
+            fields(&[("maxEntrys", OptionValue::Number(1.0))]),
+            &["maxEntries"],
+        )
+        .err()
+        .map(|e| e.message().to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("X: unknown option \"maxEntrys\"; the options are maxEntries")
+        );
+    }
+
+    #[test]
+    fn integers_must_be_whole_and_in_range() {
+        let f = OptionFields::new(
+            "X",
+            fields(&[
+                ("a", OptionValue::Number(3.0)),
+                ("b", OptionValue::Number(1.5)),
+                ("c", OptionValue::Number(0.0)),
+                ("d", OptionValue::Text("3".into())),
+            ]),
+            &["a", "b", "c", "d"],
+        )
+        .unwrap();
+        assert_eq!(f.positive_integer("a", 10), Ok(Some(3)));
+        assert!(f.positive_integer("b", 10).is_err());
+        assert!(f.positive_integer("c", 10).is_err());
+        assert!(f
+            .positive_integer("d", 10)
+            .unwrap_err()
+            .message()
+            .contains("got a string"));
+        assert_eq!(f.positive_integer("missing", 10), Ok(None));
+    }
+
+    #[test]
+    fn millis_must_be_finite_and_positive() {
+        for bad in [f64::NAN, f64::INFINITY, -1.0, 0.0] {
+            let f = OptionFields::new("X", fields(&[("ttl", OptionValue::Number(bad))]), &["ttl"])
+                .unwrap();
+            assert!(f.positive_millis("ttl").is_err(), "{bad} accepted");
+        }
+        let f =
+            OptionFields::new("X", fields(&[("ttl", OptionValue::Number(2.5))]), &["ttl"]).unwrap();
+        assert_eq!(f.positive_millis("ttl"), Ok(Some(2.5)));
+    }
+
+    #[test]
+    fn choices_name_the_alternatives() {
+        let f = OptionFields::new(
+            "X",
+            fields(&[("p", OptionValue::Text("fifo".into()))]),
+            &["p"],
+        )
+        .unwrap();
+        let msg = f
+            .choice("p", &["lru", "tinylfu"])
+            .unwrap_err()
+            .message()
+            .to_string();
+        assert_eq!(
+            msg,
+            "X: option p must be \"lru\" or \"tinylfu\", got \"fifo\""
+        );
+    }
+}

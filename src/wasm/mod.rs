@@ -1,0 +1,1 @@
+//! Bindings: the only Rust that knows JavaScript.
