@@ -16,11 +16,13 @@
 //! - [`error`]: the error type and its codes.
 //! - [`options`]: checking caller-supplied option objects.
 //! - [`memory`]: the memory tier (LRU and W-TinyLFU policies, TTL, byte bounds, stats).
+//! - [`ring`]: the ketama consistent-hash ring (libmemcached-compatible node placement).
 #![forbid(unsafe_code)]
 
 pub mod error;
 pub mod memory;
 pub mod options;
+pub mod ring;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

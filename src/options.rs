@@ -118,6 +118,19 @@ impl OptionFields {
             ))),
         }
     }
+
+    /// Checks that `name`, if present, is a function (such as an injected clock).
+    pub fn function(&self, name: &str) -> Result<()> {
+        match self.get(name) {
+            None => Ok(()),
+            Some(OptionValue::Other(t)) if t == "function" => Ok(()),
+            Some(other) => Err(Error::config(format!(
+                "{}: option {name} must be a function, got a {}",
+                self.owner,
+                other.type_name()
+            ))),
+        }
+    }
 }
 
 /// Checks a duration in milliseconds: finite and greater than zero.

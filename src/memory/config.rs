@@ -44,13 +44,14 @@ impl Default for MemoryConfig {
 }
 
 impl MemoryConfig {
-    /// Option names accepted by the core (the bindings add `now`).
-    pub const NAMES: [&'static str; 4] = ["maxEntries", "maxBytes", "ttl", "policy"];
+    /// Option names accepted. `now` (the clock) is used by the bindings; here it is only
+    /// checked to be a function.
+    pub const NAMES: [&'static str; 5] = ["maxEntries", "maxBytes", "ttl", "policy", "now"];
 
     /// Builds a configuration from caller options, rejecting unknown names and bad values.
-    pub fn from_fields(fields: Vec<(String, OptionValue)>, extra_names: &[&str]) -> Result<Self> {
-        let allowed: Vec<&str> = Self::NAMES.iter().chain(extra_names).copied().collect();
-        let fields = OptionFields::new("MemoryCache", fields, &allowed)?;
+    pub fn from_fields(fields: Vec<(String, OptionValue)>) -> Result<Self> {
+        let fields = OptionFields::new("MemoryCache", fields, &Self::NAMES)?;
+        fields.function("now")?;
         let max_entries = fields.positive_integer("maxEntries", MAX_ENTRIES_LIMIT)?;
         let max_bytes = fields.positive_integer("maxBytes", MAX_SAFE_INTEGER)?;
         let ttl = fields.positive_millis("ttl")?;
@@ -80,7 +81,6 @@ mod tests {
             list.iter()
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
-            &["now"],
         )
     }
 
@@ -113,7 +113,9 @@ mod tests {
     }
 
     #[test]
-    fn extra_names_are_accepted() {
+    fn the_clock_must_be_a_function() {
         assert!(parse(&[("now", OptionValue::Other("function".into()))]).is_ok());
+        let err = parse(&[("now", OptionValue::Number(5.0))]).unwrap_err();
+        assert!(err.message().contains("now must be a function"), "{}", err.message());
     }
 }

@@ -1,45 +1,46 @@
-//! Least-recently-used ordering over slots, kept by the `lru` crate.
+//! Least-recently-used ordering over slots, as an intrusive list.
 
 use super::policy::EvictionPolicy;
+use super::slot_list::{Links, SlotList};
 use super::Slot;
-use lru::LruCache;
 
 /// Plain LRU: a hit or an update makes a slot most recent; the least recent is evicted.
+#[derive(Default)]
 pub struct LruPolicy {
-    order: LruCache<Slot, ()>,
+    links: Links,
+    order: SlotList,
 }
 
 impl LruPolicy {
     /// An empty ordering; capacity is enforced by the tier, not here.
     pub fn new() -> Self {
-        LruPolicy {
-            order: LruCache::unbounded(),
-        }
+        LruPolicy::default()
     }
 }
 
 impl EvictionPolicy for LruPolicy {
     fn insert(&mut self, slot: Slot, _hash: u32, _weight: u64) {
-        self.order.put(slot, ());
+        self.order.push_front(&mut self.links, slot);
     }
 
     fn access(&mut self, slot: Slot) {
-        self.order.promote(&slot);
+        self.order.move_to_front(&mut self.links, slot);
     }
 
     fn update(&mut self, slot: Slot, _weight: u64) {
-        self.order.promote(&slot);
+        self.order.move_to_front(&mut self.links, slot);
     }
 
     fn remove(&mut self, slot: Slot) {
-        self.order.pop(&slot);
+        self.order.unlink(&mut self.links, slot);
     }
 
     fn evict(&mut self) -> Option<Slot> {
-        self.order.pop_lru().map(|(slot, ())| slot)
+        self.order.pop_back(&mut self.links)
     }
 
     fn clear(&mut self) {
         self.order.clear();
+        self.links.clear();
     }
 }

@@ -6,6 +6,8 @@
 pub mod config;
 pub mod lru;
 pub mod policy;
+pub mod sketch;
+pub mod slot_list;
 pub mod stats;
 pub mod tinylfu;
 
@@ -275,9 +277,10 @@ impl MemoryTier {
             || self.config.max_bytes.is_some_and(|max| self.bytes > max)
     }
 
-    /// Deletes a held slot at the caller's request. Returns whether it was live.
-    pub fn delete(&mut self, slot: Slot) -> bool {
-        let live = self.entries.get(slot as usize).is_some_and(|e| e.live);
+    /// Deletes a held slot at the caller's request. Returns whether it was live (an
+    /// expired entry is removed as expired and reported as not there).
+    pub fn delete(&mut self, slot: Slot, now: Millis) -> bool {
+        let live = self.check(slot, now) == Lookup::Hit;
         if live {
             self.remove(slot, Removal::Explicit);
         }

@@ -1,1 +1,9 @@
-//! Bindings: the only Rust that knows JavaScript.
+//! Bindings: the only Rust that knows JavaScript. Converts types, maps core errors to
+//! `EdgeCacheError`, and exposes the engines the JavaScript classes in `pkg/src` drive.
+
+mod errors;
+mod memory;
+mod options;
+
+pub use errors::set_error_class;
+pub use memory::MemoryEngine;

@@ -1,0 +1,17 @@
+# The README's commands. Each target installs what is missing first (scripts/setup.sh).
+.PHONY: setup build test demo bench
+
+setup:
+	bash scripts/setup.sh
+
+build: setup
+	bash scripts/build.sh
+
+test: build
+	bash scripts/test.sh
+
+demo: build
+	node scripts/serve.mjs 8787
+
+bench: build
+	node bench/run.mjs

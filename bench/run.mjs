@@ -1,0 +1,9 @@
+// `make bench`: every benchmark, side by side with the peers, in one run.
+import { hitRatios } from "./hit_ratio.mjs";
+import { memorySpeed } from "./memory.mjs";
+import { startup } from "./startup.mjs";
+
+console.log(`edgecache bench — Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+memorySpeed();
+hitRatios(["lru", "tinylfu"]);
+startup();

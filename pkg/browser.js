@@ -1,0 +1,8 @@
+// Browser entry: fetches the .wasm beside this file (served with the package).
+import init from "./dist/edgecache.js";
+import { ready } from "./src/ready.js";
+
+await init({ module_or_path: new URL("./dist/edgecache_bg.wasm", import.meta.url) });
+ready();
+
+export * from "./src/index.js";

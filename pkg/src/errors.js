@@ -1,0 +1,27 @@
+/**
+ * The one error class of edgecache. `code` is stable (E_CONFIG, E_KEY, E_VALUE,
+ * E_ARGUMENT, ...); the message says how to fix the call.
+ */
+export class EdgeCacheError extends Error {
+  /**
+   * @param {string} code stable error code
+   * @param {string} message what went wrong and how to fix it
+   */
+  constructor(code, message) {
+    super(message);
+    this.name = "EdgeCacheError";
+    this.code = code;
+  }
+}
+
+/** Throws an `EdgeCacheError` with `code` and `message`. */
+export function fail(code, message) {
+  throw new EdgeCacheError(code, message);
+}
+
+/** Names a value's type for error messages. */
+export function typeName(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}

@@ -1,0 +1,5 @@
+// The runtime-independent public API. Each entry file (node.js, workerd.js, deno.js,
+// browser.js) instantiates the one .wasm its own way, then re-exports this.
+export { MemoryCache } from "./memory.js";
+export { EdgeCacheError } from "./errors.js";
+export { MAX_KEY_LENGTH } from "./keys.js";

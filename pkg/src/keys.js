@@ -1,0 +1,49 @@
+import { fail, typeName } from "./errors.js";
+
+/** Longest key accepted, in UTF-16 code units (after joining array parts). */
+export const MAX_KEY_LENGTH = 4096;
+
+/**
+ * Turns a caller's key into the string edgecache stores: a non-empty string as is, or an
+ * array of string / finite number parts joined with ":". Throws `E_KEY` otherwise.
+ * @param {unknown} key
+ * @returns {string}
+ */
+export function toKey(key) {
+  if (typeof key === "string" && key.length !== 0 && key.length <= MAX_KEY_LENGTH) return key;
+  return checkedKey(key);
+}
+
+function checkedKey(key) {
+  if (Array.isArray(key)) {
+    if (key.length === 0) fail("E_KEY", "key: an array key needs at least one part, e.g. [\"user\", 123]");
+    for (const part of key) {
+      const ok = typeof part === "string" || (typeof part === "number" && Number.isFinite(part));
+      if (!ok) {
+        fail("E_KEY", `key: array parts must be strings or finite numbers, got ${typeName(part)} ${String(part)}`);
+      }
+    }
+    return checkedKey(key.join(":"));
+  }
+  if (typeof key !== "string") {
+    fail("E_KEY", `key must be a string or an array of parts such as ["user", 123], got ${typeName(key)}`);
+  }
+  if (key.length === 0) fail("E_KEY", "key must not be empty");
+  if (key.length > MAX_KEY_LENGTH) {
+    fail("E_KEY", `key is ${key.length} characters long; the limit is ${MAX_KEY_LENGTH}: hash long keys before caching`);
+  }
+  return key;
+}
+
+/**
+ * 32-bit FNV-1a hash of a key's UTF-16 code units: the key identity a frequency-counting
+ * policy remembers across evictions.
+ * @param {string} key
+ */
+export function keyHash(key) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  }
+  return h >>> 0;
+}

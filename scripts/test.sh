@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every suite (native Rust, wasm-bindgen in Node and Chromium, the built package in
+# Node, workerd, Deno and Chromium), keeps going past a failing suite, and ends with one
+# line adding up the runners' own counts.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH" NO_COLOR=1
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+passed=0 failed=0 broken=()
+
+# suite NAME KIND COMMAND...: KIND says how to read the runner's counts (cargo, node, deno).
+suite() {
+  local name=$1 kind=$2; shift 2
+  echo; echo "=== $name: $*"
+  "$@" 2>&1 | tee "$logs/$name.log"
+  local status=${PIPESTATUS[0]} p f
+  case $kind in
+    cargo) p=$(grep -oE '[0-9]+ passed' "$logs/$name.log" | awk '{s+=$1} END {print s+0}')
+           f=$(grep -oE '[0-9]+ failed' "$logs/$name.log" | awk '{s+=$1} END {print s+0}') ;;
+    node)  p=$(awk '/^# pass /{s+=$3} END {print s+0}' "$logs/$name.log")
+           f=$(awk '/^# fail /{s+=$3} END {print s+0}' "$logs/$name.log") ;;
+    deno)  p=$(grep -oE '\| [0-9]+ passed' "$logs/$name.log" | awk '{s+=$2} END {print s+0}')
+           f=$(grep -oE '\| [0-9]+ failed' "$logs/$name.log" | awk '{s+=$2} END {print s+0}') ;;
+  esac
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$status" -ne 0 ] || [ "$p" -eq 0 ]; then broken+=("$name"); fi
+  echo "--- $name: $p passed, $f failed (exit $status)"
+}
+
+suite rust-native cargo cargo test --release --no-fail-fast
+suite wasm-node cargo wasm-pack test --node --mode no-install -- --test wasm_node
+suite wasm-chromium cargo env CHROMEDRIVER=/usr/bin/chromedriver \
+  wasm-pack test --headless --chrome --mode no-install -- --test wasm_browser
+suite js-node node node --test tests/js/node/
+suite js-workerd node node --test tests/js/workerd/
+suite js-deno deno node_modules/.bin/deno test --allow-read --allow-env --unstable-kv tests/js/deno/
+suite js-chromium node node --test tests/js/browser/
+
+echo
+if [ ${#broken[@]} -gt 0 ]; then
+  echo "suites that failed or ran nothing: ${broken[*]}"
+  echo "total: $passed passed, $failed failed"
+  exit 1
+fi
+echo "total: $passed passed, $failed failed"

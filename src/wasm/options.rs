@@ -1,0 +1,67 @@
+//! Turns a JavaScript options object into the core's [`OptionValue`] fields.
+
+use crate::error::{Error, Result};
+use crate::options::OptionValue;
+use js_sys::{Array, Object};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The fields of `options` (`undefined` gives none; fields set to `undefined` are skipped).
+pub fn fields(owner: &str, options: &JsValue) -> Result<Vec<(String, OptionValue)>> {
+    if options.is_undefined() {
+        return Ok(Vec::new());
+    }
+    if !options.is_object() || options.is_null() || Array::is_array(options) {
+        return Err(Error::config(format!(
+            "{owner}: options must be a plain object such as {{ maxEntries: 1000 }}, got {}",
+            type_name(options)
+        )));
+    }
+    let entries = Object::entries(options.unchecked_ref::<Object>());
+    let mut out = Vec::with_capacity(entries.length() as usize);
+    for entry in entries.iter() {
+        let pair: Array = entry.unchecked_into();
+        let value = pair.get(1);
+        if value.is_undefined() {
+            continue;
+        }
+        let name = pair.get(0).as_string().unwrap_or_default();
+        out.push((name, option_value(&value)));
+    }
+    Ok(out)
+}
+
+fn option_value(value: &JsValue) -> OptionValue {
+    if let Some(n) = value.as_f64() {
+        OptionValue::Number(n)
+    } else if let Some(s) = value.as_string() {
+        OptionValue::Text(s)
+    } else if let Some(b) = value.as_bool() {
+        OptionValue::Bool(b)
+    } else {
+        OptionValue::Other(type_name(value).to_string())
+    }
+}
+
+fn type_name(value: &JsValue) -> &'static str {
+    if value.is_null() {
+        "null"
+    } else if Array::is_array(value) {
+        "array"
+    } else if value.is_function() {
+        "function"
+    } else if value.is_object() {
+        "object"
+    } else if value.as_string().is_some() {
+        "string"
+    } else if value.as_f64().is_some() {
+        "number"
+    } else if value.as_bool().is_some() {
+        "boolean"
+    } else if value.is_bigint() {
+        "bigint"
+    } else if value.is_symbol() {
+        "symbol"
+    } else {
+        "undefined"
+    }
+}

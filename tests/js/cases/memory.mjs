@@ -1,0 +1,212 @@
+// MemoryCache behaviour, as runtime-neutral cases: each entry is [name, fn(lib)] where
+// lib is the imported package. Node, Deno, workerd and Chromium all run this list.
+import { equal, ok, seeded, throwsCode } from "./check.mjs";
+import { LruModel } from "./lru_model.mjs";
+
+function clock(start = 1000) {
+  const c = { t: start, now: () => c.t };
+  return c;
+}
+
+export const memoryCases = [
+  ["stores and returns values as stored", ({ MemoryCache }) => {
+    const c = new MemoryCache({ maxEntries: 10 });
+    const obj = { user: 1, tags: ["a"] };
+    c.set("obj", obj);
+    c.set("zero", 0);
+    c.set("null", null);
+    c.set("str", "");
+    ok(c.get("obj") === obj, "objects come back as the same object");
+    equal(c.get("zero"), 0);
+    equal(c.get("null"), null);
+    equal(c.get("str"), "");
+    equal(c.get("missing"), undefined);
+    equal(c.size, 4);
+    ok(c.has("null") && !c.has("missing"));
+    equal(c.delete("zero"), true);
+    equal(c.delete("zero"), false);
+    equal(c.size, 3);
+    c.clear();
+    equal(c.size, 0);
+    equal(c.get("obj"), undefined);
+  }],
+
+  ["array keys are joined with ':'", ({ MemoryCache }) => {
+    const c = new MemoryCache();
+    c.set(["user", 123, "recs"], "r");
+    equal(c.get("user:123:recs"), "r");
+    equal(c.get(["user", "123", "recs"]), "r");
+  }],
+
+  ["evicts the least recently used; get bumps, peek does not", ({ MemoryCache }) => {
+    const c = new MemoryCache({ maxEntries: 3 });
+    c.set("a", 1);
+    c.set("b", 2);
+    c.set("c", 3);
+    c.get("a");
+    c.peek("b");
+    c.set("d", 4);
+    equal(c.has("b"), false, "b was least recent (peek does not bump)");
+    equal([c.get("a"), c.get("c"), c.get("d")], [1, 3, 4]);
+    c.set("c", 30);
+    c.set("e", 5);
+    equal(c.has("a"), false, "a became least recent");
+    equal(c.get("c"), 30);
+    const s = c.stats();
+    equal([s.evictions, s.evictionsByReason.capacity, s.size], [2, 2, 3]);
+  }],
+
+  ["TTL: default and per entry, from the injected clock", ({ MemoryCache }) => {
+    const k = clock();
+    const c = new MemoryCache({ ttl: 100, now: k.now });
+    c.set("short", 1);
+    c.set("long", 2, { ttl: 1000 });
+    k.t += 99;
+    equal(c.get("short"), 1, "alive just before expiry");
+    k.t += 1;
+    equal(c.get("short"), undefined, "gone at exactly ttl");
+    equal(c.has("long"), true);
+    k.t += 900;
+    equal(c.has("long"), false);
+    equal(c.size, 0, "expired entries are removed when touched");
+    const s = c.stats();
+    equal([s.expirations, s.hits, s.misses], [2, 1, 1]);
+  }],
+
+  ["setting again renews the TTL", ({ MemoryCache }) => {
+    const k = clock();
+    const c = new MemoryCache({ ttl: 100, now: k.now });
+    c.set("a", 1);
+    k.t += 80;
+    c.set("a", 2);
+    k.t += 80;
+    equal(c.get("a"), 2);
+  }],
+
+  ["maxBytes counts the UTF-8 JSON length or the given size", ({ MemoryCache }) => {
+    const c = new MemoryCache({ maxBytes: 20 });
+    c.set("a", "héllo");          // JSON "héllo" = 7 chars, é is 2 bytes: 8 bytes
+    equal(c.bytes, 8);
+    c.set("b", { n: 1 }, { size: 10 });
+    equal(c.bytes, 18);
+    c.set("c", "x", { size: 5 }); // 23 > 20: a goes
+    equal([c.has("a"), c.bytes], [false, 15]);
+    c.set("big", "y", { size: 21 });
+    equal(c.has("big"), false, "larger than maxBytes: not admitted");
+    equal(c.stats().rejected, 1);
+    c.set("b", "z", { size: 50 });
+    equal(c.has("b"), false, "an oversized replacement drops the old value");
+    equal(c.bytes, 5);
+    c.set("emoji", "😀", { size: undefined });
+    equal(c.bytes, 5 + 6, "surrogate pair = 4 bytes, plus quotes");
+  }],
+
+  ["bad options throw E_CONFIG and name the option", ({ MemoryCache, EdgeCacheError }) => {
+    const bad = [
+      [{ maxEntries: 0 }, "maxEntries"],
+      [{ maxEntries: -1 }, "maxEntries"],
+      [{ maxEntries: 1.5 }, "maxEntries"],
+      [{ maxEntries: "10" }, "maxEntries"],
+      [{ maxBytes: Infinity }, "maxBytes"],
+      [{ ttl: NaN }, "ttl"],
+      [{ ttl: -5 }, "ttl"],
+      [{ ttl: Infinity }, "ttl"],
+      [{ policy: "fifo" }, "policy"],
+      [{ now: 5 }, "now"],
+      [{ maxEntrys: 5 }, "maxEntrys"],
+    ];
+    for (const [opts, name] of bad) {
+      const e = throwsCode(() => new MemoryCache(opts), "E_CONFIG", EdgeCacheError, JSON.stringify(opts));
+      ok(e.message.includes(name), `message names ${name}: ${e.message}`);
+    }
+    throwsCode(() => new MemoryCache(null), "E_CONFIG", EdgeCacheError, "null options");
+    throwsCode(() => new MemoryCache("big"), "E_CONFIG", EdgeCacheError, "string options");
+  }],
+
+  ["bad keys, values and entry options throw; the cache stays usable", ({ MemoryCache, EdgeCacheError, MAX_KEY_LENGTH }) => {
+    const c = new MemoryCache({ maxEntries: 5 });
+    c.set("keep", 1);
+    throwsCode(() => c.set("", 1), "E_KEY", EdgeCacheError, "empty key");
+    throwsCode(() => c.get(42), "E_KEY", EdgeCacheError, "number key");
+    throwsCode(() => c.get(undefined), "E_KEY", EdgeCacheError, "undefined key");
+    throwsCode(() => c.get([]), "E_KEY", EdgeCacheError, "empty array key");
+    throwsCode(() => c.get(["a", {}]), "E_KEY", EdgeCacheError, "object part");
+    throwsCode(() => c.get(["a", NaN]), "E_KEY", EdgeCacheError, "NaN part");
+    throwsCode(() => c.set("x".repeat(MAX_KEY_LENGTH + 1), 1), "E_KEY", EdgeCacheError, "long key");
+    throwsCode(() => c.set("k", undefined), "E_VALUE", EdgeCacheError, "undefined value");
+    throwsCode(() => c.set("k", 1, { ttl: 0 }), "E_ARGUMENT", EdgeCacheError, "ttl 0");
+    throwsCode(() => c.set("k", 1, { ttl: "60s" }), "E_ARGUMENT", EdgeCacheError, "ttl string");
+    throwsCode(() => c.set("k", 1, { size: -1 }), "E_ARGUMENT", EdgeCacheError, "negative size");
+    throwsCode(() => c.set("k", 1, { tll: 5 }), "E_ARGUMENT", EdgeCacheError, "unknown option");
+    throwsCode(() => c.set("k", 1, 5), "E_ARGUMENT", EdgeCacheError, "options not an object");
+    const sized = new MemoryCache({ maxBytes: 100 });
+    throwsCode(() => sized.set("k", 10n), "E_VALUE", EdgeCacheError, "BigInt has no JSON size");
+    throwsCode(() => sized.set("k", () => 1), "E_VALUE", EdgeCacheError, "function has no JSON size");
+    c.set("x".repeat(MAX_KEY_LENGTH), 2);
+    equal([c.get("keep"), c.size, c.has("k")], [1, 2, false], "nothing half-done, still usable");
+  }],
+
+  ["stats count every outcome", ({ MemoryCache }) => {
+    const k = clock();
+    const c = new MemoryCache({ maxEntries: 2, ttl: 10, now: k.now });
+    c.set("a", 1);
+    c.set("b", 2);
+    c.get("a");
+    c.get("zzz");
+    c.set("c", 3);
+    c.delete("a");
+    k.t += 10;
+    c.get("c");
+    const s = c.stats();
+    equal(
+      [s.hits, s.misses, s.sets, s.deletes, s.evictions, s.expirations, s.size],
+      [1, 2, 3, 1, 1, 1, 0],
+    );
+    equal(s.hitRate, 1 / 3);
+  }],
+
+  ["tinylfu keeps within capacity and serves hits", ({ MemoryCache }) => {
+    const c = new MemoryCache({ maxEntries: 50, policy: "tinylfu" });
+    const r = seeded(7);
+    let hits = 0;
+    for (let i = 0; i < 5000; i++) {
+      const key = `k${Math.floor(Math.pow(r.next(), 3) * 500)}`;
+      if (c.get(key) !== undefined) hits++;
+      else c.set(key, i);
+      ok(c.size <= 50, "capacity never exceeded");
+    }
+    ok(hits > 1000, `skewed keys must hit often (got ${hits})`);
+  }],
+
+  ["agrees with a reference LRU model on random operations", ({ MemoryCache }) => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const r = seeded(seed);
+      const k = clock();
+      const opts = { maxEntries: 1 + r.int(8), ttl: r.next() < 0.5 ? 5 + r.int(50) : undefined };
+      if (r.next() < 0.5) opts.maxBytes = 10 + r.int(60);
+      const cache = new MemoryCache({ ...opts, now: k.now });
+      const model = new LruModel(opts);
+      for (let step = 0; step < 300; step++) {
+        const key = `k${r.int(12)}`;
+        const op = r.int(10);
+        const where = `seed ${seed} step ${step} op ${op} key ${key}`;
+        if (op < 4) equal(cache.get(key), model.get(key, k.t), where);
+        else if (op < 7) {
+          const size = r.int(25);
+          const ttl = r.next() < 0.3 ? 1 + r.int(40) : undefined;
+          cache.set(key, step, { size, ttl });
+          model.set(key, step, size, ttl, k.t);
+        } else if (op === 7) equal(cache.delete(key), model.delete(key, k.t), where);
+        else if (op === 8) equal(cache.peek(key), model.peek(key, k.t), where);
+        else k.t += r.int(20);
+        equal([cache.size, cache.bytes], [model.entries.size, model.bytes], `${where}: size/bytes`);
+      }
+      const s = cache.stats();
+      equal(
+        [s.hits, s.misses, s.evictions, s.expirations, s.rejected],
+        [model.hits, model.misses, model.evictions, model.expirations, model.rejected],
+        `seed ${seed}: stats`,
+      );
+    }
+  }],
+];

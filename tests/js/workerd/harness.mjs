@@ -1,0 +1,63 @@
+// Runs a test worker in workerd through Miniflare. The worker is bundled the way wrangler
+// does it (esbuild, "workerd" export condition, .wasm imports kept as CompiledWasm
+// modules), so the package is loaded exactly as a deployed Worker loads it.
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+
+/**
+ * Bundles `workerFile` and starts it with the given KV namespaces.
+ * @returns {Promise<{ mf: Miniflare, dispose: () => Promise<void> }>}
+ */
+export async function startWorker(workerFile, { kvNamespaces = [] } = {}) {
+  const outdir = mkdtempSync(join(tmpdir(), "edgecache-worker-"));
+  await build({
+    entryPoints: [fileURLToPath(workerFile)],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    external: ["*.wasm"],
+    outdir,
+    logLevel: "error",
+    plugins: [wasmBesideBundle(outdir)],
+  });
+  const modules = readdirSync(outdir).map((name) => ({
+    type: name.endsWith(".wasm") ? "CompiledWasm" : "ESModule",
+    path: join(outdir, name),
+  }));
+  modules.sort((a, b) => (a.type === "ESModule" ? -1 : 1) - (b.type === "ESModule" ? -1 : 1));
+  const mf = new Miniflare({
+    modules,
+    modulesRoot: outdir,
+    compatibilityDate: "2026-04-01",
+    kvNamespaces,
+  });
+  await mf.ready;
+  return {
+    mf,
+    async dispose() {
+      await mf.dispose();
+      rmSync(outdir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Copies each imported .wasm next to the bundle and rewrites the import to it. */
+function wasmBesideBundle(outdir) {
+  return {
+    name: "wasm-beside-bundle",
+    setup(b) {
+      b.onResolve({ filter: /\.wasm$/ }, async (args) => {
+        const { copyFileSync } = await import("node:fs");
+        const { basename, resolve } = await import("node:path");
+        const source = resolve(args.resolveDir, args.path);
+        copyFileSync(source, join(outdir, basename(source)));
+        return { path: `./${basename(source)}`, external: true };
+      });
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// MemoryCache inside workerd (Miniflare), loaded through the package's "workerd" export.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { memoryCases } from "../cases/memory.mjs";
+import { startWorker } from "./harness.mjs";
+
+let worker;
+let results;
+let userAgent;
+before(async () => {
+  worker = await startWorker(new URL("./cases.worker.mjs", import.meta.url));
+  const res = await worker.mf.dispatchFetch("http://edgecache.test/");
+  const body = await res.json();
+  userAgent = body.userAgent;
+  results = new Map(body.results.map((r) => [r.name, r]));
+});
+after(() => worker?.dispose());
+
+test("the cases ran inside workerd", () => {
+  assert.equal(userAgent, "Cloudflare-Workers");
+});
+
+for (const [name] of memoryCases) {
+  test(`workerd: ${name}`, () => {
+    const r = results.get(name);
+    assert.ok(r, "the worker ran this case");
+    assert.ok(r.ok, r.error);
+  });
+}
