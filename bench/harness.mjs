@@ -1,15 +1,21 @@
 // Shared bench helpers: timing loops, medians, table printing.
 
-/** Runs `fn(ops)` `rounds` times after a warm-up and returns the median ops per second. */
-export function opsPerSecond(fn, ops, rounds = 7) {
-  fn(ops);
-  const rates = [];
+/**
+ * Times each of `fns` (loops of `ops` operations) in alternation, `rounds` times after a
+ * warm-up, so drift in the machine's speed hits every contender alike. Returns the median
+ * ops per second of each.
+ */
+export function opsPerSecond(fns, ops, rounds = 9) {
+  for (const fn of fns) fn(ops);
+  const rates = fns.map(() => []);
   for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    fn(ops);
-    rates.push(ops / ((performance.now() - t0) / 1000));
+    fns.forEach((fn, i) => {
+      const t0 = performance.now();
+      fn(ops);
+      rates[i].push(ops / ((performance.now() - t0) / 1000));
+    });
   }
-  return median(rates);
+  return rates.map(median);
 }
 
 /** The median of a list of numbers. */

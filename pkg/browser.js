@@ -2,7 +2,6 @@
 import init from "./dist/edgecache.js";
 import { ready } from "./src/ready.js";
 
-await init({ module_or_path: new URL("./dist/edgecache_bg.wasm", import.meta.url) });
-ready();
+ready(await init({ module_or_path: new URL("./dist/edgecache_bg.wasm", import.meta.url) }));
 
 export * from "./src/index.js";

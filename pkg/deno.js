@@ -2,7 +2,6 @@
 import { initSync } from "./dist/edgecache.js";
 import { ready } from "./src/ready.js";
 
-initSync({ module: await Deno.readFile(new URL("./dist/edgecache_bg.wasm", import.meta.url)) });
-ready();
+ready(initSync({ module: await Deno.readFile(new URL("./dist/edgecache_bg.wasm", import.meta.url)) }));
 
 export * from "./src/index.js";

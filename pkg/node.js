@@ -3,7 +3,6 @@ import { readFileSync } from "node:fs";
 import { initSync } from "./dist/edgecache.js";
 import { ready } from "./src/ready.js";
 
-initSync({ module: readFileSync(new URL("./dist/edgecache_bg.wasm", import.meta.url)) });
-ready();
+ready(initSync({ module: readFileSync(new URL("./dist/edgecache_bg.wasm", import.meta.url)) }));
 
 export * from "./src/index.js";

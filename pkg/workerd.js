@@ -4,7 +4,6 @@ import wasmModule from "./dist/edgecache_bg.wasm";
 import { initSync } from "./dist/edgecache.js";
 import { ready } from "./src/ready.js";
 
-initSync({ module: wasmModule });
-ready();
+ready(initSync({ module: wasmModule }));
 
 export * from "./src/index.js";

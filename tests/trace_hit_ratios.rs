@@ -3,6 +3,8 @@
 //! read: a hit counts, anything else is a miss followed by an insert. Run with
 //! `cargo test --test trace_hit_ratios -- --nocapture` to see the tables.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 #[path = "support/traces.rs"]
 mod traces;
 

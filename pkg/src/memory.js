@@ -3,16 +3,21 @@ import { fail, typeName } from "./errors.js";
 import { keyHash, toKey } from "./keys.js";
 import { jsonBytes } from "./values.js";
 import { coarseNow } from "./clock.js";
+import { wasmBuffer } from "./ready.js";
 
 const HIT = 1;
 const NO_SLOT = 0xffffffff;
-const EVICTED_UNIT = 4294967296;
+const HIGH_UNIT = 4294967296;
 
 /**
  * The in-isolate memory tier on its own: synchronous, bounded by entries and/or bytes,
- * with TTLs from an injectable clock. The Rust engine decides (order, admission, expiry,
- * byte accounting, stats); this class keeps the keys and values, so a read crosses into
- * wasm with two numbers and values come back exactly as stored.
+ * with TTLs from an injectable clock.
+ *
+ * The Rust engine decides everything (order, admission, expiry times, byte accounting,
+ * stats); this class keeps the keys and values, so values come back exactly as stored.
+ * A hit makes no call into wasm: it reads the slot's expiry through a view of wasm memory
+ * and queues the slot in a shared read buffer; the engine applies queued hits, in order,
+ * before anything else it does (every engine call passes `#pending`).
  */
 export class MemoryCache {
   #engine;
@@ -23,6 +28,12 @@ export class MemoryCache {
   #keys = [];
   /** slot -> value */
   #values = [];
+  /** Views of the engine's buffers in wasm memory: expiry per slot, queued hits, evicted slots. */
+  #expires;
+  #reads;
+  #evicted;
+  /** Hits queued in #reads and not yet applied by the engine. */
+  #pending = 0;
   #needsSizes;
   #needsHashes;
   /** Reads of keys not held at all (the engine counts the rest). */
@@ -36,6 +47,7 @@ export class MemoryCache {
     this.#now = options?.now ?? coarseNow;
     this.#needsSizes = this.#engine.needsSizes();
     this.#needsHashes = this.#engine.needsHashes();
+    this.#relayout();
   }
 
   /** The value for `key`, or `undefined`; a hit makes the entry most recent. */
@@ -45,7 +57,16 @@ export class MemoryCache {
       this.#absentMisses++;
       return undefined;
     }
-    if (this.#engine.get(slot, this.#now()) === HIT) return this.#values[slot];
+    const now = this.#now();
+    // A detached view (wasm memory grew) reads undefined, which fails the test.
+    if (now < this.#expires[slot]) {
+      this.#reads[this.#pending++] = slot;
+      if (this.#pending === this.#reads.length) this.#drain();
+      return this.#values[slot];
+    }
+    const found = this.#engine.get(this.#pending, slot, now) === HIT;
+    this.#afterCall();
+    if (found) return this.#values[slot];
     this.#forget(slot);
     return undefined;
   }
@@ -54,14 +75,23 @@ export class MemoryCache {
   peek(key) {
     const slot = this.#slots.get(toKey(key));
     if (slot === undefined) return undefined;
-    if (this.#engine.peek(slot, this.#now()) === HIT) return this.#values[slot];
-    this.#forget(slot);
-    return undefined;
+    return this.#live(slot) ? this.#values[slot] : undefined;
   }
 
   /** Whether `key` holds a live (unexpired) entry; does not touch recency or stats. */
   has(key) {
-    return this.peek(key) !== undefined;
+    const slot = this.#slots.get(toKey(key));
+    return slot !== undefined && this.#live(slot);
+  }
+
+  /** Whether a held slot is live; an expired one is removed (by the engine, then here). */
+  #live(slot) {
+    const now = this.#now();
+    if (now < this.#expires[slot]) return true;
+    const found = this.#engine.peek(this.#pending, slot, now) === HIT;
+    this.#afterCall();
+    if (!found) this.#forget(slot);
+    return found;
   }
 
   /**
@@ -80,13 +110,18 @@ export class MemoryCache {
     if (size === undefined) size = this.#needsSizes ? jsonBytes(value) : 0;
     const now = this.#now();
     const held = this.#slots.get(k);
+    const pending = this.#pending;
+    // The engine applies the queued hits first, even when the call then throws.
+    this.#pending = 0;
     const packed =
       held === undefined
-        ? this.#engine.insert(this.#needsHashes ? keyHash(k) : 0, size, ttl, now)
-        : this.#engine.update(held, size, ttl, now);
+        ? this.#engine.insert(pending, this.#needsHashes ? keyHash(k) : 0, size, ttl, now)
+        : this.#engine.update(pending, held, size, ttl, now);
     const slot = packed >>> 0;
-    const evicted = (packed - slot) / EVICTED_UNIT;
-    for (let i = 0; i < evicted; i++) this.#forget(this.#engine.evictedAt(i));
+    const high = (packed - slot) / HIGH_UNIT;
+    if (high & 1 || this.#evicted.length === 0) this.#relayout();
+    const evicted = high >>> 1;
+    for (let i = 0; i < evicted; i++) this.#forget(this.#evicted[i]);
     if (slot === NO_SLOT) {
       if (held !== undefined) this.#forget(held);
       return;
@@ -102,14 +137,16 @@ export class MemoryCache {
   delete(key) {
     const slot = this.#slots.get(toKey(key));
     if (slot === undefined) return false;
-    const live = this.#engine.delete(slot, this.#now());
+    const live = this.#engine.delete(this.#pending, slot, this.#now());
+    this.#afterCall();
     this.#forget(slot);
     return live;
   }
 
   /** Removes every entry (stats are kept). */
   clear() {
-    this.#engine.clear();
+    this.#engine.clear(this.#pending);
+    this.#afterCall();
     this.#slots.clear();
     this.#keys.length = 0;
     this.#values.length = 0;
@@ -127,7 +164,29 @@ export class MemoryCache {
 
   /** Hits, misses, hit rate, sets, deletes, evictions (and by reason), expirations, rejected, size, bytes. */
   stats() {
-    return this.#engine.stats(this.#absentMisses);
+    const stats = this.#engine.stats(this.#pending, this.#absentMisses);
+    this.#afterCall();
+    return stats;
+  }
+
+  #drain() {
+    this.#engine.drain(this.#pending);
+    this.#afterCall();
+  }
+
+  /** After an engine call: queued hits are applied; views may be detached by memory growth. */
+  #afterCall() {
+    this.#pending = 0;
+    if (this.#reads.length === 0) this.#relayout();
+  }
+
+  /** (Re)creates the views of the engine's buffers. */
+  #relayout() {
+    const buffer = wasmBuffer();
+    const e = this.#engine;
+    this.#expires = new Float64Array(buffer, e.expiresPtr(), e.expiresLen());
+    this.#reads = new Uint32Array(buffer, e.readsPtr(), e.readsLen());
+    this.#evicted = new Uint32Array(buffer, e.evictedPtr(), e.evictedLen());
   }
 
   #forget(slot) {

@@ -44,13 +44,15 @@ pub enum Admission {
     Rejected,
 }
 
-/// Per-slot bookkeeping.
-#[derive(Clone, Copy, Debug)]
+/// Per-slot bookkeeping (the expiry is kept apart, in `MemoryTier::expires`).
+#[derive(Clone, Copy, Debug, Default)]
 struct Entry {
-    expires_at: Millis,
     size: u64,
     live: bool,
 }
+
+/// Expiry of a slot that holds nothing: every clock reading is past it.
+const DEAD: Millis = f64::NEG_INFINITY;
 
 /// The concrete policies, dispatched without a vtable.
 enum Policy {
@@ -58,12 +60,40 @@ enum Policy {
     TinyLfu(Box<TinyLfuPolicy>),
 }
 
-impl Policy {
-    fn as_dyn(&mut self) -> &mut dyn EvictionPolicy {
-        match self {
-            Policy::Lru(p) => p,
-            Policy::TinyLfu(p) => p.as_mut(),
+/// Forwards each call to the concrete policy; a `match` the compiler can inline, where a
+/// `dyn` call on the hot path could not be.
+macro_rules! dispatch {
+    ($self:ident, $p:ident => $call:expr) => {
+        match $self {
+            Policy::Lru($p) => $call,
+            Policy::TinyLfu($p) => $call,
         }
+    };
+}
+
+impl EvictionPolicy for Policy {
+    #[inline]
+    fn insert(&mut self, slot: Slot, hash: u32, weight: u64) {
+        dispatch!(self, p => p.insert(slot, hash, weight))
+    }
+    #[inline]
+    fn access(&mut self, slot: Slot) {
+        dispatch!(self, p => p.access(slot))
+    }
+    #[inline]
+    fn update(&mut self, slot: Slot, weight: u64) {
+        dispatch!(self, p => p.update(slot, weight))
+    }
+    #[inline]
+    fn remove(&mut self, slot: Slot) {
+        dispatch!(self, p => p.remove(slot))
+    }
+    #[inline]
+    fn evict(&mut self) -> Option<Slot> {
+        dispatch!(self, p => p.evict())
+    }
+    fn clear(&mut self) {
+        dispatch!(self, p => p.clear())
     }
 }
 
@@ -71,6 +101,9 @@ impl Policy {
 pub struct MemoryTier {
     config: MemoryConfig,
     entries: Vec<Entry>,
+    /// Expiry per slot (`+inf` = none, `-inf` = no entry), in its own array so that a
+    /// caller may read it directly (the JavaScript side does, through a view of wasm memory).
+    expires: Vec<Millis>,
     free: Vec<Slot>,
     len: u64,
     bytes: u64,
@@ -92,6 +125,7 @@ impl MemoryTier {
         MemoryTier {
             config,
             entries: Vec::new(),
+            expires: Vec::new(),
             free: Vec::new(),
             len: 0,
             bytes: 0,
@@ -126,13 +160,30 @@ impl MemoryTier {
         &self.evicted
     }
 
+    /// Expiry of every slot (`now < expires[slot]` means live). Its length changes only
+    /// when the slot space grows, which doubles it.
+    pub fn expires(&self) -> &[Millis] {
+        &self.expires
+    }
+
+    /// Counts hits the caller served on its own after checking `expires`, and applies
+    /// them to the policy in order. Slots no longer live are skipped.
+    pub fn record_hits(&mut self, slots: &[Slot]) {
+        for &slot in slots {
+            if self.entries.get(slot as usize).is_some_and(|e| e.live) {
+                self.counters.hits += 1;
+                self.policy.access(slot);
+            }
+        }
+    }
+
     /// Reads a slot: a hit bumps it in the policy; an expired entry is removed.
     pub fn get(&mut self, slot: Slot, now: Millis) -> Lookup {
         let lookup = self.check(slot, now);
         match lookup {
             Lookup::Hit => {
                 self.counters.hits += 1;
-                self.policy.as_dyn().access(slot);
+                self.policy.access(slot);
             }
             Lookup::Expired => self.counters.misses += 1,
             Lookup::Absent => {}
@@ -146,12 +197,13 @@ impl MemoryTier {
     }
 
     fn check(&mut self, slot: Slot, now: Millis) -> Lookup {
-        match self.entries.get(slot as usize) {
-            Some(e) if e.live && now >= e.expires_at => {
+        let live = self.entries.get(slot as usize).is_some_and(|e| e.live);
+        match self.expires.get(slot as usize) {
+            Some(&expires_at) if live && now >= expires_at => {
                 self.remove(slot, Removal::Expired);
                 Lookup::Expired
             }
-            Some(e) if e.live => Lookup::Hit,
+            Some(_) if live => Lookup::Hit,
             _ => Lookup::Absent,
         }
     }
@@ -203,25 +255,19 @@ impl MemoryTier {
         }
         let slot = match self.free.pop() {
             Some(slot) => slot,
-            None => {
-                self.entries.push(Entry {
-                    expires_at,
-                    size,
-                    live: false,
-                });
-                (self.entries.len() - 1) as Slot
-            }
+            None => self.new_slot(),
         };
-        self.entries[slot as usize] = Entry {
-            expires_at,
-            size,
-            live: true,
-        };
+        if let Some(e) = self.entries.get_mut(slot as usize) {
+            *e = Entry { size, live: true };
+        }
+        if let Some(e) = self.expires.get_mut(slot as usize) {
+            *e = expires_at;
+        }
         self.len += 1;
         self.bytes += size;
         self.counters.sets += 1;
         let weight = self.weight(size);
-        self.policy.as_dyn().insert(slot, hash, weight);
+        self.policy.insert(slot, hash, weight);
         if self.make_room(slot) {
             Ok(Admission::Stored(slot))
         } else {
@@ -229,6 +275,17 @@ impl MemoryTier {
             self.counters.rejected += 1;
             Ok(Admission::Rejected)
         }
+    }
+
+    /// A slot never used before; the expiry array grows by doubling, so that its length
+    /// (and address) change rarely.
+    fn new_slot(&mut self) -> Slot {
+        let slot = self.entries.len();
+        self.entries.push(Entry::default());
+        if slot >= self.expires.len() {
+            self.expires.resize((2 * slot).max(64), DEAD);
+        }
+        slot as Slot
     }
 
     /// Replaces the value of a held slot. Returns `false` when the entry is gone instead
@@ -240,7 +297,9 @@ impl MemoryTier {
             return Ok(false);
         };
         let old_size = std::mem::replace(&mut entry.size, size);
-        entry.expires_at = expires_at;
+        if let Some(e) = self.expires.get_mut(slot as usize) {
+            *e = expires_at;
+        }
         self.bytes = self.bytes - old_size + size;
         if self.too_large(size) {
             self.remove(slot, Removal::Replaced);
@@ -249,7 +308,7 @@ impl MemoryTier {
         }
         self.counters.sets += 1;
         let weight = self.weight(size);
-        self.policy.as_dyn().update(slot, weight);
+        self.policy.update(slot, weight);
         Ok(self.make_room(slot))
     }
 
@@ -258,7 +317,7 @@ impl MemoryTier {
     fn make_room(&mut self, keep: Slot) -> bool {
         let mut kept = true;
         while self.over_capacity() {
-            let Some(victim) = self.policy.as_dyn().evict() else {
+            let Some(victim) = self.policy.evict() else {
                 break;
             };
             self.release(victim);
@@ -288,7 +347,7 @@ impl MemoryTier {
     }
 
     fn remove(&mut self, slot: Slot, reason: Removal) {
-        self.policy.as_dyn().remove(slot);
+        self.policy.remove(slot);
         self.release(slot);
         self.counters.count_removal(reason);
     }
@@ -297,6 +356,9 @@ impl MemoryTier {
     fn release(&mut self, slot: Slot) {
         if let Some(entry) = self.entries.get_mut(slot as usize).filter(|e| e.live) {
             entry.live = false;
+            if let Some(e) = self.expires.get_mut(slot as usize) {
+                *e = DEAD;
+            }
             self.len -= 1;
             self.bytes -= entry.size;
             self.free.push(slot);
@@ -306,11 +368,12 @@ impl MemoryTier {
     /// Removes every entry; counters are kept.
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.expires.fill(DEAD);
         self.free.clear();
         self.evicted.clear();
         self.len = 0;
         self.bytes = 0;
-        self.policy.as_dyn().clear();
+        self.policy.clear();
     }
 
     /// A statistics snapshot; `outside_misses` are reads of keys the caller did not hold.

@@ -305,3 +305,114 @@ mod tests {
         assert!(s.frequency(1) <= before / 2 + 1, "{}", s.frequency(1));
     }
 }
+
+/// A membership filter of recently added hashes ("ghosts" of evicted entries): two
+/// generations of bloom filter bits; once the current one has taken `span` additions it
+/// becomes the previous one and the oldest is cleared. So a hash is remembered for at
+/// least `span` and at most `2 * span` additions (false positives aside).
+#[derive(Clone, Debug)]
+pub struct GhostFilter {
+    current: Vec<u64>,
+    previous: Vec<u64>,
+    span: u64,
+    added: u64,
+    seed: u64,
+}
+
+/// Bloom bits per remembered hash, per generation.
+const GHOST_BITS_PER_ENTRY: u64 = 16;
+
+impl GhostFilter {
+    /// An empty filter (remembers nothing until sized).
+    pub fn new(seed: u64) -> Self {
+        GhostFilter {
+            current: Vec::new(),
+            previous: Vec::new(),
+            span: 0,
+            added: 0,
+            seed,
+        }
+    }
+
+    /// Changes the hash seed and forgets everything.
+    pub fn reseed(&mut self, seed: u64) {
+        self.seed = seed;
+        self.current.fill(0);
+        self.previous.fill(0);
+        self.added = 0;
+    }
+
+    /// Remembers at least `span` additions; grows (keeping members), never shrinks.
+    pub fn ensure_capacity(&mut self, span: u64) {
+        if span <= self.span && !self.current.is_empty() {
+            return;
+        }
+        self.span = self.span.max(span);
+        let words = usize::try_from(self.span.saturating_mul(GHOST_BITS_PER_ENTRY) / 64)
+            .unwrap_or(usize::MAX)
+            .clamp(1, MAX_TABLE_WORDS);
+        if self.current.is_empty() {
+            if self.current.try_reserve_exact(1).is_err()
+                || self.previous.try_reserve_exact(1).is_err()
+            {
+                return;
+            }
+            self.current.push(0);
+            self.previous.push(0);
+        }
+        while self.current.len() < words {
+            if !double(&mut self.current) {
+                break;
+            }
+            if !double(&mut self.previous) {
+                self.current.truncate(self.previous.len());
+                break;
+            }
+        }
+    }
+
+    fn bits(&self, hash: u32) -> [usize; 2] {
+        let d = mix(u64::from(hash) ^ self.seed ^ 0x6a09_e667_f3bc_c909);
+        let mask = (self.current.len() << 6).saturating_sub(1);
+        [(d as usize) & mask, ((d >> 32) as usize) & mask]
+    }
+
+    /// Remembers `hash` (without counting an event).
+    pub fn insert(&mut self, hash: u32) {
+        if self.current.is_empty() {
+            return;
+        }
+        for bit in self.bits(hash) {
+            if let Some(w) = self.current.get_mut(bit >> 6) {
+                *w |= 1 << (bit & 63);
+            }
+        }
+    }
+
+    /// Counts one event towards the generation span.
+    pub fn tick(&mut self) {
+        self.added += 1;
+        if self.added >= self.span {
+            std::mem::swap(&mut self.current, &mut self.previous);
+            self.current.fill(0);
+            self.added = 0;
+        }
+    }
+
+    /// Whether `hash` was added recently.
+    pub fn contains(&self, hash: u32) -> bool {
+        let has = |v: &Vec<u64>, bits: &[usize; 2]| {
+            bits.iter()
+                .all(|&b| v.get(b >> 6).is_some_and(|w| (w >> (b & 63)) & 1 == 1))
+        };
+        let bits = self.bits(hash);
+        has(&self.current, &bits) || has(&self.previous, &bits)
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        self.current.fill(0);
+        self.previous.fill(0);
+        self.added = 0;
+    }
+}

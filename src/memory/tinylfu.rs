@@ -8,7 +8,7 @@
 //! except when a new, higher slot first appears. All sizes are in weight units.
 
 use super::policy::EvictionPolicy;
-use super::sketch::FrequencySketch;
+use super::sketch::{FrequencySketch, GhostFilter};
 use super::Slot;
 use climber::Climber;
 use lists::{Lists, Queue, NIL};
@@ -31,8 +31,9 @@ fn scale(x: u64, (num, den): (u64, u64)) -> u64 {
     u64::try_from(scaled).unwrap_or(x)
 }
 
-pub(crate) fn tune(name: &str, default: f64) -> f64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+pub(crate) fn tune(name: &'static str, default: f64) -> f64 {
+    thread_local! { static CACHE: std::cell::RefCell<std::collections::HashMap<&'static str, f64>> = Default::default(); }
+    CACHE.with(|c| *c.borrow_mut().entry(name).or_insert_with(|| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)))
 }
 
 /// Random bytes for the hash seed, or a fixed seed if the system has none.
@@ -77,6 +78,8 @@ pub struct TinyLfuPolicy {
     /// Most weight protected holds before demoting into probation.
     protected_max: u64,
     sketch: FrequencySketch,
+    ghost_window: GhostFilter,
+    ghost_main: GhostFilter,
     climber: Climber,
     /// Window resize still to carry out, in weight units (positive grows the window).
     adjustment: i64,
@@ -99,6 +102,8 @@ impl TinyLfuPolicy {
             window_max: capacity - main,
             protected_max: scale(main, PERCENT_PROTECTED),
             sketch: FrequencySketch::new(0),
+            ghost_window: GhostFilter::new(0),
+            ghost_main: GhostFilter::new(0),
             climber: Climber::new(capacity),
             adjustment: 0,
             len: 0,
@@ -112,6 +117,8 @@ impl TinyLfuPolicy {
         if self.rng == 0 {
             let seed = random_seed();
             self.sketch.reseed(seed);
+            self.ghost_window.reseed(seed);
+            self.ghost_main.reseed(seed);
             self.rng = super::sketch::mix(seed) | 1;
         }
     }
@@ -150,6 +157,7 @@ impl TinyLfuPolicy {
                 break;
             };
             self.move_to(slot, Queue::Probation);
+            self.ghost_window.tick();
             if self.round.cursor == NIL {
                 self.round.cursor = slot;
             }
@@ -211,6 +219,12 @@ impl TinyLfuPolicy {
         }
     }
 
+    fn ghost(&mut self, slot: Slot, window: bool) {
+        if let Some(h) = self.lists.hash_of(slot) {
+            if window { self.ghost_window.insert(h) } else { self.ghost_main.insert(h); self.ghost_main.tick() }
+        }
+    }
+
     /// Forgets `slot` as evicted and returns it.
     fn forget(&mut self, slot: Slot) -> Slot {
         if self.detach(slot).is_some() {
@@ -222,9 +236,9 @@ impl TinyLfuPolicy {
     /// Applies the hill climber's pending window adjustment, a bounded step at a time.
     fn climb(&mut self) {
         let weight = self.lists.total_weight();
-        if tune("EC_NOCLIMB", 0.0) != 0.0 { return; }
         let ss = (self.sketch.sample_size() as f64 * tune("EC_CLIMB_SAMPLE", 1.0)) as u64;
-        if let Some(adjustment) = self.climber.adjustment(weight, ss) {
+        if tune("EC_NOCLIMB", 0.0) != 0.0 {} else if let Some(adjustment) = self.climber.adjustment(weight, ss) {
+            if tune("EC_TRACE", 0.0) != 0.0 { eprintln!("climb window_max {} adj {} ", self.window_max, adjustment); }
             self.adjustment = adjustment;
         }
         self.demote_protected();
@@ -303,6 +317,21 @@ impl EvictionPolicy for TinyLfuPolicy {
         self.len += 1;
         self.sketch.ensure_capacity(self.len);
         self.sketch.increment(hash);
+        if tune("EC_GHOST", 0.0) != 0.0 {
+            let span = (self.len as f64 * tune("EC_GHOST_SPAN", 0.05)) as u64;
+            self.ghost_window.ensure_capacity(span.max(1));
+            self.ghost_main.ensure_capacity(span.max(1));
+            let k = tune("EC_GHOST_K", 1.0);
+            let delta = (weight as f64 * k) as i64;
+            if self.ghost_window.contains(hash) {
+                self.adjustment = self.adjustment.saturating_add(delta);
+            } else if self.ghost_main.contains(hash) {
+                self.adjustment = self.adjustment.saturating_sub(delta);
+            }
+            let hi = i64::try_from(self.protected_max).unwrap_or(i64::MAX);
+            let lo = -i64::try_from(self.window_max.saturating_sub(1)).unwrap_or(i64::MAX);
+            self.adjustment = self.adjustment.clamp(lo, hi);
+        }
         self.climber.record_miss();
         self.climb();
         self.lists.set_entry(slot, hash, weight);
@@ -358,18 +387,28 @@ impl EvictionPolicy for TinyLfuPolicy {
                         break;
                     }
                 }
-                (Some(candidate), None) => return Some(self.forget(candidate)),
-                (None, Some(victim)) => return Some(self.forget(victim)),
+                (Some(candidate), None) => {
+                    self.ghost(candidate, true);
+                    return Some(self.forget(candidate));
+                }
+                (None, Some(victim)) => {
+                    let w = self.round.victim_queue == Some(Queue::Window);
+                    self.ghost(victim, w);
+                    return Some(self.forget(victim));
+                }
                 (Some(candidate), Some(victim)) => {
                     let too_heavy = self
                         .lists
                         .weight_of(candidate)
                         .is_some_and(|w| w > self.capacity);
                     if candidate == victim || too_heavy || !self.admit(candidate, victim) {
+                        self.ghost(candidate, true);
                         return Some(self.forget(candidate));
                     }
                     // The candidate stays; the next one faces the next victim.
                     self.round.cursor = self.lists.next(candidate).unwrap_or(NIL);
+                    let w = self.round.victim_queue == Some(Queue::Window);
+                    self.ghost(victim, w);
                     return Some(self.forget(victim));
                 }
             }
@@ -613,10 +652,17 @@ mod lists {
 /// the hit rate moves a lot.
 mod climber {
     /// A hit-rate change at least this large restarts the step size.
+    use super::tune;
+    fn restart() -> f64 { tune("EC_RESTART", 0.05) }
+    fn step_percent() -> f64 { tune("EC_STEP", 0.0625) }
+    fn decay() -> f64 { tune("EC_DECAY", 0.98) }
+    #[allow(dead_code)]
     const RESTART_THRESHOLD: f64 = 0.05;
     /// The initial (and restarted) step, as a share of the capacity.
+    #[allow(dead_code)]
     const STEP_PERCENT: f64 = 0.0625;
     /// Each step is this share of the previous one.
+    #[allow(dead_code)]
     const STEP_DECAY_RATE: f64 = 0.98;
 
     /// Hit-rate sampling and step sizing.
@@ -640,7 +686,7 @@ mod climber {
                 hits: 0,
                 misses: 0,
                 previous_hit_rate: 0.0,
-                step: -STEP_PERCENT * capacity,
+                step: -step_percent() * capacity * tune("EC_INIT", 1.0),
                 started: false,
             }
         }
@@ -671,10 +717,10 @@ mod climber {
             let hit_rate = self.hits as f64 / requests as f64;
             let change = hit_rate - self.previous_hit_rate;
             let amount = if change >= 0.0 { self.step } else { -self.step };
-            self.step = if change.abs() >= RESTART_THRESHOLD {
-                STEP_PERCENT * self.capacity * amount.signum()
+            self.step = if change.abs() >= restart() {
+                step_percent() * self.capacity * amount.signum()
             } else {
-                STEP_DECAY_RATE * amount
+                decay() * amount
             };
             self.previous_hit_rate = hit_rate;
             self.hits = 0;

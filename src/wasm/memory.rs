@@ -1,5 +1,9 @@
 //! `MemoryEngine`: the memory tier's policy engine as the JavaScript `MemoryCache` drives
-//! it. Only numbers cross on the hot path; keys and values stay in JavaScript.
+//! it. Keys and values stay in JavaScript; only numbers cross. To keep a hit free of any
+//! call into wasm, JavaScript reads slot expiries through a view of wasm memory and
+//! queues the slots it served in a read buffer here; every other call first applies the
+//! queued hits (`pending` of them) to the policy, in order, so the policy sees exactly the
+//! sequence of operations the caller made.
 
 use super::errors::to_js;
 use super::options::fields;
@@ -9,13 +13,19 @@ use wasm_bindgen::prelude::*;
 
 /// Returned in the low 32 bits of `insert`/`update` when nothing is stored.
 const NO_SLOT: Slot = u32::MAX;
-/// `insert`/`update` return `evicted_count * 2^32 + slot`, one number for two answers.
-const EVICTED_UNIT: f64 = 4_294_967_296.0;
+/// The high part of `insert`/`update` results: `2^32 * (2 * evicted + relayout)`.
+const HIGH_UNIT: f64 = 4_294_967_296.0;
+/// Hits JavaScript may queue before it must call `drain`.
+const READ_BUFFER: usize = 256;
+/// Initial room for the slots one call evicts (grows when one call evicts more).
+const EVICTED_BUFFER: usize = 64;
 
-/// The memory tier, addressed by slots.
+/// The memory tier, addressed by slots, with the buffers JavaScript shares.
 #[wasm_bindgen]
 pub struct MemoryEngine {
     tier: MemoryTier,
+    reads: Vec<Slot>,
+    evicted: Vec<Slot>,
 }
 
 fn lookup_code(lookup: Lookup) -> u32 {
@@ -34,52 +44,97 @@ impl MemoryEngine {
         let config = fields("MemoryCache", &options)
             .and_then(MemoryConfig::from_fields)
             .map_err(to_js)?;
-        Ok(MemoryEngine { tier: MemoryTier::new(config) })
+        Ok(MemoryEngine {
+            tier: MemoryTier::new(config),
+            reads: vec![0; READ_BUFFER],
+            evicted: vec![0; EVICTED_BUFFER],
+        })
+    }
+
+    /// Applies the first `pending` queued hits of the read buffer.
+    pub fn drain(&mut self, pending: u32) {
+        let n = (pending as usize).min(self.reads.len());
+        if let Some(slots) = self.reads.get(..n) {
+            self.tier.record_hits(slots);
+        }
     }
 
     /// Reads a slot: 1 = hit (bumped), 2 = expired (removed), 0 = absent.
-    pub fn get(&mut self, slot: Slot, now: f64) -> u32 {
+    pub fn get(&mut self, pending: u32, slot: Slot, now: f64) -> u32 {
+        self.drain(pending);
         lookup_code(self.tier.get(slot, now))
     }
 
     /// Like `get` without bumping or counting.
-    pub fn peek(&mut self, slot: Slot, now: f64) -> u32 {
+    pub fn peek(&mut self, pending: u32, slot: Slot, now: f64) -> u32 {
+        self.drain(pending);
         lookup_code(self.tier.peek(slot, now))
     }
 
-    /// Stores a new key's entry; returns `evicted * 2^32 + slot` (slot `0xFFFFFFFF` = not stored).
-    pub fn insert(&mut self, hash: u32, size: f64, ttl: Option<f64>, now: f64) -> Result<f64, JsValue> {
+    /// Stores a new key's entry; returns `2^32 * (2 * evicted + relayout) + slot`
+    /// (slot `0xFFFFFFFF` = not stored; relayout = re-read the buffer addresses).
+    pub fn insert(
+        &mut self,
+        pending: u32,
+        hash: u32,
+        size: f64,
+        ttl: Option<f64>,
+        now: f64,
+    ) -> Result<f64, JsValue> {
+        self.drain(pending);
+        let layout = self.layout();
         let slot = match self.tier.insert(hash, size, ttl, now).map_err(to_js)? {
             Admission::Stored(slot) => slot,
             Admission::Rejected => NO_SLOT,
         };
-        Ok(self.packed(slot))
+        Ok(self.packed(slot, layout))
     }
 
-    /// Replaces a held entry's value; returns `evicted * 2^32 + slot` (slot `0xFFFFFFFF` =
-    /// the entry is gone).
-    pub fn update(&mut self, slot: Slot, size: f64, ttl: Option<f64>, now: f64) -> Result<f64, JsValue> {
+    /// Replaces a held entry's value; returns as `insert` (slot `0xFFFFFFFF` = the entry
+    /// is gone).
+    pub fn update(
+        &mut self,
+        pending: u32,
+        slot: Slot,
+        size: f64,
+        ttl: Option<f64>,
+        now: f64,
+    ) -> Result<f64, JsValue> {
+        self.drain(pending);
+        let layout = self.layout();
         let kept = self.tier.update(slot, size, ttl, now).map_err(to_js)?;
-        Ok(self.packed(if kept { slot } else { NO_SLOT }))
+        Ok(self.packed(if kept { slot } else { NO_SLOT }, layout))
     }
 
-    fn packed(&self, slot: Slot) -> f64 {
-        self.tier.evicted().len() as f64 * EVICTED_UNIT + f64::from(slot)
+    /// Where the shared buffers are and how long: changes when one of them is resized.
+    fn layout(&self) -> [usize; 4] {
+        let expires = self.tier.expires();
+        [expires.as_ptr() as usize, expires.len(), self.evicted.as_ptr() as usize, self.evicted.len()]
     }
 
-    /// The `i`-th slot evicted by the last `insert`/`update` (`0xFFFFFFFF` past the end).
-    #[wasm_bindgen(js_name = evictedAt)]
-    pub fn evicted_at(&self, i: u32) -> Slot {
-        self.tier.evicted().get(i as usize).copied().unwrap_or(NO_SLOT)
+    /// Copies the evicted slots to the shared buffer and packs the answer.
+    fn packed(&mut self, slot: Slot, layout_before: [usize; 4]) -> f64 {
+        let evicted = self.tier.evicted();
+        if evicted.len() > self.evicted.len() {
+            self.evicted.resize(evicted.len().next_power_of_two(), 0);
+        }
+        if let Some(dest) = self.evicted.get_mut(..evicted.len()) {
+            dest.copy_from_slice(evicted);
+        }
+        let relayout = self.layout() != layout_before;
+        let high = 2 * evicted.len() as u64 + u64::from(relayout);
+        high as f64 * HIGH_UNIT + f64::from(slot)
     }
 
     /// Deletes a slot; whether it held a live entry.
-    pub fn delete(&mut self, slot: Slot, now: f64) -> bool {
+    pub fn delete(&mut self, pending: u32, slot: Slot, now: f64) -> bool {
+        self.drain(pending);
         self.tier.delete(slot, now)
     }
 
-    /// Removes every entry.
-    pub fn clear(&mut self) {
+    /// Removes every entry (queued hits are applied first, so stats count them).
+    pub fn clear(&mut self, pending: u32) {
+        self.drain(pending);
         self.tier.clear();
     }
 
@@ -100,8 +155,45 @@ impl MemoryEngine {
         self.tier.config().policy == PolicyKind::TinyLfu
     }
 
+    /// Address of the expiry array (`f64` per slot) in wasm memory.
+    #[wasm_bindgen(js_name = expiresPtr)]
+    pub fn expires_ptr(&self) -> u32 {
+        self.tier.expires().as_ptr() as u32
+    }
+
+    /// Length of the expiry array.
+    #[wasm_bindgen(js_name = expiresLen)]
+    pub fn expires_len(&self) -> u32 {
+        self.tier.expires().len() as u32
+    }
+
+    /// Address of the read buffer (`u32` slots, `readsLen` of them).
+    #[wasm_bindgen(js_name = readsPtr)]
+    pub fn reads_ptr(&self) -> u32 {
+        self.reads.as_ptr() as u32
+    }
+
+    /// Length of the read buffer.
+    #[wasm_bindgen(js_name = readsLen)]
+    pub fn reads_len(&self) -> u32 {
+        self.reads.len() as u32
+    }
+
+    /// Address of the evicted-slots buffer (`u32` slots).
+    #[wasm_bindgen(js_name = evictedPtr)]
+    pub fn evicted_ptr(&self) -> u32 {
+        self.evicted.as_ptr() as u32
+    }
+
+    /// Length of the evicted-slots buffer.
+    #[wasm_bindgen(js_name = evictedLen)]
+    pub fn evicted_len(&self) -> u32 {
+        self.evicted.len() as u32
+    }
+
     /// A statistics snapshot; `outsideMisses` counts reads of keys JavaScript did not hold.
-    pub fn stats(&self, outside_misses: f64) -> Result<JsValue, JsValue> {
+    pub fn stats(&mut self, pending: u32, outside_misses: f64) -> Result<JsValue, JsValue> {
+        self.drain(pending);
         let stats = self.tier.stats(outside_misses as u64);
         serde_wasm_bindgen::to_value(&stats).map_err(|e| JsValue::from_str(&e.to_string()))
     }

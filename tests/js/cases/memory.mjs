@@ -101,6 +101,34 @@ export const memoryCases = [
     equal(c.bytes, 5 + 6, "surrogate pair = 4 bytes, plus quotes");
   }],
 
+  ["one set may evict hundreds of entries; every one is forgotten", ({ MemoryCache }) => {
+    for (const policy of ["lru", "tinylfu"]) {
+      const c = new MemoryCache({ maxBytes: 1000, policy });
+      for (let i = 0; i < 500; i++) c.set(`small:${i}`, i, { size: 2 });
+      for (let i = 0; i < 500; i += 3) c.get(`small:${i}`);
+      c.set("huge", "h", { size: 1000 });
+      const s = c.stats();
+      equal([c.size, s.size, c.bytes], [s.size, s.size, s.bytes], `${policy}: JS and engine agree`);
+      let held = 0;
+      for (let i = 0; i < 500; i++) if (c.has(`small:${i}`)) held++;
+      equal(held + (c.has("huge") ? 1 : 0), c.size, `${policy}: has() agrees with size`);
+      ok(c.bytes <= 1000, `${policy}: bytes within bound`);
+    }
+  }],
+
+  ["hits served without a call into wasm are all counted and ordered", ({ MemoryCache }) => {
+    const c = new MemoryCache({ maxEntries: 3 });
+    c.set("a", 1);
+    c.set("b", 2);
+    c.set("c", 3);
+    for (let i = 0; i < 1000; i++) c.get(i % 2 ? "a" : "c"); // more than one read buffer
+    c.get("b");
+    c.get("a");
+    c.set("d", 4); // the least recent is c
+    equal([c.has("a"), c.has("b"), c.has("c"), c.has("d")], [true, true, false, true]);
+    equal(c.stats().hits, 1002);
+  }],
+
   ["bad options throw E_CONFIG and name the option", ({ MemoryCache, EdgeCacheError }) => {
     const bad = [
       [{ maxEntries: 0 }, "maxEntries"],

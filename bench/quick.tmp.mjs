@@ -1,0 +1,2 @@
+import { memorySpeed } from "./memory.mjs";
+memorySpeed(); memorySpeed();
