@@ -174,7 +174,10 @@ fn trace_shapes_match_the_readme() {
     assert_eq!(distinct(&gli), 2_529);
     let cloud = traces::cloud_physics();
     assert_eq!(cloud.len(), 113_872);
-    assert_eq!(distinct(&cloud.iter().map(|r| r.id).collect::<Vec<_>>()), 48_974);
+    assert_eq!(
+        distinct(&cloud.iter().map(|r| r.id).collect::<Vec<_>>()),
+        48_974
+    );
     let total: u64 = cloud.iter().map(|r| u64::from(r.size)).sum();
     assert_eq!(total, 4_368_040_448);
 }
@@ -252,7 +255,11 @@ fn cloud_physics_bytes_beats_arc() {
             tinylfu[i],
             CLOUD_LRU[i],
             CLOUD_ARC[i],
-            if tinylfu[i] < CLOUD_ARC[i] { "" } else { " FAILED" }
+            if tinylfu[i] < CLOUD_ARC[i] {
+                ""
+            } else {
+                " FAILED"
+            }
         );
     }
     eprint!("{s}");
@@ -327,8 +334,16 @@ fn shifting(seed: u64, set: u64, phase: usize, noise: f64, len: usize) -> Vec<u6
 #[test]
 fn synthetic_workloads_do_not_lose_to_lru() {
     let workloads: Vec<(String, u64, Vec<u64>)> = vec![
-        ("Zipf 0.9, 100k keys".into(), 1000, zipf(1, 100_000, 0.9, 500_000)),
-        ("Zipf 0.7, 100k keys".into(), 5000, zipf(2, 100_000, 0.7, 500_000)),
+        (
+            "Zipf 0.9, 100k keys".into(),
+            1000,
+            zipf(1, 100_000, 0.9, 500_000),
+        ),
+        (
+            "Zipf 0.7, 100k keys".into(),
+            5000,
+            zipf(2, 100_000, 0.7, 500_000),
+        ),
         (
             "shifting 800 keys/50k, 5% noise".into(),
             1000,

@@ -117,6 +117,7 @@ export class MemoryCache {
       held === undefined
         ? this.#engine.insert(pending, this.#needsHashes ? keyHash(k) : 0, size, ttl, now)
         : this.#engine.update(pending, held, size, ttl, now);
+    if (packed < 0) this.#engine.throwLastError();
     const slot = packed >>> 0;
     const high = (packed - slot) / HIGH_UNIT;
     if (high & 1 || this.#evicted.length === 0) this.#relayout();

@@ -116,6 +116,10 @@ mod tests {
     fn the_clock_must_be_a_function() {
         assert!(parse(&[("now", OptionValue::Other("function".into()))]).is_ok());
         let err = parse(&[("now", OptionValue::Number(5.0))]).unwrap_err();
-        assert!(err.message().contains("now must be a function"), "{}", err.message());
+        assert!(
+            err.message().contains("now must be a function"),
+            "{}",
+            err.message()
+        );
     }
 }

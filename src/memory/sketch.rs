@@ -90,9 +90,10 @@ impl FrequencySketch {
         self.sized_for = self.sized_for.max(entries);
         let f = super::tinylfu::tune("EC_SAMPLE", SAMPLE_FACTOR as f64);
         self.sample_size = ((self.sized_for as f64 * f) as u64).max(SAMPLE_FACTOR);
-        let wanted = usize::try_from((self.sized_for as f64 * super::tinylfu::tune("EC_TABLE", 1.0)) as u64)
-            .unwrap_or(usize::MAX)
-            .clamp(MIN_TABLE_WORDS, MAX_TABLE_WORDS);
+        let wanted =
+            usize::try_from((self.sized_for as f64 * super::tinylfu::tune("EC_TABLE", 1.0)) as u64)
+                .unwrap_or(usize::MAX)
+                .clamp(MIN_TABLE_WORDS, MAX_TABLE_WORDS);
         if self.table.is_empty() {
             let mut table = Vec::new();
             let mut doorkeeper = Vec::new();
@@ -172,7 +173,8 @@ impl FrequencySketch {
             // `count` is at most 15, so the cast is lossless.
             min = min.min(count as u8);
         }
-        let door = u8::from(super::tinylfu::tune("EC_NODK", 0.0) == 0.0 && self.doorkeeper_has(&spots));
+        let door =
+            u8::from(super::tinylfu::tune("EC_NODK", 0.0) == 0.0 && self.doorkeeper_has(&spots));
         min.saturating_add(door).min(MAX_FREQUENCY)
     }
 

@@ -59,7 +59,11 @@ pub struct SlotList {
 
 impl Default for SlotList {
     fn default() -> Self {
-        SlotList { head: NIL, tail: NIL, len: 0 }
+        SlotList {
+            head: NIL,
+            tail: NIL,
+            len: 0,
+        }
     }
 }
 

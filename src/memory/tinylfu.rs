@@ -33,13 +33,22 @@ fn scale(x: u64, (num, den): (u64, u64)) -> u64 {
 
 pub(crate) fn tune(name: &'static str, default: f64) -> f64 {
     thread_local! { static CACHE: std::cell::RefCell<std::collections::HashMap<&'static str, f64>> = Default::default(); }
-    CACHE.with(|c| *c.borrow_mut().entry(name).or_insert_with(|| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)))
+    CACHE.with(|c| {
+        *c.borrow_mut().entry(name).or_insert_with(|| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        })
+    })
 }
 
 /// Random bytes for the hash seed, or a fixed seed if the system has none.
 fn random_seed() -> u64 {
     let mut bytes = [0u8; 8];
-    if let Ok(v) = std::env::var("EC_SEED") { return v.parse().unwrap_or(1); }
+    if let Ok(v) = std::env::var("EC_SEED") {
+        return v.parse().unwrap_or(1);
+    }
     match getrandom::fill(&mut bytes) {
         Ok(()) => u64::from_le_bytes(bytes),
         Err(_) => FALLBACK_SEED,
@@ -210,7 +219,9 @@ impl TinyLfuPolicy {
         let freq = |s: Slot, p: &Self| p.lists.hash_of(s).map_or(0, |h| p.sketch.frequency(h));
         let candidate_freq = freq(candidate, self);
         let victim_freq = freq(victim, self);
-        if candidate_freq > victim_freq || (tune("EC_TIE", 0.0) != 0.0 && candidate_freq == victim_freq) {
+        if candidate_freq > victim_freq
+            || (tune("EC_TIE", 0.0) != 0.0 && candidate_freq == victim_freq)
+        {
             true
         } else if candidate_freq >= ADMIT_HASHDOS_THRESHOLD && tune("EC_NORAND", 0.0) == 0.0 {
             self.random() & 127 == 0
@@ -221,7 +232,12 @@ impl TinyLfuPolicy {
 
     fn ghost(&mut self, slot: Slot, window: bool) {
         if let Some(h) = self.lists.hash_of(slot) {
-            if window { self.ghost_window.insert(h) } else { self.ghost_main.insert(h); self.ghost_main.tick() }
+            if window {
+                self.ghost_window.insert(h)
+            } else {
+                self.ghost_main.insert(h);
+                self.ghost_main.tick()
+            }
         }
     }
 
@@ -237,8 +253,11 @@ impl TinyLfuPolicy {
     fn climb(&mut self) {
         let weight = self.lists.total_weight();
         let ss = (self.sketch.sample_size() as f64 * tune("EC_CLIMB_SAMPLE", 1.0)) as u64;
-        if tune("EC_NOCLIMB", 0.0) != 0.0 {} else if let Some(adjustment) = self.climber.adjustment(weight, ss) {
-            if tune("EC_TRACE", 0.0) != 0.0 { eprintln!("climb window_max {} adj {} ", self.window_max, adjustment); }
+        if tune("EC_NOCLIMB", 0.0) != 0.0 {
+        } else if let Some(adjustment) = self.climber.adjustment(weight, ss) {
+            if tune("EC_TRACE", 0.0) != 0.0 {
+                eprintln!("climb window_max {} adj {} ", self.window_max, adjustment);
+            }
             self.adjustment = adjustment;
         }
         self.demote_protected();
@@ -562,12 +581,16 @@ mod lists {
 
         /// The key hash of a held slot.
         pub(super) fn hash_of(&self, slot: Slot) -> Option<u32> {
-            self.node(slot).filter(|n| n.queue.is_some()).map(|n| n.hash)
+            self.node(slot)
+                .filter(|n| n.queue.is_some())
+                .map(|n| n.hash)
         }
 
         /// The weight of a held slot.
         pub(super) fn weight_of(&self, slot: Slot) -> Option<u64> {
-            self.node(slot).filter(|n| n.queue.is_some()).map(|n| n.weight)
+            self.node(slot)
+                .filter(|n| n.queue.is_some())
+                .map(|n| n.weight)
         }
 
         /// The least recent slot of `queue`.
@@ -653,9 +676,15 @@ mod lists {
 mod climber {
     /// A hit-rate change at least this large restarts the step size.
     use super::tune;
-    fn restart() -> f64 { tune("EC_RESTART", 0.05) }
-    fn step_percent() -> f64 { tune("EC_STEP", 0.0625) }
-    fn decay() -> f64 { tune("EC_DECAY", 0.98) }
+    fn restart() -> f64 {
+        tune("EC_RESTART", 0.05)
+    }
+    fn step_percent() -> f64 {
+        tune("EC_STEP", 0.0625)
+    }
+    fn decay() -> f64 {
+        tune("EC_DECAY", 0.98)
+    }
     #[allow(dead_code)]
     const RESTART_THRESHOLD: f64 = 0.05;
     /// The initial (and restarted) step, as a share of the capacity.

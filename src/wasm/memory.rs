@@ -7,6 +7,7 @@
 
 use super::errors::to_js;
 use super::options::fields;
+use crate::error::Error;
 use crate::memory::config::{MemoryConfig, PolicyKind};
 use crate::memory::{Admission, Lookup, MemoryTier, Slot};
 use wasm_bindgen::prelude::*;
@@ -26,7 +27,13 @@ pub struct MemoryEngine {
     tier: MemoryTier,
     reads: Vec<Slot>,
     evicted: Vec<Slot>,
+    /// Why the last `insert`/`update` returned `REFUSED`, for `throwLastError`.
+    last_error: Option<Error>,
 }
+
+/// Returned by `insert`/`update` for invalid arguments: a plain number keeps the hot path
+/// free of the array wasm-bindgen builds for a `Result`.
+const REFUSED: f64 = -1.0;
 
 fn lookup_code(lookup: Lookup) -> u32 {
     match lookup {
@@ -48,6 +55,7 @@ impl MemoryEngine {
             tier: MemoryTier::new(config),
             reads: vec![0; READ_BUFFER],
             evicted: vec![0; EVICTED_BUFFER],
+            last_error: None,
         })
     }
 
@@ -72,7 +80,8 @@ impl MemoryEngine {
     }
 
     /// Stores a new key's entry; returns `2^32 * (2 * evicted + relayout) + slot`
-    /// (slot `0xFFFFFFFF` = not stored; relayout = re-read the buffer addresses).
+    /// (slot `0xFFFFFFFF` = not stored; relayout = re-read the buffer addresses), or
+    /// `-1` for an invalid size or ttl (then call `throwLastError`).
     pub fn insert(
         &mut self,
         pending: u32,
@@ -80,14 +89,14 @@ impl MemoryEngine {
         size: f64,
         ttl: Option<f64>,
         now: f64,
-    ) -> Result<f64, JsValue> {
+    ) -> f64 {
         self.drain(pending);
         let layout = self.layout();
-        let slot = match self.tier.insert(hash, size, ttl, now).map_err(to_js)? {
-            Admission::Stored(slot) => slot,
-            Admission::Rejected => NO_SLOT,
-        };
-        Ok(self.packed(slot, layout))
+        match self.tier.insert(hash, size, ttl, now) {
+            Ok(Admission::Stored(slot)) => self.packed(slot, layout),
+            Ok(Admission::Rejected) => self.packed(NO_SLOT, layout),
+            Err(e) => self.refuse(e),
+        }
     }
 
     /// Replaces a held entry's value; returns as `insert` (slot `0xFFFFFFFF` = the entry
@@ -99,17 +108,38 @@ impl MemoryEngine {
         size: f64,
         ttl: Option<f64>,
         now: f64,
-    ) -> Result<f64, JsValue> {
+    ) -> f64 {
         self.drain(pending);
         let layout = self.layout();
-        let kept = self.tier.update(slot, size, ttl, now).map_err(to_js)?;
-        Ok(self.packed(if kept { slot } else { NO_SLOT }, layout))
+        match self.tier.update(slot, size, ttl, now) {
+            Ok(kept) => self.packed(if kept { slot } else { NO_SLOT }, layout),
+            Err(e) => self.refuse(e),
+        }
+    }
+
+    fn refuse(&mut self, error: Error) -> f64 {
+        self.last_error = Some(error);
+        REFUSED
+    }
+
+    /// Throws the error behind the last `-1` from `insert`/`update`.
+    #[wasm_bindgen(js_name = throwLastError)]
+    pub fn throw_last_error(&mut self) -> Result<(), JsValue> {
+        match self.last_error.take() {
+            Some(e) => Err(to_js(e)),
+            None => Ok(()),
+        }
     }
 
     /// Where the shared buffers are and how long: changes when one of them is resized.
     fn layout(&self) -> [usize; 4] {
         let expires = self.tier.expires();
-        [expires.as_ptr() as usize, expires.len(), self.evicted.as_ptr() as usize, self.evicted.len()]
+        [
+            expires.as_ptr() as usize,
+            expires.len(),
+            self.evicted.as_ptr() as usize,
+            self.evicted.len(),
+        ]
     }
 
     /// Copies the evicted slots to the shared buffer and packs the answer.

@@ -15,7 +15,10 @@ fn options(fields: &[(&str, JsValue)]) -> JsValue {
 }
 
 fn code_of(err: &JsValue) -> String {
-    Reflect::get(err, &JsValue::from_str("code")).unwrap().as_string().unwrap_or_default()
+    Reflect::get(err, &JsValue::from_str("code"))
+        .unwrap()
+        .as_string()
+        .unwrap_or_default()
 }
 
 const NO_SLOT: f64 = 4_294_967_295.0;
@@ -34,7 +37,9 @@ fn bad_options_throw_config_errors_and_the_module_stays_usable() {
         JsValue::from_str("not an object"),
         JsValue::NULL,
     ] {
-        let err = MemoryEngine::new(bad).err().expect("bad options must throw");
+        let err = MemoryEngine::new(bad)
+            .err()
+            .expect("bad options must throw");
         assert_eq!(code_of(&err), "E_CONFIG");
         assert!(err.is_instance_of::<js_sys::Error>());
     }
@@ -48,13 +53,17 @@ fn lru_order_expiry_and_eviction_through_the_bindings() {
         ("ttl", JsValue::from_f64(100.0)),
     ]))
     .unwrap();
-    let a = e.insert(0, 0, 0.0, None, 0.0).unwrap();
-    let b = e.insert(0, 0, 0.0, Some(500.0), 0.0).unwrap();
+    let a = e.insert(0, 0, 0.0, None, 0.0);
+    let b = e.insert(0, 0, 0.0, Some(500.0), 0.0);
     // The first insert lays out the expiry array: the relayout bit (2^32) is set.
     assert_eq!((a, b), (UNIT, 1.0), "fresh slots, nothing evicted");
     assert_eq!(e.get(0, 0, 10.0), 1, "a is a hit and becomes most recent");
-    let c = e.insert(0, 0, 0.0, None, 20.0).unwrap();
-    assert_eq!(c, 2.0 * UNIT + 2.0, "c takes a new slot and one slot is evicted");
+    let c = e.insert(0, 0, 0.0, None, 20.0);
+    assert_eq!(
+        c,
+        2.0 * UNIT + 2.0,
+        "c takes a new slot and one slot is evicted"
+    );
     assert_eq!(e.get(0, 0, 100.0), 2, "a expired at 100 ms");
     assert_eq!(e.get(0, 0, 100.0), 0, "and is gone");
     assert!(!e.delete(0, 0, 100.0));
@@ -66,14 +75,31 @@ fn lru_order_expiry_and_eviction_through_the_bindings() {
 fn byte_bounds_reject_oversized_values_and_bad_arguments_throw() {
     let mut e = MemoryEngine::new(options(&[("maxBytes", JsValue::from_f64(100.0))])).unwrap();
     assert!(e.needs_sizes());
-    assert_eq!(e.insert(0, 0, 101.0, None, 0.0).unwrap(), NO_SLOT);
-    assert_eq!(e.insert(0, 0, 60.0, None, 0.0).unwrap(), UNIT, "stored at 0, with relayout");
-    assert_eq!(e.update(0, 0, 200.0, None, 0.0).unwrap(), NO_SLOT, "too large: the entry is dropped");
+    assert_eq!(e.insert(0, 0, 101.0, None, 0.0), NO_SLOT);
+    assert_eq!(
+        e.insert(0, 0, 60.0, None, 0.0),
+        UNIT,
+        "stored at 0, with relayout"
+    );
+    assert_eq!(
+        e.update(0, 0, 200.0, None, 0.0),
+        NO_SLOT,
+        "too large: the entry is dropped"
+    );
     assert_eq!(e.bytes(), 0.0);
-    let err = e.insert(0, 0, 1.5, None, 0.0).err().unwrap();
-    assert_eq!(code_of(&err), "E_ARGUMENT");
-    let err = e.insert(0, 0, 1.0, Some(-5.0), 0.0).err().unwrap();
-    assert_eq!(code_of(&err), "E_ARGUMENT");
+    assert_eq!(
+        e.insert(0, 0, 1.5, None, 0.0),
+        -1.0,
+        "a fractional size is refused"
+    );
+    assert_eq!(code_of(&e.throw_last_error().err().unwrap()), "E_ARGUMENT");
+    assert_eq!(
+        e.insert(0, 0, 1.0, Some(-5.0), 0.0),
+        -1.0,
+        "a negative ttl is refused"
+    );
+    assert_eq!(code_of(&e.throw_last_error().err().unwrap()), "E_ARGUMENT");
+    assert!(e.throw_last_error().is_ok(), "the error is thrown once");
     let stats = e.stats(0, 3.0).unwrap();
     let misses = Reflect::get(&stats, &JsValue::from_str("misses")).unwrap();
     assert_eq!(misses.as_f64(), Some(3.0));
