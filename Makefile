@@ -14,4 +14,4 @@ demo: build
 	node scripts/serve.mjs 8787
 
 bench: build
-	node bench/run.mjs
+	node --expose-gc bench/run.mjs

@@ -1,9 +1,15 @@
 // `make bench`: every benchmark, side by side with the peers, in one run.
 import { hitRatios } from "./hit_ratio.mjs";
 import { memorySpeed } from "./memory.mjs";
+import { memoryUse } from "./memory_use.mjs";
+import { denoSpeed, workerdSpeed, workerdStartup } from "./runtimes.mjs";
 import { startup } from "./startup.mjs";
 
 console.log(`edgecache bench — Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 memorySpeed();
+denoSpeed();
+await workerdSpeed();
+memoryUse();
 hitRatios(["lru", "tinylfu"]);
 startup();
+await workerdStartup();

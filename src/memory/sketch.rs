@@ -393,8 +393,14 @@ impl GhostFilter {
 
     /// Counts one event towards the generation span.
     pub fn tick(&mut self) {
+        let span = self.span;
+        self.tick_span(span);
+    }
+
+    /// Counts one event; rotates generations after `span` events.
+    pub fn tick_span(&mut self, span: u64) {
         self.added += 1;
-        if self.added >= self.span {
+        if self.added >= span {
             std::mem::swap(&mut self.current, &mut self.previous);
             self.current.fill(0);
             self.added = 0;

@@ -94,6 +94,7 @@ pub struct TinyLfuPolicy {
     adjustment: i64,
     /// Entries held.
     len: u64,
+    dbg_n: u64,
     round: Round,
     /// xorshift64* state for the random admission; nonzero once seeded.
     rng: u64,
@@ -116,6 +117,7 @@ impl TinyLfuPolicy {
             climber: Climber::new(capacity),
             adjustment: 0,
             len: 0,
+            dbg_n: 0,
             round: Round::new(),
             rng: 0,
         }
@@ -166,7 +168,12 @@ impl TinyLfuPolicy {
                 break;
             };
             self.move_to(slot, Queue::Probation);
-            self.ghost_window.tick();
+            if tune("EC_GHOST", 0.0) == 2.0 {
+                let (sw, _) = self.ghost_spans();
+                self.ghost_window.tick_span(sw);
+            } else {
+                self.ghost_window.tick();
+            }
             if self.round.cursor == NIL {
                 self.round.cursor = slot;
             }
@@ -228,6 +235,15 @@ impl TinyLfuPolicy {
         } else {
             false
         }
+    }
+
+    /// ARC geometry: the window's ghost spans what the main space holds, and vice versa.
+    fn ghost_spans(&self) -> (u64, u64) {
+        let w = self.lists.count(Queue::Window);
+        let m = self.len.saturating_sub(w);
+        let f = tune("EC_GHOST_SPAN", 1.0);
+        let min = tune("EC_GHOST_MIN", 16.0);
+        ((m as f64 * f).max(min) as u64, (w as f64 * f).max(min) as u64)
     }
 
     fn ghost(&mut self, slot: Slot, window: bool) {
@@ -336,7 +352,22 @@ impl EvictionPolicy for TinyLfuPolicy {
         self.len += 1;
         self.sketch.ensure_capacity(self.len);
         self.sketch.increment(hash);
-        if tune("EC_GHOST", 0.0) != 0.0 {
+        if tune("EC_GHOST", 0.0) == 2.0 {
+            self.ghost_window.ensure_capacity(self.len.max(1));
+            self.ghost_main.ensure_capacity(self.len.max(1));
+            let (sw, sm) = self.ghost_spans();
+            let k = tune("EC_GHOST_K", 1.0);
+            if self.ghost_window.contains(hash) {
+                let r = (sm as f64 / sw as f64).max(1.0);
+                self.adjustment = self.adjustment.saturating_add((weight as f64 * k * r) as i64);
+            } else if self.ghost_main.contains(hash) {
+                let r = (sw as f64 / sm as f64).max(1.0);
+                self.adjustment = self.adjustment.saturating_sub((weight as f64 * k * r) as i64);
+            }
+            let hi = i64::try_from(self.protected_max).unwrap_or(i64::MAX);
+            let lo = -i64::try_from(self.window_max.saturating_sub(1)).unwrap_or(i64::MAX);
+            self.adjustment = self.adjustment.clamp(lo, hi);
+        } else if tune("EC_GHOST", 0.0) != 0.0 {
             let span = (self.len as f64 * tune("EC_GHOST_SPAN", 0.05)) as u64;
             self.ghost_window.ensure_capacity(span.max(1));
             self.ghost_main.ensure_capacity(span.max(1));
@@ -353,6 +384,10 @@ impl EvictionPolicy for TinyLfuPolicy {
         }
         self.climber.record_miss();
         self.climb();
+        if tune("EC_TRACE2", 0.0) != 0.0 {
+            self.dbg_n += 1;
+            if self.dbg_n % 2500 == 0 { eprintln!("w {:.1}% len {} win {} prob {} prot {} samples {}", 100.0 * self.window_max as f64 / self.capacity as f64, self.len, self.lists.weight(Queue::Window) * 100 / self.capacity, self.lists.weight(Queue::Probation)* 100 / self.capacity, self.lists.weight(Queue::Protected)* 100 / self.capacity, self.sketch.sample_size()); }
+        }
         self.lists.set_entry(slot, hash, weight);
         self.lists.push_back(Queue::Window, slot);
         self.start_round();
@@ -491,6 +526,7 @@ mod lists {
         head: Slot,
         tail: Slot,
         weight: u64,
+        count: u64,
     }
 
     impl Default for Ends {
@@ -499,6 +535,7 @@ mod lists {
                 head: NIL,
                 tail: NIL,
                 weight: 0,
+                count: 0,
             }
         }
     }
@@ -610,6 +647,11 @@ mod lists {
             self.ends(queue).weight
         }
 
+        /// Entries in `queue`.
+        pub(super) fn count(&self, queue: Queue) -> u64 {
+            self.ends(queue).count
+        }
+
         /// Total weight of every list.
         pub(super) fn total_weight(&self) -> u64 {
             self.window
@@ -638,6 +680,7 @@ mod lists {
             let ends = self.ends_mut(queue);
             ends.tail = slot;
             ends.weight = ends.weight.saturating_add(weight);
+            ends.count += 1;
         }
 
         /// Takes `slot` out of its list; returns the list it was in.
@@ -657,6 +700,7 @@ mod lists {
             }
             let ends = self.ends_mut(queue);
             ends.weight = ends.weight.saturating_sub(weight);
+            ends.count = ends.count.saturating_sub(1);
             Some(queue)
         }
 

@@ -27,3 +27,13 @@ for (const [name] of memoryCases) {
     assert.ok(r.ok, r.error);
   });
 }
+
+test("a named import keeps the package's start-up when bundled", async () => {
+  const named = await startWorker(new URL("./named_import.worker.mjs", import.meta.url));
+  try {
+    const res = await named.mf.dispatchFetch("http://edgecache.test/");
+    assert.equal(await res.text(), "v");
+  } finally {
+    await named.dispose();
+  }
+});

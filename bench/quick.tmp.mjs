@@ -1,2 +1,0 @@
-import { memorySpeed } from "./memory.mjs";
-memorySpeed(); memorySpeed();
