@@ -5,7 +5,7 @@ export type Key = string | ReadonlyArray<string | number>;
 export declare const MAX_KEY_LENGTH: number;
 
 /** Stable error codes carried by {@link EdgeCacheError.code}. */
-export type ErrorCode = "E_CONFIG" | "E_KEY" | "E_VALUE" | "E_ARGUMENT";
+export type ErrorCode = "E_CONFIG" | "E_KEY" | "E_VALUE" | "E_ARGUMENT" | "E_EMPTY_RING";
 
 /** Every error edgecache throws; the message says how to fix the call. */
 export declare class EdgeCacheError extends Error {
@@ -77,3 +77,176 @@ export declare class MemoryCache<V = unknown> {
   readonly bytes: number;
   stats(): TierStats;
 }
+
+/** A node of a {@link HashRing}: a `"host:port"` id (weight 1), or an id with a weight. */
+export type RingNode = string | { id: string; weight?: number };
+
+/** Options of {@link HashRing}. Unknown names are rejected with `E_CONFIG`. */
+export interface HashRingOptions {
+  /** Points on the continuum for an average node: a multiple of 4 from 4 to 10 000. Default 160 (classic ketama). */
+  pointsPerNode?: number;
+  /** Point-key spelling: "ketama" (libmemcached, pylibmc; default) or "spy" (spymemcached). */
+  mode?: "ketama" | "spy";
+}
+
+/**
+ * A ketama consistent-hash ring, libmemcached compatible: which node owns a key.
+ * Bad nodes or options throw `E_CONFIG` from the constructor and `E_ARGUMENT` from `add`.
+ */
+export declare class HashRing {
+  /** Node ids are unique (`"h"` and `"h:11211"` are one server); weights are whole numbers ≥ 1. */
+  constructor(nodes: ReadonlyArray<RingNode>, options?: HashRingOptions);
+  /** The owner of `key`; throws `E_EMPTY_RING` when the ring has no nodes. */
+  node(key: Key): string;
+  /** Up to `n` distinct owners in ring order, starting with `node(key)`: `min(n, size)` ids. */
+  nodes(key: Key, n: number): string[];
+  /** Adds a node; throws `E_ARGUMENT` (changing nothing) if it is invalid or already on the ring. */
+  add(node: RingNode): void;
+  /** Removes a node; whether it was on the ring. */
+  remove(id: string): boolean;
+  /** The number of nodes. */
+  readonly size: number;
+}
+
+// ---- stores: the key-value stores behind the memory tier ----
+
+/** What a store allows. The engine digests longer keys, refuses larger values and raises shorter TTLs. */
+export interface StoreLimits {
+  /** Longest key, in UTF-8 bytes. */
+  maxKeyBytes: number;
+  /** Largest value, in UTF-8 bytes. */
+  maxValueBytes: number;
+  /** Shortest TTL the store accepts, in ms (0: no minimum). */
+  minTtl: number;
+}
+
+/** Options of a store write. */
+export interface StoreSetOptions {
+  /** Time to live in ms (finite, > 0); omitted: no expiry. */
+  ttl?: number;
+}
+
+/**
+ * A key-value store edgecache can put its records in: one of `stores.*`, or any object of
+ * this shape. Keys and values are strings; every method returns a promise.
+ */
+export interface KvStore {
+  /** Names the store in errors and events. Default "custom". */
+  readonly name?: string;
+  /** What the store allows; each omitted limit defaults to 1024-byte keys, 25 MiB values, no minimum TTL. */
+  readonly limits?: Partial<StoreLimits>;
+  /** The value stored at `key`, or null (or undefined) when there is none. */
+  get(key: string): Promise<string | null | undefined>;
+  set(key: string, value: string, options: StoreSetOptions): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Several values in one round trip, in the order of `keys`. Only where the platform batches. */
+  getMany?(keys: string[]): Promise<Array<string | null | undefined>>;
+}
+
+/** A store made by a `stores.*` factory: its name and limits are always there, reads are strings or null. */
+export interface StoreAdapter extends KvStore {
+  readonly name: "cloudflare-kv" | "deno-kv" | "redis" | "cache-api" | "memory";
+  readonly limits: Readonly<StoreLimits>;
+  get(key: string): Promise<string | null>;
+  getMany?(keys: string[]): Promise<Array<string | null>>;
+}
+
+/** A {@link StoreAdapter} over a platform that reads many keys in one call. */
+export interface BatchStoreAdapter extends StoreAdapter {
+  getMany(keys: string[]): Promise<Array<string | null>>;
+}
+
+/** The parts of a Workers KV namespace binding (`env.MY_KV`) that `stores.cloudflareKV` uses. */
+export interface KVNamespaceLike {
+  get(key: string, type: "text"): Promise<string | null>;
+  /** Bulk get: up to 100 keys. */
+  get(keys: string[], type: "text"): Promise<Map<string, string | null>>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** A part of a Deno KV key. */
+export type DenoKvKeyPart = string | number | bigint | boolean | Uint8Array;
+
+/** The parts of a `Deno.Kv` (from `Deno.openKv()`) that `stores.denoKV` uses. */
+export interface DenoKvLike {
+  get(key: readonly DenoKvKeyPart[]): Promise<{ value: unknown }>;
+  set(key: readonly DenoKvKeyPart[], value: Uint8Array, options?: { expireIn?: number }): Promise<unknown>;
+  delete(key: readonly DenoKvKeyPart[]): Promise<void>;
+  /** At most 10 keys a call. */
+  getMany(keys: readonly (readonly DenoKvKeyPart[])[]): Promise<ReadonlyArray<{ value: unknown }>>;
+}
+
+/** A node-redis v4+ client (`await createClient().connect()`). */
+export interface NodeRedisLike {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: string, options?: { PX: number }): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+  mGet(keys: string[]): Promise<unknown[]>;
+}
+
+/** An ioredis client (`new Redis()`); `getBuffer` is how it is recognised. */
+export interface IORedisLike {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: string): Promise<unknown>;
+  set(key: string, value: string, token: "PX", milliseconds: number): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+  mget(keys: string[]): Promise<unknown[]>;
+  getBuffer(key: string): Promise<unknown>;
+}
+
+/** An @upstash/redis client created with `automaticDeserialization: false`. */
+export interface UpstashRedisLike {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: string, options?: { px: number }): Promise<unknown>;
+  del(...keys: string[]): Promise<unknown>;
+  mget(...keys: string[]): Promise<unknown[]>;
+}
+
+/** The parts of a Cache API `Cache` (`caches.default`, `await caches.open(name)`) that `stores.cacheApi` uses. */
+export interface CacheLike {
+  match(request: string): Promise<Response | undefined>;
+  put(request: string, response: Response): Promise<void>;
+  delete(request: string): Promise<boolean>;
+}
+
+/** Options of `stores.denoKV`. */
+export interface DenoKvStoreOptions {
+  /** Key parts put before every key. Default ["edgecache"]. */
+  prefix?: readonly DenoKvKeyPart[];
+}
+
+/** Options of `stores.redis`. */
+export interface RedisStoreOptions {
+  /** Which client this is; detected when omitted (mGet: node-redis, getBuffer: ioredis, mget: Upstash). */
+  flavor?: "node-redis" | "ioredis" | "upstash";
+}
+
+/** Options of `stores.cacheApi`. */
+export interface CacheApiStoreOptions {
+  /** Absolute http(s) URL ending in "/" that keys are appended to, URL-encoded. Default "https://edgecache.invalid/". */
+  baseUrl?: string;
+}
+
+/** Options of `stores.memory`. */
+export interface MemoryStoreOptions {
+  /** Clock in ms. Default `Date.now`. */
+  now?: () => number;
+}
+
+/**
+ * Store adapters: each wraps a platform's key-value API as a {@link KvStore} and declares
+ * the platform's limits. Each throws `E_CONFIG` when given something it cannot use.
+ */
+export declare const stores: {
+  /** Workers KV: TTLs as `expirationTtl` (whole seconds, at least 60), getMany as bulk gets of 100. */
+  readonly cloudflareKV: (namespace: KVNamespaceLike) => BatchStoreAdapter;
+  /** Deno KV: keys at `[...prefix, key]`, values as UTF-8 bytes, TTLs as `expireIn`, getMany in batches of 10. */
+  readonly denoKV: (kv: DenoKvLike, options?: DenoKvStoreOptions) => BatchStoreAdapter;
+  /** Redis through node-redis v4+, ioredis or @upstash/redis: TTLs as PX, getMany as one MGET. */
+  readonly redis: (client: NodeRedisLike | IORedisLike | UpstashRedisLike, options?: RedisStoreOptions) => BatchStoreAdapter;
+  /** The Cache API: per data center and best effort (entries may vanish at any time). No getMany. */
+  readonly cacheApi: (cache: CacheLike, options?: CacheApiStoreOptions) => StoreAdapter;
+  /** An in-process map honouring TTLs, for tests and local development. */
+  readonly memory: (options?: MemoryStoreOptions) => BatchStoreAdapter;
+};

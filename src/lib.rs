@@ -15,13 +15,18 @@
 //! Modules:
 //! - [`error`]: the error type and its codes.
 //! - [`options`]: checking caller-supplied option objects.
+//! - [`edge`]: the tiered cache's decisions (entry times, freshness, store keys, the L2
+//!   record header, counters and latency histograms).
+//! - [`rng`]: lazily seeded randomness for jitter and early refresh.
 //! - [`memory`]: the memory tier (LRU and W-TinyLFU policies, TTL, byte bounds, stats).
 //! - [`ring`]: the ketama consistent-hash ring (libmemcached-compatible node placement).
 #![forbid(unsafe_code)]
 
+pub mod edge;
 pub mod error;
 pub mod memory;
 pub mod options;
+pub mod rng;
 pub mod ring;
 
 #[cfg(target_arch = "wasm32")]

@@ -119,6 +119,76 @@ impl OptionFields {
         }
     }
 
+    /// A finite number of milliseconds, zero or more, if present.
+    pub fn non_negative_millis(&self, name: &str) -> Result<Option<f64>> {
+        let expected = "a finite number of milliseconds, 0 or more";
+        match self.number(name, expected)? {
+            Some(n) if !(n.is_finite() && n >= 0.0) => Err(Error::config(format!(
+                "{}: option {name} must be {expected}, got {n}",
+                self.owner
+            ))),
+            other => Ok(other),
+        }
+    }
+
+    /// A number from 0 to 1, if present.
+    pub fn fraction(&self, name: &str) -> Result<Option<f64>> {
+        let expected = "a number from 0 to 1";
+        match self.number(name, expected)? {
+            Some(n) if !(0.0..=1.0).contains(&n) => Err(Error::config(format!(
+                "{}: option {name} must be {expected}, got {n}",
+                self.owner
+            ))),
+            other => Ok(other),
+        }
+    }
+
+    /// A string, if present.
+    pub fn text(&self, name: &str) -> Result<Option<String>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(OptionValue::Text(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(Error::config(format!(
+                "{}: option {name} must be a string, got a {}",
+                self.owner,
+                other.type_name()
+            ))),
+        }
+    }
+
+    /// `true`/`false` (a flag), or a positive finite number (a parameter), if present:
+    /// `Some(None)` is off, `Some(Some(x))` is on with parameter `x` (1 for `true`).
+    pub fn bool_or_positive(&self, name: &str) -> Result<Option<Option<f64>>> {
+        let expected = "true, false or a positive number";
+        match self.get(name) {
+            None => Ok(None),
+            Some(OptionValue::Bool(b)) => Ok(Some(b.then_some(1.0))),
+            Some(OptionValue::Number(n)) if n.is_finite() && *n > 0.0 => Ok(Some(Some(*n))),
+            Some(OptionValue::Number(n)) => Err(Error::config(format!(
+                "{}: option {name} must be {expected}, got {n}",
+                self.owner
+            ))),
+            Some(other) => Err(Error::config(format!(
+                "{}: option {name} must be {expected}, got a {}",
+                self.owner,
+                other.type_name()
+            ))),
+        }
+    }
+
+    /// Checks that `name`, if present, is a plain object (its contents are checked elsewhere).
+    pub fn object(&self, name: &str) -> Result<()> {
+        match self.get(name) {
+            None => Ok(()),
+            Some(OptionValue::Other(t)) if t == "object" => Ok(()),
+            Some(other) => Err(Error::config(format!(
+                "{}: option {name} must be an object, got a {}",
+                self.owner,
+                other.type_name()
+            ))),
+        }
+    }
+
     /// Checks that `name`, if present, is a function (such as an injected clock).
     pub fn function(&self, name: &str) -> Result<()> {
         match self.get(name) {

@@ -6,9 +6,10 @@ export class EdgeCacheError extends Error {
   /**
    * @param {string} code stable error code
    * @param {string} message what went wrong and how to fix it
+   * @param {{ cause?: unknown }} [options] the underlying error, if any
    */
-  constructor(code, message) {
-    super(message);
+  constructor(code, message, options) {
+    super(message, options);
     this.name = "EdgeCacheError";
     this.code = code;
   }

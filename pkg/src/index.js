@@ -3,3 +3,6 @@
 export { MemoryCache } from "./memory.js";
 export { EdgeCacheError } from "./errors.js";
 export { MAX_KEY_LENGTH } from "./keys.js";
+export { HashRing } from "./ring.js";
+export { EdgeCache } from "./edge/cache.js";
+export { stores } from "./stores/index.js";

@@ -1,33 +1,107 @@
-//! The frequency sketch of W-TinyLFU: a count-min sketch of 4-bit counters (depth 4)
-//! behind a doorkeeper bloom filter, aged by halving every counter (and clearing the
-//! doorkeeper) once the number of recorded increments reaches ten times the number of
-//! entries it is sized for.
+//! Probabilistic structures of W-TinyLFU, keyed by 32-bit key hashes mixed with a seed:
 //!
-//! Layout follows Caffeine's `FrequencySketch`: the table is split into 64-byte blocks of
-//! eight `u64` words; a key's four counters all sit in one block (one per row, each row
-//! owning two of the eight words), so an estimate touches a single cache line. The
-//! doorkeeper holds keys seen once since the last ageing, so that one-hit wonders do not
-//! pollute the counters: the first increment of a key sets its doorkeeper bits, later ones
-//! increment the counters, and an estimate adds one for a doorkeeper hit (capped at 15).
+//! - [`FrequencySketch`]: a count-min sketch of 4-bit counters (depth 4) behind a
+//!   doorkeeper bloom filter, aged by halving every counter (and clearing the doorkeeper)
+//!   once the recorded increments reach ten per entry it is sized for.
+//! - [`GhostFilter`]: a two-generation bloom filter remembering recently evicted keys.
 //!
-//! The sketch grows with the number of entries instead of being allocated for the full
-//! capacity up front: doubling the table copies it into both halves, which keeps every
-//! estimate (a key's block index gains one bit; its counters keep their positions).
+//! Layout of the sketch follows Caffeine's `FrequencySketch`: the table is split into
+//! 64-byte blocks of eight `u64` words and a key's four counters sit in one block (one per
+//! row, each row owning two of the eight words), so an estimate touches one cache line.
+//!
+//! The doorkeeper keeps one-hit wonders out of the counters without losing counts: a key's
+//! first occurrence only sets its doorkeeper bits; the second finds them and adds 2 to its
+//! counters (crediting the first); later ones add 1. A key whose counters are already
+//! nonzero (history that survived an ageing) skips the doorkeeper. The estimate is the
+//! smallest counter, or 1 for a key only the doorkeeper holds; so until the first ageing it
+//! is never below the true count (capped at 15).
+//!
+//! Both structures grow with the number of entries instead of being allocated for the full
+//! capacity up front. Doubling a table appends a copy of itself, which keeps every estimate
+//! and every member: a key's index gains one high bit, so it lands on one of the two copies.
 
 /// Largest value of a counter, and so of an estimate.
 pub const MAX_FREQUENCY: u8 = 15;
 
-/// Increments per entry sized for between two ageings.
+/// Increments per sized entry between two ageings.
 const SAMPLE_FACTOR: u64 = 10;
-/// Smallest table: one block of eight words.
+/// Smallest counter table: one block of eight words.
 const MIN_TABLE_WORDS: usize = 8;
-/// Largest table (512 MiB of counters, sized for 64 Mi entries); estimates only get
-/// coarser past it.
+/// Largest table of either structure (512 MiB); past it estimates only get coarser.
 const MAX_TABLE_WORDS: usize = 1 << 26;
 /// Each 4-bit counter's low bit, used to estimate what halving truncates.
 const ONE_MASK: u64 = 0x1111_1111_1111_1111;
 /// Keeps the low 3 bits of each counter after a right shift by one.
 const RESET_MASK: u64 = 0x7777_7777_7777_7777;
+/// Bloom bits per remembered key, per ghost generation.
+const GHOST_BITS_PER_ENTRY: u64 = 16;
+
+/// The SplitMix64 finalizer: a bijective 64-bit mixer.
+pub fn mix(mut x: u64) -> u64 {
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Doubles a table by appending a copy of itself; `false` if memory cannot be had.
+fn double(v: &mut Vec<u64>) -> bool {
+    if v.try_reserve_exact(v.len()).is_err() {
+        return false;
+    }
+    v.extend_from_within(..);
+    true
+}
+
+/// Grows two tables of equal length by doubling until they have `words` words (a power of
+/// two at least their length); they stay equal if memory runs out.
+fn grow_pair(a: &mut Vec<u64>, b: &mut Vec<u64>, words: usize) {
+    while a.len() < words {
+        if !double(a) {
+            break;
+        }
+        if !double(b) {
+            a.truncate(b.len());
+            break;
+        }
+    }
+}
+
+/// Allocates two zeroed tables of `words` words if they are empty; `false` on failure.
+fn allocate_pair(a: &mut Vec<u64>, b: &mut Vec<u64>, words: usize) -> bool {
+    if a.is_empty() {
+        if a.try_reserve_exact(words).is_err() || b.try_reserve_exact(words).is_err() {
+            return false;
+        }
+        a.resize(words, 0);
+        b.clear();
+        b.resize(words, 0);
+    }
+    true
+}
+
+/// Whether both bloom bits are set.
+fn has_bits(table: &[u64], bits: &[usize; 2]) -> bool {
+    bits.iter()
+        .all(|&b| table.get(b >> 6).is_some_and(|w| (w >> (b & 63)) & 1 == 1))
+}
+
+/// Sets both bloom bits.
+fn set_bits(table: &mut [u64], bits: &[usize; 2]) {
+    for &b in bits {
+        if let Some(w) = table.get_mut(b >> 6) {
+            *w |= 1 << (b & 63);
+        }
+    }
+}
+
+/// Two bloom bit indexes for `h` in a table of `words` words (a power of two).
+fn bloom_bits(h: u64, words: usize) -> [usize; 2] {
+    let mask = (words << 6).saturating_sub(1);
+    // Truncation is intended: only the low bits of each half select a bit.
+    [(h as usize) & mask, ((h >> 32) as usize) & mask]
+}
 
 /// Popularity estimates for 32-bit key hashes.
 #[derive(Clone, Debug)]
@@ -44,7 +118,7 @@ pub struct FrequencySketch {
     samples: u64,
     /// Ageings so far.
     ageings: u64,
-    /// Mixed into every hash, so that hash floods cannot be precomputed.
+    /// Mixed into every hash, so that colliding keys cannot be precomputed.
     seed: u64,
 }
 
@@ -54,12 +128,12 @@ struct Spots {
     words: [usize; 4],
     /// Bit offset of each row's counter in its word.
     shifts: [u32; 4],
-    /// The two doorkeeper bit indexes.
+    /// The doorkeeper bit indexes.
     bits: [usize; 2],
 }
 
 impl FrequencySketch {
-    /// An empty sketch (all estimates 0, increments ignored until `ensure_capacity`).
+    /// An empty sketch: estimates are 0 and increments ignored until `ensure_capacity`.
     pub fn new(seed: u64) -> Self {
         FrequencySketch {
             table: Vec::new(),
@@ -75,47 +149,26 @@ impl FrequencySketch {
     /// Changes the hash seed; forgets every count, since keys now land elsewhere.
     pub fn reseed(&mut self, seed: u64) {
         self.seed = seed;
-        self.table.fill(0);
-        self.doorkeeper.fill(0);
-        self.samples = 0;
+        self.clear();
     }
 
-    /// Sizes the sketch for at least `entries` keys: grows the table when needed (keeping
-    /// estimates) and sets the ageing period to ten increments per entry. Never shrinks.
-    /// If memory cannot be had, the sketch stays as it is.
+    /// Sizes the sketch for at least `entries` keys: grows the tables when needed (keeping
+    /// estimates) and sets the ageing period to ten increments per entry. Never shrinks;
+    /// if memory cannot be had, the sketch stays as it is.
     pub fn ensure_capacity(&mut self, entries: u64) {
         if entries <= self.sized_for && !self.table.is_empty() {
             return;
         }
         self.sized_for = self.sized_for.max(entries);
-        let f = super::tinylfu::tune("EC_SAMPLE", SAMPLE_FACTOR as f64);
-        self.sample_size = ((self.sized_for as f64 * f) as u64).max(SAMPLE_FACTOR);
-        let wanted =
-            usize::try_from((self.sized_for as f64 * super::tinylfu::tune("EC_TABLE", 1.0)) as u64)
-                .unwrap_or(usize::MAX)
-                .clamp(MIN_TABLE_WORDS, MAX_TABLE_WORDS);
-        if self.table.is_empty() {
-            let mut table = Vec::new();
-            let mut doorkeeper = Vec::new();
-            if table.try_reserve_exact(MIN_TABLE_WORDS).is_err()
-                || doorkeeper.try_reserve_exact(MIN_TABLE_WORDS).is_err()
-            {
-                return;
-            }
-            table.resize(MIN_TABLE_WORDS, 0);
-            doorkeeper.resize(MIN_TABLE_WORDS, 0);
-            self.table = table;
-            self.doorkeeper = doorkeeper;
-        }
-        while self.table.len() < wanted {
-            if !double(&mut self.table) {
-                break;
-            }
-            if !double(&mut self.doorkeeper) {
-                // Keep both the same length: undo the table's growth.
-                self.table.truncate(self.doorkeeper.len());
-                break;
-            }
+        self.sample_size = self
+            .sized_for
+            .saturating_mul(SAMPLE_FACTOR)
+            .max(SAMPLE_FACTOR);
+        let words = usize::try_from(self.sized_for)
+            .unwrap_or(usize::MAX)
+            .clamp(MIN_TABLE_WORDS, MAX_TABLE_WORDS);
+        if allocate_pair(&mut self.table, &mut self.doorkeeper, MIN_TABLE_WORDS) {
+            grow_pair(&mut self.table, &mut self.doorkeeper, words);
         }
     }
 
@@ -134,24 +187,25 @@ impl FrequencySketch {
         let Some(spots) = self.spots(hash) else {
             return;
         };
-        let added = if super::tinylfu::tune("EC_NODK", 0.0) != 0.0 || self.doorkeeper_has(&spots) {
+        let counted = self.counters_min(&spots);
+        let added = if counted == 0 && !has_bits(&self.doorkeeper, &spots.bits) {
+            set_bits(&mut self.doorkeeper, &spots.bits);
+            true
+        } else {
+            // A doorkeeper hit with no counts yet credits the first occurrence too.
+            let step = if counted == 0 { 2 } else { 1 };
             let mut added = false;
             for (&word, &shift) in spots.words.iter().zip(&spots.shifts) {
                 if let Some(w) = self.table.get_mut(word) {
-                    if (*w >> shift) & 0xf != 0xf {
-                        *w += 1 << shift;
+                    let count = (*w >> shift) & 0xf;
+                    if count < 0xf {
+                        let next = (count + step).min(0xf);
+                        *w = (*w & !(0xf << shift)) | (next << shift);
                         added = true;
                     }
                 }
             }
             added
-        } else {
-            for bit in spots.bits {
-                if let Some(w) = self.doorkeeper.get_mut(bit >> 6) {
-                    *w |= 1 << (bit & 63);
-                }
-            }
-            true
         };
         if added {
             self.samples += 1;
@@ -161,21 +215,14 @@ impl FrequencySketch {
         }
     }
 
-    /// The estimated occurrences of `hash` since ageing began, from 0 to 15: never below
-    /// the true count (capped at 15) until the first ageing.
+    /// The estimated occurrences of `hash`, from 0 to 15.
     pub fn frequency(&self, hash: u32) -> u8 {
         let Some(spots) = self.spots(hash) else {
             return 0;
         };
-        let mut min = MAX_FREQUENCY;
-        for (&word, &shift) in spots.words.iter().zip(&spots.shifts) {
-            let count = self.table.get(word).map_or(0, |w| (w >> shift) & 0xf);
-            // `count` is at most 15, so the cast is lossless.
-            min = min.min(count as u8);
-        }
-        let door =
-            u8::from(super::tinylfu::tune("EC_NODK", 0.0) == 0.0 && self.doorkeeper_has(&spots));
-        min.saturating_add(door).min(MAX_FREQUENCY)
+        // `counters_min` is at most 15, so the cast is lossless.
+        let counted = self.counters_min(&spots) as u8;
+        counted.max(u8::from(has_bits(&self.doorkeeper, &spots.bits)))
     }
 
     /// Forgets every count (keeps the size and seed).
@@ -197,12 +244,15 @@ impl FrequencySketch {
         self.ageings += 1;
     }
 
-    fn doorkeeper_has(&self, spots: &Spots) -> bool {
-        spots.bits.iter().all(|&bit| {
-            self.doorkeeper
-                .get(bit >> 6)
-                .is_some_and(|w| (w >> (bit & 63)) & 1 == 1)
-        })
+    /// The smallest of a key's four counters.
+    fn counters_min(&self, spots: &Spots) -> u64 {
+        spots
+            .words
+            .iter()
+            .zip(&spots.shifts)
+            .map(|(&word, &shift)| self.table.get(word).map_or(0, |w| (w >> shift) & 0xf))
+            .min()
+            .unwrap_or(0)
     }
 
     /// The positions of a key's counters and doorkeeper bits; `None` while unsized.
@@ -218,16 +268,12 @@ impl FrequencySketch {
         let counter_hash = (h >> 32) as u32;
         let mut words = [0usize; 4];
         let mut shifts = [0u32; 4];
-        for i in 0..4 {
+        for (i, (word, shift)) in words.iter_mut().zip(&mut shifts).enumerate() {
             let byte = counter_hash >> (i * 8);
-            let index = (byte >> 1) & 15;
-            let offset = (byte & 1) as usize;
-            words[i] = block + offset + (i << 1);
-            shifts[i] = index << 2;
+            *word = block + (byte & 1) as usize + (i << 1);
+            *shift = ((byte >> 1) & 15) << 2;
         }
-        let bit_mask = (self.doorkeeper.len() << 6).saturating_sub(1);
-        let d = mix(h ^ 0x9e37_79b9_7f4a_7c15);
-        let bits = [(d as usize) & bit_mask, ((d >> 32) as usize) & bit_mask];
+        let bits = bloom_bits(mix(h ^ 0x9e37_79b9_7f4a_7c15), self.doorkeeper.len());
         Some(Spots {
             words,
             shifts,
@@ -236,22 +282,91 @@ impl FrequencySketch {
     }
 }
 
-/// Doubles a vector by appending a copy of itself; `false` if memory cannot be had.
-fn double(v: &mut Vec<u64>) -> bool {
-    if v.try_reserve_exact(v.len()).is_err() {
-        return false;
-    }
-    v.extend_from_within(..);
-    true
+/// Remembers recently added key hashes ("ghosts" of evicted entries): two generations of
+/// bloom bits; after `span` events the current generation becomes the previous one and the
+/// oldest is dropped. So a key is remembered for `span` to `2 * span` events (with a small
+/// false-positive rate).
+#[derive(Clone, Debug)]
+pub struct GhostFilter {
+    current: Vec<u64>,
+    previous: Vec<u64>,
+    /// Events per generation.
+    span: u64,
+    /// Events counted in the current generation.
+    events: u64,
+    seed: u64,
 }
 
-/// The SplitMix64 finalizer: a bijective 64-bit mixer.
-pub fn mix(mut x: u64) -> u64 {
-    x ^= x >> 30;
-    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x ^= x >> 27;
-    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
+impl GhostFilter {
+    /// An empty filter (remembers nothing until sized).
+    pub fn new(seed: u64) -> Self {
+        GhostFilter {
+            current: Vec::new(),
+            previous: Vec::new(),
+            span: 1,
+            events: 0,
+            seed,
+        }
+    }
+
+    /// Changes the hash seed and forgets everything.
+    pub fn reseed(&mut self, seed: u64) {
+        self.seed = seed;
+        self.clear();
+    }
+
+    /// Sets the generation span to `span` events (at least 1) and grows the filter to hold
+    /// that many keys per generation (keeping members). Never shrinks.
+    pub fn ensure_capacity(&mut self, span: u64) {
+        let span = span.max(1);
+        if span <= self.span && !self.current.is_empty() {
+            return;
+        }
+        self.span = self.span.max(span);
+        let words = usize::try_from(self.span.saturating_mul(GHOST_BITS_PER_ENTRY) / 64)
+            .unwrap_or(usize::MAX)
+            .clamp(1, MAX_TABLE_WORDS)
+            .next_power_of_two();
+        if allocate_pair(&mut self.current, &mut self.previous, 1) {
+            grow_pair(&mut self.current, &mut self.previous, words);
+        }
+    }
+
+    fn bits(&self, hash: u32) -> [usize; 2] {
+        bloom_bits(
+            mix(u64::from(hash) ^ self.seed ^ 0x6a09_e667_f3bc_c909),
+            self.current.len(),
+        )
+    }
+
+    /// Remembers `hash` (without counting an event).
+    pub fn insert(&mut self, hash: u32) {
+        let bits = self.bits(hash);
+        set_bits(&mut self.current, &bits);
+    }
+
+    /// Counts one event; every `span` events the oldest generation is dropped.
+    pub fn tick(&mut self) {
+        self.events += 1;
+        if self.events >= self.span {
+            std::mem::swap(&mut self.current, &mut self.previous);
+            self.current.fill(0);
+            self.events = 0;
+        }
+    }
+
+    /// Whether `hash` was inserted in the current or previous generation.
+    pub fn contains(&self, hash: u32) -> bool {
+        let bits = self.bits(hash);
+        has_bits(&self.current, &bits) || has_bits(&self.previous, &bits)
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        self.current.fill(0);
+        self.previous.fill(0);
+        self.events = 0;
+    }
 }
 
 #[cfg(test)]
@@ -294,7 +409,7 @@ mod tests {
     #[test]
     fn ageing_halves_counts() {
         let mut s = FrequencySketch::new(9);
-        s.ensure_capacity(16);
+        s.ensure_capacity(64);
         for _ in 0..12 {
             s.increment(1);
         }
@@ -306,121 +421,20 @@ mod tests {
         }
         assert!(s.frequency(1) <= before / 2 + 1, "{}", s.frequency(1));
     }
-}
 
-/// A membership filter of recently added hashes ("ghosts" of evicted entries): two
-/// generations of bloom filter bits; once the current one has taken `span` additions it
-/// becomes the previous one and the oldest is cleared. So a hash is remembered for at
-/// least `span` and at most `2 * span` additions (false positives aside).
-#[derive(Clone, Debug)]
-pub struct GhostFilter {
-    current: Vec<u64>,
-    previous: Vec<u64>,
-    span: u64,
-    added: u64,
-    seed: u64,
-}
-
-/// Bloom bits per remembered hash, per generation.
-const GHOST_BITS_PER_ENTRY: u64 = 16;
-
-impl GhostFilter {
-    /// An empty filter (remembers nothing until sized).
-    pub fn new(seed: u64) -> Self {
-        GhostFilter {
-            current: Vec::new(),
-            previous: Vec::new(),
-            span: 0,
-            added: 0,
-            seed,
+    #[test]
+    fn ghosts_are_forgotten_after_two_spans() {
+        let mut g = GhostFilter::new(11);
+        g.ensure_capacity(4);
+        g.insert(99);
+        assert!(g.contains(99));
+        for _ in 0..4 {
+            g.tick();
         }
-    }
-
-    /// Changes the hash seed and forgets everything.
-    pub fn reseed(&mut self, seed: u64) {
-        self.seed = seed;
-        self.current.fill(0);
-        self.previous.fill(0);
-        self.added = 0;
-    }
-
-    /// Remembers at least `span` additions; grows (keeping members), never shrinks.
-    pub fn ensure_capacity(&mut self, span: u64) {
-        if span <= self.span && !self.current.is_empty() {
-            return;
+        assert!(g.contains(99), "kept for one more generation");
+        for _ in 0..4 {
+            g.tick();
         }
-        self.span = self.span.max(span);
-        let words = usize::try_from(self.span.saturating_mul(GHOST_BITS_PER_ENTRY) / 64)
-            .unwrap_or(usize::MAX)
-            .clamp(1, MAX_TABLE_WORDS);
-        if self.current.is_empty() {
-            if self.current.try_reserve_exact(1).is_err()
-                || self.previous.try_reserve_exact(1).is_err()
-            {
-                return;
-            }
-            self.current.push(0);
-            self.previous.push(0);
-        }
-        while self.current.len() < words {
-            if !double(&mut self.current) {
-                break;
-            }
-            if !double(&mut self.previous) {
-                self.current.truncate(self.previous.len());
-                break;
-            }
-        }
-    }
-
-    fn bits(&self, hash: u32) -> [usize; 2] {
-        let d = mix(u64::from(hash) ^ self.seed ^ 0x6a09_e667_f3bc_c909);
-        let mask = (self.current.len() << 6).saturating_sub(1);
-        [(d as usize) & mask, ((d >> 32) as usize) & mask]
-    }
-
-    /// Remembers `hash` (without counting an event).
-    pub fn insert(&mut self, hash: u32) {
-        if self.current.is_empty() {
-            return;
-        }
-        for bit in self.bits(hash) {
-            if let Some(w) = self.current.get_mut(bit >> 6) {
-                *w |= 1 << (bit & 63);
-            }
-        }
-    }
-
-    /// Counts one event towards the generation span.
-    pub fn tick(&mut self) {
-        let span = self.span;
-        self.tick_span(span);
-    }
-
-    /// Counts one event; rotates generations after `span` events.
-    pub fn tick_span(&mut self, span: u64) {
-        self.added += 1;
-        if self.added >= span {
-            std::mem::swap(&mut self.current, &mut self.previous);
-            self.current.fill(0);
-            self.added = 0;
-        }
-    }
-
-    /// Whether `hash` was added recently.
-    pub fn contains(&self, hash: u32) -> bool {
-        let has = |v: &Vec<u64>, bits: &[usize; 2]| {
-            bits.iter()
-                .all(|&b| v.get(b >> 6).is_some_and(|w| (w >> (b & 63)) & 1 == 1))
-        };
-        let bits = self.bits(hash);
-        has(&self.current, &bits) || has(&self.previous, &bits)
-    }
-
-    /// Forgets everything.
-    pub fn clear(&mut self) {
-        self.current.fill(0);
-        self.previous.fill(0);
-        self.added = 0;
+        assert!(!g.contains(99));
     }
 }

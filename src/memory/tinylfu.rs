@@ -1,25 +1,44 @@
-//! W-TinyLFU, after Caffeine: a small LRU admission window in front of a segmented LRU
-//! main space (probation and protected), with a frequency sketch deciding which of the
-//! window's overflow and the main space's victim stays, and a hill climber resizing the
-//! window to follow the workload (recency-heavy workloads get a large window).
+//! W-TinyLFU after Caffeine: a small LRU admission window in front of a segmented LRU
+//! main space (probation and protected). When the window overflows, its least recent
+//! entry becomes a candidate for the main space and faces probation's least recent entry,
+//! the victim: a frequency sketch estimates how often each was requested and the rarer one
+//! is evicted. For weighted (byte-bounded) tiers a candidate faces all the victims needed
+//! to make room for it, their estimates summed, so one large entry cannot displace many
+//! more popular small ones.
 //!
-//! Entries live in intrusive doubly-linked lists over a `Vec` indexed by slot, so every
-//! operation is O(1) (amortized where entries move between segments) and none allocates
-//! except when a new, higher slot first appears. All sizes are in weight units.
+//! The window size adapts by hill climbing, guided by ghosts: recently rejected candidates
+//! and recently evicted main-space victims are remembered in two small bloom filters. A
+//! miss on a rejected candidate means a larger window would have hit, so the window grows;
+//! a miss on an evicted victim means a larger main space would have hit, so it shrinks.
+//! Both ghosts cover the same short span of evictions, so they estimate the marginal gain
+//! of the same step either way, and the window settles where the two balance (tiny on
+//! frequency-skewed loads, most of the cache on recency-heavy ones).
+//!
+//! Entries live in intrusive doubly-linked lists over a `Vec` indexed by slot: every
+//! operation is O(1) (amortized where entries move between segments), and none allocates
+//! except when a new, higher slot first appears or the sketch grows with the entry count.
+//! All sizes are in weight units.
 
 use super::policy::EvictionPolicy;
-use super::sketch::{FrequencySketch, GhostFilter};
+use super::sketch::{mix, FrequencySketch, GhostFilter};
 use super::Slot;
-use climber::Climber;
 use lists::{Lists, Queue, NIL};
 
-/// Share of the capacity that the main space starts with (the window gets the rest).
+/// Share of the capacity the main space starts with (the window gets the rest).
 const PERCENT_MAIN: (u64, u64) = (99, 100);
-/// Share of the main space that the protected segment may hold.
+/// Share of the main space that the protected segment starts with and may grow back to.
 const PERCENT_PROTECTED: (u64, u64) = (80, 100);
+/// Largest share of the capacity the window may grow to.
+const PERCENT_WINDOW_MAX: (u64, u64) = (99, 100);
+/// Share of the entries held that each ghost filter remembers per generation.
+const PERCENT_GHOST_SPAN: (u64, u64) = (5, 100);
+/// Window resize per ghost hit, in multiples of the missed entry's weight.
+const GHOST_STEP: u64 = 3;
 /// A candidate at least this frequent may be admitted at random against a more frequent
 /// victim, one time in 128, so that a flood of colliding hashes cannot pin the cache.
 const ADMIT_HASHDOS_THRESHOLD: u8 = 6;
+/// Most victims a candidate is weighed against; a candidate needing more is refused.
+const MAX_AGGREGATED_VICTIMS: usize = 16;
 /// Most entries moved between segments per operation by a window resize.
 const TRANSFERS_PER_STEP: usize = 32;
 /// Seed used if the system cannot provide random bytes.
@@ -31,24 +50,14 @@ fn scale(x: u64, (num, den): (u64, u64)) -> u64 {
     u64::try_from(scaled).unwrap_or(x)
 }
 
-pub(crate) fn tune(name: &'static str, default: f64) -> f64 {
-    thread_local! { static CACHE: std::cell::RefCell<std::collections::HashMap<&'static str, f64>> = Default::default(); }
-    CACHE.with(|c| {
-        *c.borrow_mut().entry(name).or_insert_with(|| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(default)
-        })
-    })
+/// `x` as a signed adjustment, saturating.
+fn signed(x: u64) -> i64 {
+    i64::try_from(x).unwrap_or(i64::MAX)
 }
 
 /// Random bytes for the hash seed, or a fixed seed if the system has none.
 fn random_seed() -> u64 {
     let mut bytes = [0u8; 8];
-    if let Ok(v) = std::env::var("EC_SEED") {
-        return v.parse().unwrap_or(1);
-    }
     match getrandom::fill(&mut bytes) {
         Ok(()) => u64::from_le_bytes(bytes),
         Err(_) => FALLBACK_SEED,
@@ -66,6 +75,8 @@ struct Round {
     cursor_queue: Option<Queue>,
     /// Where victims come from: probation, then protected, then the window.
     victim_queue: Option<Queue>,
+    /// Weight already evicted on behalf of the current candidate.
+    credit: u64,
 }
 
 impl Round {
@@ -74,11 +85,12 @@ impl Round {
             cursor: NIL,
             cursor_queue: Some(Queue::Probation),
             victim_queue: Some(Queue::Probation),
+            credit: 0,
         }
     }
 }
 
-/// Window TinyLFU with an adaptive window (Caffeine's hill climber).
+/// Window TinyLFU with an adaptive, ghost-guided window.
 pub struct TinyLfuPolicy {
     capacity: u64,
     lists: Lists,
@@ -87,14 +99,14 @@ pub struct TinyLfuPolicy {
     /// Most weight protected holds before demoting into probation.
     protected_max: u64,
     sketch: FrequencySketch,
-    ghost_window: GhostFilter,
-    ghost_main: GhostFilter,
-    climber: Climber,
+    /// Candidates refused admission (and window entries evicted as victims).
+    window_ghosts: GhostFilter,
+    /// Victims evicted from the main space.
+    main_ghosts: GhostFilter,
     /// Window resize still to carry out, in weight units (positive grows the window).
     adjustment: i64,
     /// Entries held.
     len: u64,
-    dbg_n: u64,
     round: Round,
     /// xorshift64* state for the random admission; nonzero once seeded.
     rng: u64,
@@ -104,33 +116,31 @@ impl TinyLfuPolicy {
     /// A policy for `capacity` weight units (bytes or entries, as the tier is bounded).
     pub fn new(capacity: u64) -> Self {
         let capacity = capacity.max(1);
-        let pm = tune("EC_MAIN", 99.0) as u64;
-        let main = scale(capacity, (pm, 100));
+        let main = scale(capacity, PERCENT_MAIN);
         TinyLfuPolicy {
             capacity,
             lists: Lists::default(),
             window_max: capacity - main,
             protected_max: scale(main, PERCENT_PROTECTED),
             sketch: FrequencySketch::new(0),
-            ghost_window: GhostFilter::new(0),
-            ghost_main: GhostFilter::new(0),
-            climber: Climber::new(capacity),
+            window_ghosts: GhostFilter::new(0),
+            main_ghosts: GhostFilter::new(0),
             adjustment: 0,
             len: 0,
-            dbg_n: 0,
             round: Round::new(),
             rng: 0,
         }
     }
 
-    /// Seeds the hash mixing and the random admission, on first use.
+    /// Seeds the hash mixing and the random admission, on first use (not at construction,
+    /// so that building a cache never touches the system's random source).
     fn seed_once(&mut self) {
         if self.rng == 0 {
             let seed = random_seed();
             self.sketch.reseed(seed);
-            self.ghost_window.reseed(seed);
-            self.ghost_main.reseed(seed);
-            self.rng = super::sketch::mix(seed) | 1;
+            self.window_ghosts.reseed(seed);
+            self.main_ghosts.reseed(seed);
+            self.rng = mix(seed) | 1;
         }
     }
 
@@ -142,6 +152,14 @@ impl TinyLfuPolicy {
         x ^= x >> 27;
         self.rng = x;
         x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Sizes the sketch and the ghosts for the entries held.
+    fn size_sketches(&mut self) {
+        self.sketch.ensure_capacity(self.len);
+        let span = scale(self.len, PERCENT_GHOST_SPAN);
+        self.window_ghosts.ensure_capacity(span);
+        self.main_ghosts.ensure_capacity(span);
     }
 
     /// Removes `slot` from its list, first moving the candidate cursor past it.
@@ -168,12 +186,7 @@ impl TinyLfuPolicy {
                 break;
             };
             self.move_to(slot, Queue::Probation);
-            if tune("EC_GHOST", 0.0) == 2.0 {
-                let (sw, _) = self.ghost_spans();
-                self.ghost_window.tick_span(sw);
-            } else {
-                self.ghost_window.tick();
-            }
+            self.window_ghosts.tick();
             if self.round.cursor == NIL {
                 self.round.cursor = slot;
             }
@@ -221,43 +234,69 @@ impl TinyLfuPolicy {
         Some(self.round.cursor)
     }
 
-    /// Whether the candidate should replace the victim.
-    fn admit(&mut self, candidate: Slot, victim: Slot) -> bool {
-        let freq = |s: Slot, p: &Self| p.lists.hash_of(s).map_or(0, |h| p.sketch.frequency(h));
-        let candidate_freq = freq(candidate, self);
-        let victim_freq = freq(victim, self);
-        if candidate_freq > victim_freq
-            || (tune("EC_TIE", 0.0) != 0.0 && candidate_freq == victim_freq)
-        {
+    fn frequency(&self, slot: Slot) -> u8 {
+        self.lists
+            .hash_of(slot)
+            .map_or(0, |h| self.sketch.frequency(h))
+    }
+
+    /// Whether `candidate` should stay at the expense of the entries at the head of
+    /// `queue` that weigh at least `room`: it must be more frequent than all of them
+    /// together (or win the anti-flooding lottery).
+    fn admit(&mut self, candidate: Slot, queue: Queue, room: u64) -> bool {
+        let mut victims_frequency = 0u32;
+        let mut freed = 0u64;
+        let mut next = self.lists.head(queue);
+        for _ in 0..MAX_AGGREGATED_VICTIMS {
+            let Some(victim) = next else {
+                break;
+            };
+            next = self.lists.next(victim);
+            if victim == candidate {
+                continue;
+            }
+            victims_frequency += u32::from(self.frequency(victim));
+            freed = freed.saturating_add(self.lists.weight_of(victim).unwrap_or(0));
+            if freed >= room {
+                break;
+            }
+        }
+        if freed < room {
+            return false;
+        }
+        let candidate_frequency = self.frequency(candidate);
+        if u32::from(candidate_frequency) > victims_frequency {
             true
-        } else if candidate_freq >= ADMIT_HASHDOS_THRESHOLD && tune("EC_NORAND", 0.0) == 0.0 {
+        } else if candidate_frequency >= ADMIT_HASHDOS_THRESHOLD {
             self.random() & 127 == 0
         } else {
             false
         }
     }
 
-    /// ARC geometry: the window's ghost spans what the main space holds, and vice versa.
-    fn ghost_spans(&self) -> (u64, u64) {
-        let w = self.lists.count(Queue::Window);
-        let m = self.len.saturating_sub(w);
-        let f = tune("EC_GHOST_SPAN", 1.0);
-        let min = tune("EC_GHOST_MIN", 16.0);
-        ((m as f64 * f).max(min) as u64, (w as f64 * f).max(min) as u64)
+    /// Evicts a candidate (refused admission), remembering it as a window ghost.
+    fn evict_candidate(&mut self, slot: Slot) -> Slot {
+        self.round.credit = 0;
+        if let Some(hash) = self.lists.hash_of(slot) {
+            self.window_ghosts.insert(hash);
+        }
+        self.forget(slot)
     }
 
-    fn ghost(&mut self, slot: Slot, window: bool) {
-        if let Some(h) = self.lists.hash_of(slot) {
-            if window {
-                self.ghost_window.insert(h)
+    /// Evicts a victim, remembering it as a ghost of the segment it leaves.
+    fn evict_victim(&mut self, slot: Slot) -> Slot {
+        if let Some(hash) = self.lists.hash_of(slot) {
+            if self.round.victim_queue == Some(Queue::Window) {
+                self.window_ghosts.insert(hash);
             } else {
-                self.ghost_main.insert(h);
-                self.ghost_main.tick()
+                self.main_ghosts.insert(hash);
+                self.main_ghosts.tick();
             }
         }
+        self.forget(slot)
     }
 
-    /// Forgets `slot` as evicted and returns it.
+    /// Forgets an evicted slot and returns it.
     fn forget(&mut self, slot: Slot) -> Slot {
         if self.detach(slot).is_some() {
             self.len = self.len.saturating_sub(1);
@@ -265,18 +304,18 @@ impl TinyLfuPolicy {
         slot
     }
 
-    /// Applies the hill climber's pending window adjustment, a bounded step at a time.
-    fn climb(&mut self) {
-        let weight = self.lists.total_weight();
-        let ss = (self.sketch.sample_size() as f64 * tune("EC_CLIMB_SAMPLE", 1.0)) as u64;
-        if tune("EC_NOCLIMB", 0.0) != 0.0 {
-        } else if let Some(adjustment) = self.climber.adjustment(weight, ss) {
-            if tune("EC_TRACE", 0.0) != 0.0 {
-                eprintln!("climb window_max {} adj {} ", self.window_max, adjustment);
-            }
-            self.adjustment = adjustment;
+    /// Steps the window after a miss on a ghost: up for a refused candidate, down for an
+    /// evicted victim.
+    fn climb(&mut self, hash: u32, weight: u64) {
+        let step = signed(weight.max(1).saturating_mul(GHOST_STEP));
+        if self.window_ghosts.contains(hash) {
+            self.adjustment = self.adjustment.saturating_add(step);
+        } else if self.main_ghosts.contains(hash) {
+            self.adjustment = self.adjustment.saturating_sub(step);
         }
-        self.demote_protected();
+        let most = signed(self.window_room());
+        let least = -signed(self.window_max.saturating_sub(1));
+        self.adjustment = self.adjustment.clamp(least, most);
         if self.adjustment > 0 {
             self.increase_window();
         } else if self.adjustment < 0 {
@@ -284,16 +323,26 @@ impl TinyLfuPolicy {
         }
     }
 
-    /// Moves weight from the main space to the window.
+    /// How much the window may still grow.
+    fn window_room(&self) -> u64 {
+        scale(self.capacity, PERCENT_WINDOW_MAX).saturating_sub(self.window_max)
+    }
+
+    /// Moves weight from the main space to the window: first any room the main space has
+    /// not filled, then its least recent entries (a bounded number per call; the rest of
+    /// the adjustment waits for the next insert).
     fn increase_window(&mut self) {
-        if self.protected_max == 0 {
-            self.adjustment = 0;
-            return;
-        }
-        let mut quota = self.adjustment.unsigned_abs().min(self.protected_max);
-        self.protected_max -= quota;
-        self.window_max = self.window_max.saturating_add(quota);
-        self.demote_protected();
+        let mut quota = self.adjustment.unsigned_abs().min(self.window_room());
+        let main_weight = self
+            .lists
+            .total_weight()
+            .saturating_sub(self.lists.weight(Queue::Window));
+        let main_room = self
+            .capacity
+            .saturating_sub(self.window_max)
+            .saturating_sub(main_weight);
+        let mut moved = quota.min(main_room);
+        quota -= moved;
         for _ in 0..TRANSFERS_PER_STEP {
             let fits = |s: Option<Slot>, p: &Self| {
                 s.filter(|&s| p.lists.weight_of(s).is_some_and(|w| w <= quota))
@@ -303,23 +352,30 @@ impl TinyLfuPolicy {
             else {
                 break;
             };
-            quota -= self.lists.weight_of(slot).unwrap_or(0);
+            let weight = self.lists.weight_of(slot).unwrap_or(0);
+            quota -= weight;
+            moved += weight;
             self.move_to(slot, Queue::Window);
         }
-        self.protected_max = self.protected_max.saturating_add(quota);
-        self.window_max = self.window_max.saturating_sub(quota);
-        self.adjustment = i64::try_from(quota).unwrap_or(i64::MAX);
+        self.window_max += moved;
+        self.protected_max = self.protected_max.saturating_sub(moved);
+        self.adjustment = signed(quota);
+        self.demote_protected();
     }
 
-    /// Moves weight from the window to the main space.
+    /// Moves weight from the window to the main space: first any room the window has not
+    /// filled, then its least recent entries, which go to the least recent end of
+    /// probation (they were not admitted, so they face the next candidates first).
     fn decrease_window(&mut self) {
-        if self.window_max <= 1 {
-            self.adjustment = 0;
-            return;
-        }
-        let mut quota = self.adjustment.unsigned_abs().min(self.window_max - 1);
-        self.protected_max = self.protected_max.saturating_add(quota);
-        self.window_max -= quota;
+        let mut quota = self
+            .adjustment
+            .unsigned_abs()
+            .min(self.window_max.saturating_sub(1));
+        let window_room = self
+            .window_max
+            .saturating_sub(self.lists.weight(Queue::Window));
+        let mut moved = quota.min(window_room);
+        quota -= moved;
         for _ in 0..TRANSFERS_PER_STEP {
             let Some(slot) = self.lists.head(Queue::Window) else {
                 break;
@@ -329,11 +385,18 @@ impl TinyLfuPolicy {
                 break;
             }
             quota -= weight;
-            self.move_to(slot, Queue::Probation);
+            moved += weight;
+            if self.detach(slot).is_some() {
+                self.lists.push_front(Queue::Probation, slot);
+            }
         }
-        self.protected_max = self.protected_max.saturating_sub(quota);
-        self.window_max = self.window_max.saturating_add(quota);
-        self.adjustment = -i64::try_from(quota).unwrap_or(i64::MAX);
+        self.window_max = self.window_max.saturating_sub(moved);
+        let protected_share = scale(
+            self.capacity.saturating_sub(self.window_max),
+            PERCENT_PROTECTED,
+        );
+        self.protected_max = (self.protected_max + moved).min(protected_share);
+        self.adjustment = -signed(quota);
     }
 }
 
@@ -343,51 +406,15 @@ impl EvictionPolicy for TinyLfuPolicy {
             return;
         }
         self.seed_once();
-        if self.detach(slot).is_some() {
-            self.len = self.len.saturating_sub(1);
-        }
+        self.remove(slot);
         if !self.lists.ensure_slot(slot) {
+            // Out of memory for the node: the entry stays unknown to the policy.
             return;
         }
         self.len += 1;
-        self.sketch.ensure_capacity(self.len);
+        self.size_sketches();
         self.sketch.increment(hash);
-        if tune("EC_GHOST", 0.0) == 2.0 {
-            self.ghost_window.ensure_capacity(self.len.max(1));
-            self.ghost_main.ensure_capacity(self.len.max(1));
-            let (sw, sm) = self.ghost_spans();
-            let k = tune("EC_GHOST_K", 1.0);
-            if self.ghost_window.contains(hash) {
-                let r = (sm as f64 / sw as f64).max(1.0);
-                self.adjustment = self.adjustment.saturating_add((weight as f64 * k * r) as i64);
-            } else if self.ghost_main.contains(hash) {
-                let r = (sw as f64 / sm as f64).max(1.0);
-                self.adjustment = self.adjustment.saturating_sub((weight as f64 * k * r) as i64);
-            }
-            let hi = i64::try_from(self.protected_max).unwrap_or(i64::MAX);
-            let lo = -i64::try_from(self.window_max.saturating_sub(1)).unwrap_or(i64::MAX);
-            self.adjustment = self.adjustment.clamp(lo, hi);
-        } else if tune("EC_GHOST", 0.0) != 0.0 {
-            let span = (self.len as f64 * tune("EC_GHOST_SPAN", 0.05)) as u64;
-            self.ghost_window.ensure_capacity(span.max(1));
-            self.ghost_main.ensure_capacity(span.max(1));
-            let k = tune("EC_GHOST_K", 1.0);
-            let delta = (weight as f64 * k) as i64;
-            if self.ghost_window.contains(hash) {
-                self.adjustment = self.adjustment.saturating_add(delta);
-            } else if self.ghost_main.contains(hash) {
-                self.adjustment = self.adjustment.saturating_sub(delta);
-            }
-            let hi = i64::try_from(self.protected_max).unwrap_or(i64::MAX);
-            let lo = -i64::try_from(self.window_max.saturating_sub(1)).unwrap_or(i64::MAX);
-            self.adjustment = self.adjustment.clamp(lo, hi);
-        }
-        self.climber.record_miss();
-        self.climb();
-        if tune("EC_TRACE2", 0.0) != 0.0 {
-            self.dbg_n += 1;
-            if self.dbg_n % 2500 == 0 { eprintln!("w {:.1}% len {} win {} prob {} prot {} samples {}", 100.0 * self.window_max as f64 / self.capacity as f64, self.len, self.lists.weight(Queue::Window) * 100 / self.capacity, self.lists.weight(Queue::Probation)* 100 / self.capacity, self.lists.weight(Queue::Protected)* 100 / self.capacity, self.sketch.sample_size()); }
-        }
+        self.climb(hash, weight);
         self.lists.set_entry(slot, hash, weight);
         self.lists.push_back(Queue::Window, slot);
         self.start_round();
@@ -400,7 +427,6 @@ impl EvictionPolicy for TinyLfuPolicy {
         if let Some(hash) = self.lists.hash_of(slot) {
             self.sketch.increment(hash);
         }
-        self.climber.record_hit();
         self.touch(slot, queue);
     }
 
@@ -430,42 +456,40 @@ impl EvictionPolicy for TinyLfuPolicy {
                 .round
                 .victim_queue
                 .and_then(|queue| self.lists.head(queue));
-            match (candidate, victim) {
+            let (candidate, victim) = match (candidate, victim) {
                 (None, None) => {
                     self.round.victim_queue = match self.round.victim_queue {
                         Some(Queue::Probation) => Some(Queue::Protected),
                         Some(Queue::Protected) => Some(Queue::Window),
                         _ => None,
                     };
-                    if self.round.victim_queue.is_none() {
-                        break;
-                    }
+                    continue;
                 }
-                (Some(candidate), None) => {
-                    self.ghost(candidate, true);
-                    return Some(self.forget(candidate));
-                }
-                (None, Some(victim)) => {
-                    let w = self.round.victim_queue == Some(Queue::Window);
-                    self.ghost(victim, w);
-                    return Some(self.forget(victim));
-                }
-                (Some(candidate), Some(victim)) => {
-                    let too_heavy = self
-                        .lists
-                        .weight_of(candidate)
-                        .is_some_and(|w| w > self.capacity);
-                    if candidate == victim || too_heavy || !self.admit(candidate, victim) {
-                        self.ghost(candidate, true);
-                        return Some(self.forget(candidate));
-                    }
-                    // The candidate stays; the next one faces the next victim.
-                    self.round.cursor = self.lists.next(candidate).unwrap_or(NIL);
-                    let w = self.round.victim_queue == Some(Queue::Window);
-                    self.ghost(victim, w);
-                    return Some(self.forget(victim));
-                }
+                (Some(candidate), None) => return Some(self.evict_candidate(candidate)),
+                (None, Some(victim)) => return Some(self.evict_victim(victim)),
+                (Some(candidate), Some(victim)) => (candidate, victim),
+            };
+            let weight = self.lists.weight_of(candidate).unwrap_or(0);
+            if candidate == victim || weight > self.capacity {
+                return Some(self.evict_candidate(candidate));
             }
+            // Room the candidate still needs: what the cache is over by, at most its weight.
+            let over = self.lists.total_weight().saturating_sub(self.capacity);
+            let room = over.min(weight.saturating_sub(self.round.credit)).max(1);
+            let queue = self.round.victim_queue.unwrap_or(Queue::Probation);
+            if !self.admit(candidate, queue, room) {
+                return Some(self.evict_candidate(candidate));
+            }
+            self.round.credit = self
+                .round
+                .credit
+                .saturating_add(self.lists.weight_of(victim).unwrap_or(0));
+            if self.round.credit >= weight {
+                // The candidate is paid for; the next one faces the next victims.
+                self.round.credit = 0;
+                self.round.cursor = self.lists.next(candidate).unwrap_or(NIL);
+            }
+            return Some(self.evict_victim(victim));
         }
         // Not reached while entries remain; a last resort that never leaves them stuck.
         [Queue::Probation, Queue::Protected, Queue::Window]
@@ -526,7 +550,6 @@ mod lists {
         head: Slot,
         tail: Slot,
         weight: u64,
-        count: u64,
     }
 
     impl Default for Ends {
@@ -535,7 +558,6 @@ mod lists {
                 head: NIL,
                 tail: NIL,
                 weight: 0,
-                count: 0,
             }
         }
     }
@@ -571,8 +593,9 @@ mod lists {
             }
         }
 
-        fn node(&self, slot: Slot) -> Option<&Node> {
-            self.nodes.get(slot as usize)
+        /// The node of a held slot.
+        fn held(&self, slot: Slot) -> Option<&Node> {
+            self.nodes.get(slot as usize).filter(|n| n.queue.is_some())
         }
 
         /// Makes room for `slot` in the node vector; `false` if memory cannot be had.
@@ -588,14 +611,16 @@ mod lists {
             true
         }
 
-        /// Sets the key hash and weight of a detached slot.
+        /// Sets the key hash and weight of a slot that is in no list.
         pub(super) fn set_entry(&mut self, slot: Slot, hash: u32, weight: u64) {
             if let Some(node) = self.nodes.get_mut(slot as usize) {
-                *node = Node {
-                    hash,
-                    weight,
-                    ..Node::EMPTY
-                };
+                if node.queue.is_none() {
+                    *node = Node {
+                        hash,
+                        weight,
+                        ..Node::EMPTY
+                    };
+                }
             }
         }
 
@@ -613,21 +638,17 @@ mod lists {
 
         /// The list holding `slot`, if any.
         pub(super) fn queue_of(&self, slot: Slot) -> Option<Queue> {
-            self.node(slot).and_then(|n| n.queue)
+            self.held(slot).and_then(|n| n.queue)
         }
 
         /// The key hash of a held slot.
         pub(super) fn hash_of(&self, slot: Slot) -> Option<u32> {
-            self.node(slot)
-                .filter(|n| n.queue.is_some())
-                .map(|n| n.hash)
+            self.held(slot).map(|n| n.hash)
         }
 
         /// The weight of a held slot.
         pub(super) fn weight_of(&self, slot: Slot) -> Option<u64> {
-            self.node(slot)
-                .filter(|n| n.queue.is_some())
-                .map(|n| n.weight)
+            self.held(slot).map(|n| n.weight)
         }
 
         /// The least recent slot of `queue`.
@@ -637,19 +658,12 @@ mod lists {
 
         /// The slot after `slot` (more recent) in its list.
         pub(super) fn next(&self, slot: Slot) -> Option<Slot> {
-            self.node(slot)
-                .filter(|n| n.queue.is_some())
-                .and_then(|n| link(n.next))
+            self.held(slot).and_then(|n| link(n.next))
         }
 
         /// Total weight of `queue`.
         pub(super) fn weight(&self, queue: Queue) -> u64 {
             self.ends(queue).weight
-        }
-
-        /// Entries in `queue`.
-        pub(super) fn count(&self, queue: Queue) -> u64 {
-            self.ends(queue).count
         }
 
         /// Total weight of every list.
@@ -660,9 +674,8 @@ mod lists {
                 .saturating_add(self.protected.weight)
         }
 
-        /// Appends a detached slot at the most recent end of `queue`.
-        pub(super) fn push_back(&mut self, queue: Queue, slot: Slot) {
-            let tail = self.ends(queue).tail;
+        /// Links a slot that is in no list between `prev` and `next` of `queue`.
+        fn link_between(&mut self, queue: Queue, slot: Slot, prev: Slot, next: Slot) {
             let Some(node) = self.nodes.get_mut(slot as usize) else {
                 return;
             };
@@ -670,17 +683,31 @@ mod lists {
                 return;
             }
             node.queue = Some(queue);
-            node.prev = tail;
-            node.next = NIL;
+            node.prev = prev;
+            node.next = next;
             let weight = node.weight;
-            match self.nodes.get_mut(tail as usize) {
-                Some(prev) if tail != NIL => prev.next = slot,
+            match self.nodes.get_mut(prev as usize) {
+                Some(p) if prev != NIL => p.next = slot,
                 _ => self.ends_mut(queue).head = slot,
             }
+            match self.nodes.get_mut(next as usize) {
+                Some(n) if next != NIL => n.prev = slot,
+                _ => self.ends_mut(queue).tail = slot,
+            }
             let ends = self.ends_mut(queue);
-            ends.tail = slot;
             ends.weight = ends.weight.saturating_add(weight);
-            ends.count += 1;
+        }
+
+        /// Appends a slot that is in no list at the most recent end of `queue`.
+        pub(super) fn push_back(&mut self, queue: Queue, slot: Slot) {
+            let tail = self.ends(queue).tail;
+            self.link_between(queue, slot, tail, NIL);
+        }
+
+        /// Inserts a slot that is in no list at the least recent end of `queue`.
+        pub(super) fn push_front(&mut self, queue: Queue, slot: Slot) {
+            let head = self.ends(queue).head;
+            self.link_between(queue, slot, NIL, head);
         }
 
         /// Takes `slot` out of its list; returns the list it was in.
@@ -700,7 +727,6 @@ mod lists {
             }
             let ends = self.ends_mut(queue);
             ends.weight = ends.weight.saturating_sub(weight);
-            ends.count = ends.count.saturating_sub(1);
             Some(queue)
         }
 
@@ -714,92 +740,76 @@ mod lists {
     }
 }
 
-/// Caffeine's hill climber: samples the hit rate over a period, then steps the window
-/// size in the direction that last improved it, with a decaying step that restarts when
-/// the hit rate moves a lot.
-mod climber {
-    /// A hit-rate change at least this large restarts the step size.
-    use super::tune;
-    fn restart() -> f64 {
-        tune("EC_RESTART", 0.05)
-    }
-    fn step_percent() -> f64 {
-        tune("EC_STEP", 0.0625)
-    }
-    fn decay() -> f64 {
-        tune("EC_DECAY", 0.98)
-    }
-    #[allow(dead_code)]
-    const RESTART_THRESHOLD: f64 = 0.05;
-    /// The initial (and restarted) step, as a share of the capacity.
-    #[allow(dead_code)]
-    const STEP_PERCENT: f64 = 0.0625;
-    /// Each step is this share of the previous one.
-    #[allow(dead_code)]
-    const STEP_DECAY_RATE: f64 = 0.98;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    /// Hit-rate sampling and step sizing.
-    #[derive(Debug)]
-    pub(super) struct Climber {
-        capacity: f64,
-        hits: u64,
-        misses: u64,
-        previous_hit_rate: f64,
-        step: f64,
-        /// Sampling starts once the cache is half full.
-        started: bool,
-    }
-
-    impl Climber {
-        /// A climber for `capacity` weight units; the first step shrinks the window.
-        pub(super) fn new(capacity: u64) -> Self {
-            let capacity = capacity as f64;
-            Climber {
-                capacity,
-                hits: 0,
-                misses: 0,
-                previous_hit_rate: 0.0,
-                step: -step_percent() * capacity * tune("EC_INIT", 1.0),
-                started: false,
+    /// Drives the policy like the tier does, with entry weights of 1.
+    fn fill(policy: &mut TinyLfuPolicy, capacity: u64, keys: impl Iterator<Item = u32>) {
+        let mut held = 0u64;
+        for (slot, key) in keys.enumerate() {
+            policy.insert(slot as Slot, key, 1);
+            held += 1;
+            while held > capacity {
+                assert!(policy.evict().is_some());
+                held -= 1;
             }
         }
+    }
 
-        /// Counts a hit.
-        pub(super) fn record_hit(&mut self) {
-            self.hits += 1;
+    #[test]
+    fn evicts_everything_then_nothing() {
+        let mut p = TinyLfuPolicy::new(10);
+        for slot in 0..5 {
+            p.insert(slot, slot * 7, 1);
         }
+        let mut seen: Vec<Slot> = (0..5).filter_map(|_| p.evict()).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, vec![0, 1, 2, 3, 4]);
+        assert_eq!(p.evict(), None);
+    }
 
-        /// Counts a miss.
-        pub(super) fn record_miss(&mut self) {
-            self.misses += 1;
-        }
+    #[test]
+    fn unknown_slots_are_ignored() {
+        let mut p = TinyLfuPolicy::new(4);
+        p.access(3);
+        p.update(9, 5);
+        p.remove(NIL);
+        p.insert(NIL, 1, 1);
+        assert_eq!(p.evict(), None);
+    }
 
-        /// The window adjustment in weight units (positive grows it) once a sample of
-        /// `sample_size` requests is complete; `None` while sampling.
-        pub(super) fn adjustment(&mut self, weight: u64, sample_size: u64) -> Option<i64> {
-            if !self.started {
-                self.hits = 0;
-                self.misses = 0;
-                self.started = weight as f64 >= self.capacity / 2.0;
-                return None;
+    #[test]
+    fn frequent_keys_survive_a_scan() {
+        let capacity = 100;
+        let mut p = TinyLfuPolicy::new(capacity);
+        fill(&mut p, capacity, 0..100);
+        for _ in 0..5 {
+            for slot in 0..50 {
+                p.access(slot);
             }
-            let requests = self.hits + self.misses;
-            if requests < sample_size.max(1) {
-                return None;
-            }
-            let hit_rate = self.hits as f64 / requests as f64;
-            let change = hit_rate - self.previous_hit_rate;
-            let amount = if change >= 0.0 { self.step } else { -self.step };
-            self.step = if change.abs() >= restart() {
-                step_percent() * self.capacity * amount.signum()
-            } else {
-                decay() * amount
-            };
-            self.previous_hit_rate = hit_rate;
-            self.hits = 0;
-            self.misses = 0;
-            // Saturating float-to-int conversion; the amount is at most the capacity.
-            Some(amount as i64)
         }
+        // A scan of new keys (slots reused as the tier would: evicted ones).
+        let mut evicted = Vec::new();
+        for key in 1000..1300u32 {
+            let slot = evicted.pop().unwrap_or(100 + key);
+            p.insert(slot, key, 1);
+            if let Some(v) = p.evict() {
+                evicted.push(v);
+            }
+        }
+        let survivors = (0..50).filter(|&s| p.lists.queue_of(s).is_some()).count();
+        assert!(survivors >= 45, "only {survivors} hot entries survived");
+    }
+
+    #[test]
+    fn weights_are_tracked_through_updates() {
+        let mut p = TinyLfuPolicy::new(1000);
+        p.insert(0, 1, 100);
+        p.insert(1, 2, 200);
+        p.update(0, 50);
+        assert_eq!(p.lists.total_weight(), 250);
+        p.remove(1);
+        assert_eq!(p.lists.total_weight(), 50);
     }
 }

@@ -1,9 +1,13 @@
 //! Bindings: the only Rust that knows JavaScript. Converts types, maps core errors to
 //! `EdgeCacheError`, and exposes the engines the JavaScript classes in `pkg/src` drive.
 
+mod edge;
 mod errors;
 mod memory;
 mod options;
+mod ring;
 
+pub use edge::EdgeEngine;
 pub use errors::set_error_class;
 pub use memory::MemoryEngine;
+pub use ring::RingEngine;

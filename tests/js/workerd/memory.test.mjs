@@ -2,6 +2,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { memoryCases } from "../cases/memory.mjs";
+import { ringCases } from "../cases/ring.mjs";
 import { startWorker } from "./harness.mjs";
 
 let worker;
@@ -20,7 +21,7 @@ test("the cases ran inside workerd", () => {
   assert.equal(userAgent, "Cloudflare-Workers");
 });
 
-for (const [name] of memoryCases) {
+for (const [name] of [...memoryCases, ...ringCases]) {
   test(`workerd: ${name}`, () => {
     const r = results.get(name);
     assert.ok(r, "the worker ran this case");

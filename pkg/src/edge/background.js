@@ -1,0 +1,44 @@
+// Background work (refreshes, back-fills, store writes): always tracked so flush() can
+// await it, handed to waitUntil when given, and never left to reject unhandled.
+
+/** A set of running background promises. */
+export class Background {
+  #running = new Set();
+  #waitUntil;
+  #onError;
+  #settled = 0;
+  #failed = 0;
+
+  /**
+   * @param {((p: Promise<unknown>) => void) | undefined} waitUntil the platform's hook
+   * @param {(error: unknown) => void} onError reports a failure (never throws)
+   */
+  constructor(waitUntil, onError) {
+    this.#waitUntil = waitUntil;
+    this.#onError = onError;
+  }
+
+  /** Runs `task` (a promise) in the background. */
+  add(task) {
+    const tracked = Promise.resolve(task)
+      .then(
+        () => {},
+        (error) => {
+          this.#failed++;
+          this.#onError(error);
+        },
+      )
+      .finally(() => {
+        this.#settled++;
+        this.#running.delete(tracked);
+      });
+    this.#running.add(tracked);
+    this.#waitUntil?.(tracked);
+  }
+
+  /** Resolves when everything started before or during the wait has settled. */
+  async drain() {
+    while (this.#running.size > 0) await Promise.all([...this.#running]);
+    return { settled: this.#settled, failed: this.#failed };
+  }
+}

@@ -1,0 +1,486 @@
+// EdgeCache: memory (L1) → store (L2) → the caller's loader. The Rust engine decides
+// (entry times, freshness, early refresh, store keys and TTLs, record headers, counters);
+// this class awaits stores and loaders and carries the decisions out.
+import { EdgeEngine } from "../../dist/edgecache.js";
+import { EdgeCacheError, fail, typeName } from "../errors.js";
+import { toKey } from "../keys.js";
+import { MemoryCache } from "../memory.js";
+import { checkStore } from "../stores/check.js";
+import { utf8Length } from "../values.js";
+import { Background } from "./background.js";
+import { Count, Fresh, Tier } from "./codes.js";
+import { callOptions, checkTags } from "./options.js";
+import { StoreTier } from "./store_tier.js";
+import { elapsedClock } from "./timeout.js";
+
+const GET_OR_SET = ["ttl", "tags", "staleWhileRevalidate", "staleIfError", "forceRefresh"];
+const SET = ["ttl", "tags", "staleWhileRevalidate", "staleIfError"];
+const WRAP = ["key", ...GET_OR_SET];
+/** Memory-tier size when the caller gives no `memory` options. */
+const DEFAULT_MEMORY = { maxEntries: 1000 };
+
+/**
+ * A tiered cache-aside engine over the platform's KV store. See README "EdgeCache".
+ */
+export class EdgeCache {
+  #engine;
+  /** @type {MemoryCache | null} */
+  #memory;
+  #memorySized;
+  /** @type {StoreTier | null} */
+  #store;
+  #now;
+  #onEvent;
+  #background;
+  /** key -> promise of a running load (getOrSet, refresh) */
+  #loads = new Map();
+  /** key -> promise of a running store read (get) */
+  #reads = new Map();
+  /** key -> promise of a running background refresh */
+  #refreshes = new Map();
+  /** tag -> { generation, checkedAt } */
+  #generations = new Map();
+  #inFlight = 0;
+
+  /** @param {object} [options] see README: store, namespace, memory, ttl, ... */
+  constructor(options = {}) {
+    if (options === null || typeof options !== "object" || Array.isArray(options)) {
+      fail("E_CONFIG", `EdgeCache: options must be an object such as { store, ttl: 60000 }, got ${typeName(options)}`);
+    }
+    const { store, memory, now, waitUntil, onEvent, earlyRefresh } = options;
+    this.#engine = new EdgeEngine({ ...options, earlyRefresh: earlyRefreshBeta(earlyRefresh) });
+    this.#now = now ?? Date.now;
+    this.#onEvent = onEvent;
+    this.#background = new Background(waitUntil, (error) => this.#emit({ type: "error", error }));
+    this.#memory = makeMemory(memory, this.#now);
+    this.#memorySized = typeof memory === "object" && memory !== null && memory.maxBytes !== undefined;
+    this.#store = store === undefined ? null : new StoreTier(this.#checkedStore(store), this.#engine, (e) => this.#emit(e));
+  }
+
+  #checkedStore(store) {
+    if (Array.isArray(store) || (store && typeof store === "object" && typeof store.get !== "function")) {
+      const many = Array.isArray(store) ? store : Object.values(store);
+      if (many.length === 1) return this.#checkedStore(many[0]);
+      fail("E_CONFIG", "EdgeCache: several stores (sharding) are not supported yet; pass one store");
+    }
+    const checked = checkStore(store, "EdgeCache: option store");
+    const needed = this.#engine.minStoreKeyBytes();
+    if (checked.limits.maxKeyBytes < needed) {
+      fail("E_CONFIG", `EdgeCache: the store allows keys of ${checked.limits.maxKeyBytes} bytes; at least ${needed} are needed`);
+    }
+    return checked;
+  }
+
+  /** The value for `key` from memory or the store, or `undefined`. Never calls a loader. */
+  async get(key) {
+    const k = toKey(key);
+    const started = elapsedClock();
+    const memory = this.#fromMemory(k, null, EMPTY_OPTIONS);
+    const hit = memory instanceof Promise ? await memory : memory;
+    if (hit !== null && hit.served) return this.#servedFromMemory(hit, started);
+    if (this.#store === null) return undefined;
+    return this.#flight(this.#reads, k, () => this.#readThrough(k, null, EMPTY_OPTIONS, hit?.stale ?? null));
+  }
+
+  /**
+   * The value for `key`; on a miss, `loader()` is called (once for all concurrent callers)
+   * and its result cached. Stale values are served within the windows the caller chose.
+   */
+  async getOrSet(key, loader, options) {
+    const k = toKey(key);
+    if (typeof loader !== "function") {
+      fail("E_ARGUMENT", `getOrSet: loader must be a function returning the value (or a promise of it), got ${typeName(loader)}`);
+    }
+    const o = callOptions("getOrSet", options, GET_OR_SET);
+    const started = elapsedClock();
+    let stale = null;
+    if (o.forceRefresh !== true) {
+      const memory = this.#fromMemory(k, loader, o);
+      const hit = memory instanceof Promise ? await memory : memory;
+      if (hit !== null && hit.served) return this.#servedFromMemory(hit, started);
+      stale = hit?.stale ?? null;
+    }
+    return this.#flight(this.#loads, k, () => this.#readThrough(k, loader, o, stale));
+  }
+
+  #servedFromMemory(hit, started) {
+    this.#engine.latency(Tier.Memory, elapsedClock() - started);
+    return hit.value;
+  }
+
+  /**
+   * L1: `null` (nothing usable), `{ served: true, value }`, or `{ stale }` (an entry that
+   * may be served only if loading fails). May return a promise when tags need checking.
+   */
+  #fromMemory(k, loader, o) {
+    const entry = this.#memory?.get(k);
+    if (entry === undefined) {
+      if (this.#memory !== null) this.#engine.count(Count.MemoryMiss);
+      return null;
+    }
+    if (entry.tags.length === 0) return this.#classifyMemory(k, entry, loader, o);
+    return this.#tagsCurrent(entry).then((current) => {
+      if (current) return this.#classifyMemory(k, entry, loader, o);
+      this.#memory.delete(k);
+      this.#engine.count(Count.MemoryMiss);
+      return null;
+    });
+  }
+
+  #classifyMemory(k, e, loader, o) {
+    const now = this.#now();
+    switch (this.#engine.classify(now, e.expires, e.staleUntil, e.errorUntil, e.loadMs)) {
+      case Fresh.Fresh:
+        this.#engine.count(Count.MemoryHit);
+        this.#emit({ type: "hit", key: k, tier: "memory" });
+        return { served: true, value: e.value };
+      case Fresh.RefreshEarly:
+        this.#engine.count(Count.MemoryHit);
+        this.#emit({ type: "hit", key: k, tier: "memory" });
+        if (loader) this.#refresh(k, loader, o);
+        return { served: true, value: e.value };
+      case Fresh.Stale:
+        this.#engine.count(Count.MemoryStale);
+        this.#emit({ type: "stale", key: k, tier: "memory" });
+        if (loader) this.#refresh(k, loader, o);
+        return { served: true, value: e.value };
+      case Fresh.ErrorOnly:
+        this.#engine.count(Count.MemoryMiss);
+        return { stale: e };
+      default:
+        this.#memory.delete(k);
+        this.#engine.count(Count.MemoryMiss);
+        return null;
+    }
+  }
+
+  /** Joins the running operation for `k` in `flights`, or starts one. */
+  #flight(flights, k, start) {
+    const running = flights.get(k);
+    if (running !== undefined) return running;
+    const flight = start().finally(() => flights.delete(k));
+    flights.set(k, flight);
+    return flight;
+  }
+
+  /** L2, then (with a loader) the loader; `stale` is served if both fail within its window. */
+  async #readThrough(k, loader, o, stale) {
+    let storeFailed = false;
+    if (this.#store !== null && o.forceRefresh !== true) {
+      const found = await this.#fromStore(k, loader, o);
+      if (found.served) return found.value;
+      storeFailed = found.failed === true;
+      if (found.stale && (stale === null || found.stale.expires > stale.expires)) stale = found.stale;
+    }
+    if (loader === null) {
+      return storeFailed && stale !== null && this.#staleIfError(k, stale) ? stale.value : undefined;
+    }
+    return this.#load(k, loader, o, stale);
+  }
+
+  /** L2: `{ served, value }`, `{ stale }`, `{ failed }` or `{}` (nothing usable). */
+  async #fromStore(k, loader, o) {
+    const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
+    const { record, failed } = await this.#store.read(storeKey, k);
+    if (failed) return { failed: true };
+    const entry = record === null ? null : this.#parse(k, storeKey, record);
+    if (entry === null || (entry.tags.length > 0 && !(await this.#tagsCurrent(entry)))) {
+      this.#engine.count(Count.StoreMiss);
+      this.#emit({ type: "miss", key: k, tier: "store" });
+      return {};
+    }
+    const now = this.#now();
+    const state = this.#engine.classify(now, entry.expires, entry.staleUntil, entry.errorUntil, entry.loadMs);
+    if (state === Fresh.ErrorOnly) {
+      this.#engine.count(Count.StoreMiss);
+      return { stale: entry };
+    }
+    if (state === Fresh.Expired) {
+      this.#engine.count(Count.StoreMiss);
+      this.#emit({ type: "miss", key: k, tier: "store" });
+      return {};
+    }
+    const stale = state === Fresh.Stale;
+    this.#engine.count(stale ? Count.StoreStale : Count.StoreHit);
+    this.#emit({ type: stale ? "stale" : "hit", key: k, tier: "store" });
+    this.#backfill(k, entry, now);
+    if (loader && state !== Fresh.Fresh) this.#refresh(k, loader, o);
+    return { served: true, value: entry.value };
+  }
+
+  /** A record as an entry, or null (it is deleted) when it is corrupt or another key's. */
+  #parse(k, storeKey, record) {
+    const newline = record.indexOf("\n");
+    const header = newline < 0 ? null : this.#engine.decode(record.slice(0, newline), k);
+    let value;
+    if (header?.status === "ok") {
+      try {
+        value = JSON.parse(record.slice(newline + 1));
+      } catch {
+        value = undefined;
+      }
+    }
+    if (value === undefined) {
+      this.#engine.count(Count.StoreCorrupt);
+      const reason = header?.status === "foreign" ? "record of another key" : "unreadable record";
+      this.#emit({ type: "error", key: k, tier: "store", reason });
+      this.#background.add(this.#store.remove(storeKey, k));
+      return null;
+    }
+    return {
+      value,
+      expires: header.expires,
+      staleUntil: header.staleUntil,
+      errorUntil: header.errorUntil,
+      loadMs: header.loadMs,
+      tags: header.tags,
+      generations: header.generations,
+    };
+  }
+
+  /** Copies a store hit into memory for the time it has left (at most memoryTtl). */
+  #backfill(k, entry, now) {
+    if (this.#memory === null) return;
+    const ttl = this.#engine.memoryTtlFor(now, entry.errorUntil);
+    if (ttl <= 0) return;
+    this.#memory.set(k, entry, { ttl });
+    this.#engine.count(Count.Backfill);
+  }
+
+  /** Calls the loader, caches its value, serves `stale` if it fails within its window. */
+  async #load(k, loader, o, stale) {
+    let value;
+    const t0 = elapsedClock();
+    this.#engine.count(Count.Load);
+    this.#emit({ type: "load", key: k, tier: "loader" });
+    this.#inFlight++;
+    try {
+      value = await loader();
+      if (value === undefined) {
+        throw new EdgeCacheError("E_LOADER", `loader for "${k}" returned undefined; return null to cache "no value"`);
+      }
+    } catch (cause) {
+      this.#engine.count(Count.LoadError);
+      this.#emit({ type: "error", key: k, tier: "loader", error: cause });
+      if (stale !== null && this.#staleIfError(k, stale)) return stale.value;
+      throw cause instanceof EdgeCacheError
+        ? cause
+        : new EdgeCacheError("E_LOADER", `loader for "${k}" failed: ${cause?.message ?? String(cause)}`, { cause });
+    } finally {
+      this.#inFlight--;
+      this.#engine.latency(Tier.Loader, elapsedClock() - t0);
+    }
+    const write = this.#write(k, value, o, elapsedClock() - t0);
+    if (write !== null) this.#background.add(write);
+    return value;
+  }
+
+  /** Whether `stale` may still be served because loading failed (counts it). */
+  #staleIfError(k, stale) {
+    if (!(this.#now() < stale.errorUntil)) return false;
+    this.#engine.count(Count.StaleIfError);
+    this.#emit({ type: "stale", key: k, tier: "memory", reason: "error" });
+    return true;
+  }
+
+  /** Starts one background refresh of `k` (none if one is running). */
+  #refresh(k, loader, o) {
+    if (this.#refreshes.has(k)) return;
+    this.#engine.count(Count.Refresh);
+    this.#emit({ type: "refresh", key: k });
+    this.#background.add(this.#flight(this.#refreshes, k, () => this.#load(k, loader, o, null)));
+  }
+
+  /**
+   * Stores `value` in memory at once and returns the store write (a promise), or null
+   * without a store. Throws E_VALUE for a value with no JSON form.
+   */
+  #write(k, value, o, loadMs) {
+    const tags = o.tags ?? NO_TAGS;
+    const now = this.#now();
+    this.#engine.entryTimes(now, o.ttl, o.staleWhileRevalidate, o.staleIfError);
+    const expires = this.#engine.times(0);
+    const staleUntil = this.#engine.times(1);
+    const errorUntil = this.#engine.times(2);
+    const json = toJson(k, value);
+    const known = tags.length === 0 ? NO_TAGS : this.#knownGenerations(tags);
+    const entry = { value, expires, staleUntil, errorUntil, loadMs, tags, generations: known ?? NO_TAGS };
+    if (known === null) entry.generations = tags.map(() => Infinity); // until read below
+    if (this.#memory !== null) {
+      const opts = { ttl: this.#engine.memoryTtlFor(now, errorUntil) };
+      if (this.#memorySized) opts.size = utf8Length(json);
+      this.#memory.set(k, entry, opts);
+    }
+    if (this.#store === null && known !== null) return null;
+    return this.#writeStore(k, entry, json, now);
+  }
+
+  async #writeStore(k, entry, json, now) {
+    if (entry.tags.length > 0) entry.generations = await this.#currentGenerations(entry.tags);
+    if (this.#store === null) return;
+    const { maxKeyBytes, maxValueBytes, minTtl } = this.#store.limits;
+    const header = this.#engine.encode(k, now, entry.expires, entry.staleUntil, entry.errorUntil, entry.loadMs, entry.tags, entry.generations);
+    const record = `${header}\n${json}`;
+    const bytes = utf8Length(record);
+    if (bytes > maxValueBytes) {
+      throw new EdgeCacheError(
+        "E_VALUE",
+        `value for "${k}" is ${bytes} bytes as stored; the store allows ${maxValueBytes}: it is kept in memory only`,
+      );
+    }
+    const ttl = EdgeEngine.storeTtl(now, entry.errorUntil, minTtl);
+    const storeKey = this.#engine.dataKey(k, maxKeyBytes);
+    await this.#store.write(storeKey, record, ttl, k);
+  }
+
+  /** Stores `value` in memory and (write-through) in the store. */
+  async set(key, value, options) {
+    const k = toKey(key);
+    if (value === undefined) fail("E_VALUE", "set: value is undefined; use delete(key) to remove an entry, or store null");
+    const o = callOptions("set", options, SET);
+    const write = this.#write(k, value, o, 0);
+    if (write === null) return;
+    try {
+      await write;
+    } catch (error) {
+      if (error instanceof EdgeCacheError) throw error;
+      throw new EdgeCacheError("E_STORE", `set "${k}": the store failed (${error?.message ?? error}); the value is in memory only`, { cause: error });
+    }
+  }
+
+  /** Removes `key` from memory and the store; whether either held it. */
+  async delete(key) {
+    const k = toKey(key);
+    const inMemory = this.#memory?.delete(k) ?? false;
+    if (this.#store === null) return inMemory;
+    const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
+    const { record, failed } = await this.#store.read(storeKey, k);
+    try {
+      await this.#store.remove(storeKey, k);
+    } catch (error) {
+      throw new EdgeCacheError("E_STORE", `delete "${k}": the store failed (${error?.message ?? error})`, { cause: error });
+    }
+    return inMemory || (!failed && record !== null);
+  }
+
+  /** A function that caches `fn`'s results under `options.key(...args)`. */
+  wrap(fn, options) {
+    if (typeof fn !== "function") fail("E_ARGUMENT", `wrap: fn must be a function, got ${typeName(fn)}`);
+    const o = callOptions("wrap", options, WRAP);
+    if (typeof o.key !== "function") {
+      fail("E_ARGUMENT", "wrap: options.key must be a function turning the arguments into a key, e.g. (id) => [\"user\", id]");
+    }
+    const { key, ...rest } = o;
+    return (...args) => this.getOrSet(key(...args), () => fn(...args), rest);
+  }
+
+  /**
+   * Invalidates every entry written under any of `tags`: bumps each tag's generation in
+   * the store. Other isolates see it when they next re-read tags (at most memoryTtl later).
+   */
+  async invalidateTags(tags) {
+    checkTags("invalidateTags", tags);
+    const now = this.#now();
+    const current = await this.#currentGenerations(tags);
+    const next = tags.map((tag, i) => Math.max(now, current[i] + 1));
+    tags.forEach((tag, i) => this.#generations.set(tag, { generation: next[i], checkedAt: now }));
+    if (this.#store === null) return;
+    const { maxKeyBytes } = this.#store.limits;
+    try {
+      await Promise.all(tags.map((tag, i) => this.#store.write(this.#engine.tagKey(tag, maxKeyBytes), String(next[i]), undefined, tag)));
+    } catch (error) {
+      throw new EdgeCacheError("E_STORE", `invalidateTags: the store failed (${error?.message ?? error}); other isolates may not see it`, { cause: error });
+    }
+  }
+
+  /** Whether every tag of `entry` is still at the generation it was written under. */
+  async #tagsCurrent(entry) {
+    const current = await this.#currentGenerations(entry.tags);
+    return current.every((g, i) => g <= entry.generations[i]);
+  }
+
+  /** Generations known without reading the store (cached less than memoryTtl ago), or null. */
+  #knownGenerations(tags) {
+    const now = this.#now();
+    const ttl = this.#engine.tagCheckInterval();
+    const out = [];
+    for (const tag of tags) {
+      const g = this.#generations.get(tag);
+      if (g === undefined || (this.#store !== null && now - g.checkedAt >= ttl)) return null;
+      out.push(g.generation);
+    }
+    return out;
+  }
+
+  /** Current generation of each tag, re-read from the store when older than memoryTtl. */
+  async #currentGenerations(tags) {
+    const known = this.#knownGenerations(tags);
+    if (known !== null) return known;
+    const now = this.#now();
+    if (this.#store === null) return tags.map((t) => this.#generations.get(t)?.generation ?? 0);
+    const { maxKeyBytes } = this.#store.limits;
+    const records = await this.#store.readMany(tags.map((t) => this.#engine.tagKey(t, maxKeyBytes)));
+    return tags.map((tag, i) => {
+      const cached = this.#generations.get(tag);
+      if (records === null) return cached?.generation ?? 0; // store down: last known
+      const read = Number(records[i] ?? 0);
+      const generation = Math.max(Number.isFinite(read) ? read : 0, cached?.generation ?? 0);
+      this.#generations.set(tag, { generation, checkedAt: now });
+      return generation;
+    });
+  }
+
+  /** Resolves when all background work (refreshes, store writes) has settled. */
+  async flush() {
+    return this.#background.drain();
+  }
+
+  /** Counters and latency per tier; `memory.tier` is the memory tier's own stats. */
+  stats() {
+    const s = this.#engine.stats(this.#inFlight);
+    if (this.#memory !== null) s.memory.tier = this.#memory.stats();
+    return s;
+  }
+
+  #emit(event) {
+    if (this.#onEvent === undefined) return;
+    try {
+      this.#onEvent(event);
+    } catch {
+      // An event handler's failure must not break the cache.
+    }
+  }
+}
+
+const EMPTY_OPTIONS = Object.freeze({});
+const NO_TAGS = Object.freeze([]);
+
+function earlyRefreshBeta(option) {
+  if (option === null || typeof option !== "object") return option;
+  const { beta = 1, ...rest } = option;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0 || typeof beta !== "number") {
+    fail("E_CONFIG", "EdgeCache: option earlyRefresh must be true, false or { beta: number > 0 }");
+  }
+  return beta;
+}
+
+function makeMemory(option, now) {
+  if (option === false) return null;
+  if (option === undefined) return new MemoryCache({ ...DEFAULT_MEMORY, now });
+  if (option === null || typeof option !== "object" || Array.isArray(option)) {
+    fail("E_CONFIG", `EdgeCache: option memory must be MemoryCache options such as { maxEntries: 1000 } or false, got ${typeName(option)}`);
+  }
+  return new MemoryCache({ now, ...option });
+}
+
+function toJson(k, value) {
+  let json;
+  try {
+    json = JSON.stringify(value);
+  } catch (e) {
+    fail("E_VALUE", `value for "${k}" cannot be stored as JSON: ${e.message}`);
+  }
+  if (json === undefined) fail("E_VALUE", `value for "${k}" (a ${typeof value}) has no JSON form`);
+  return json;
+}

@@ -1,0 +1,40 @@
+// Per-call options of EdgeCache methods: names and types (the engine checks the numbers).
+import { fail, typeName } from "../errors.js";
+
+/**
+ * Checks `options` of `method` against the `allowed` names and returns it (or {}).
+ * Types: ttl / staleWhileRevalidate / staleIfError numbers, tags an array of non-empty
+ * strings, forceRefresh a boolean.
+ */
+export function callOptions(method, options, allowed) {
+  if (options === undefined) return EMPTY;
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    fail("E_ARGUMENT", `${method}: options must be an object such as { ttl: 60000 }, got ${typeName(options)}`);
+  }
+  for (const name in options) {
+    if (!allowed.includes(name)) {
+      fail("E_ARGUMENT", `${method}: unknown option "${name}"; the options are ${allowed.join(", ")}`);
+    }
+  }
+  for (const name of ["ttl", "staleWhileRevalidate", "staleIfError"]) {
+    const v = options[name];
+    if (v !== undefined && typeof v !== "number") {
+      fail("E_ARGUMENT", `${method}: ${name} must be a number of milliseconds, got ${typeName(v)}`);
+    }
+  }
+  if (options.tags !== undefined) checkTags(method, options.tags);
+  if (options.forceRefresh !== undefined && typeof options.forceRefresh !== "boolean") {
+    fail("E_ARGUMENT", `${method}: forceRefresh must be true or false, got ${typeName(options.forceRefresh)}`);
+  }
+  return options;
+}
+
+const EMPTY = Object.freeze({});
+
+/** Checks a list of tags: an array of non-empty strings. */
+export function checkTags(method, tags) {
+  if (!Array.isArray(tags) || tags.some((t) => typeof t !== "string" || t.length === 0)) {
+    fail("E_ARGUMENT", `${method}: tags must be an array of non-empty strings such as ["user:123"]`);
+  }
+  return tags;
+}

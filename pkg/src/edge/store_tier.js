@@ -1,0 +1,88 @@
+// The store tier of an EdgeCache: reads, writes and deletes of records, with the timeout,
+// latency, counters and events of every store call. A failing or slow store never throws
+// out of a read: the read reports `failed` and the cache falls back.
+import { Count, Tier } from "./codes.js";
+import { TimeoutError, elapsedClock, withTimeout } from "./timeout.js";
+
+/** One store (adapter), as the cache uses it. */
+export class StoreTier {
+  #store;
+  #engine;
+  #emit;
+  #timeout;
+
+  /**
+   * @param {import("../stores/check.js").CheckedStore} store a checked adapter
+   * @param {*} engine the EdgeEngine (counters, latency)
+   * @param {(event: object) => void} emit reports an event
+   */
+  constructor(store, engine, emit) {
+    this.#store = store;
+    this.#engine = engine;
+    this.#emit = emit;
+    this.#timeout = engine.timeout();
+  }
+
+  /** The store's limits. */
+  get limits() {
+    return this.#store.limits;
+  }
+
+  /** Reads `storeKey`: `{ record }` (string or null), or `{ failed: true }`. */
+  async read(storeKey, key) {
+    const t0 = elapsedClock();
+    try {
+      const record = await withTimeout(this.#store.get(storeKey), this.#timeout);
+      this.#engine.latency(Tier.Store, elapsedClock() - t0);
+      return { record: typeof record === "string" ? record : null };
+    } catch (error) {
+      this.#failure(error, key, "get");
+      return { failed: true };
+    }
+  }
+
+  /** Reads several keys (one batch where the store has getMany); null where failed. */
+  async readMany(storeKeys) {
+    const t0 = elapsedClock();
+    try {
+      const batch = this.#store.getMany
+        ? this.#store.getMany(storeKeys)
+        : Promise.all(storeKeys.map((k) => this.#store.get(k)));
+      const records = await withTimeout(batch, this.#timeout);
+      this.#engine.latency(Tier.Store, elapsedClock() - t0);
+      return storeKeys.map((_, i) => (typeof records[i] === "string" ? records[i] : null));
+    } catch (error) {
+      this.#failure(error, undefined, "getMany");
+      return null;
+    }
+  }
+
+  /** Writes a record; throws the store's error (after counting it). */
+  async write(storeKey, record, ttl, key) {
+    try {
+      await withTimeout(this.#store.set(storeKey, record, ttl === undefined ? {} : { ttl }), this.#timeout);
+      this.#engine.count(Count.StoreWrite);
+    } catch (error) {
+      this.#engine.count(Count.StoreWriteError);
+      this.#failure(error, key, "set", false);
+      throw error;
+    }
+  }
+
+  /** Deletes a key; throws the store's error (after counting it). */
+  async remove(storeKey, key) {
+    try {
+      await withTimeout(this.#store.delete(storeKey), this.#timeout);
+    } catch (error) {
+      this.#failure(error, key, "delete");
+      throw error;
+    }
+  }
+
+  #failure(error, key, op, countAsReadError = true) {
+    const timedOut = error instanceof TimeoutError;
+    if (timedOut) this.#engine.count(Count.StoreTimeout);
+    else if (countAsReadError) this.#engine.count(Count.StoreError);
+    this.#emit({ type: timedOut ? "timeout" : "error", tier: "store", key, op, error });
+  }
+}

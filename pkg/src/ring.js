@@ -1,0 +1,122 @@
+import { RingEngine } from "../dist/edgecache.js";
+import { fail, typeName } from "./errors.js";
+import { toKey } from "./keys.js";
+import { wasmBuffer } from "./ready.js";
+
+/** What the engine returns from `node` on an empty ring. */
+const NO_NODE = 0xffffffff;
+
+const encoder = new TextEncoder();
+
+/**
+ * A ketama consistent-hash ring (libmemcached compatible): which node owns a key.
+ *
+ * The Rust engine holds the continuum; a lookup writes the key's UTF-8 bytes into a buffer
+ * in wasm memory (a view kept here), calls the engine with their length and gets back the
+ * owner's index, mapped to its id through `#ids` (refreshed after `add` and `remove`);
+ * `nodes` reads the owners' indices from a second shared buffer. No string or JsValue
+ * crosses the boundary.
+ */
+export class HashRing {
+  #engine;
+  /** index -> node id, in the order the nodes were added */
+  #ids;
+  /** Views of the engine's buffers in wasm memory: key bytes, owner indices. */
+  #key;
+  #owners;
+
+  /**
+   * @param {Array<string | { id: string, weight?: number }>} nodes "host:port" ids, or
+   *   objects with an id and a whole-number weight ≥ 1 (default 1)
+   * @param {{ pointsPerNode?: number, mode?: "ketama" | "spy" }} [options] pointsPerNode:
+   *   multiple of 4 from 4 to 10000 (default 160); mode: point-key spelling, "ketama"
+   *   (libmemcached, pylibmc; default) or "spy" (spymemcached)
+   */
+  constructor(nodes, options) {
+    this.#engine = new RingEngine(nodes, options);
+    this.#ids = this.#engine.ids();
+    this.#relayout();
+  }
+
+  /** The node that owns `key`; throws `E_EMPTY_RING` when the ring has no nodes. */
+  node(key) {
+    const index = this.#engine.node(this.#encode(toKey(key)));
+    if (index === NO_NODE) {
+      fail("E_EMPTY_RING", "HashRing: node(key) on an empty ring; add a node first, e.g. ring.add(\"10.0.1.1:11211\")");
+    }
+    return this.#ids[index];
+  }
+
+  /**
+   * Up to `n` distinct owners of `key` in ring order, starting with `node(key)`: the nodes
+   * to hold replicas. Returns `min(n, size)` ids (none on an empty ring).
+   */
+  nodes(key, n) {
+    const k = toKey(key);
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
+      fail("E_ARGUMENT", `HashRing: nodes(key, n) needs n as a whole number ≥ 0 (how many owners), got ${typeof n === "number" ? n : typeName(n)}`);
+    }
+    const want = Math.min(n, this.#ids.length);
+    if (want === 0) return [];
+    const count = this.#engine.nodes(this.#encode(k), want);
+    // The call may have grown wasm memory; the ring has nodes, so an empty view is detached.
+    if (this.#owners.length === 0) this.#relayout();
+    const out = new Array(count);
+    for (let i = 0; i < count; i++) out[i] = this.#ids[this.#owners[i]];
+    return out;
+  }
+
+  /**
+   * Adds a node (an id or `{ id, weight }`). Throws `E_ARGUMENT`, changing nothing, for an
+   * invalid node or one already on the ring. With equal weights only keys moving to the new
+   * node change owner.
+   */
+  add(node) {
+    this.#engine.add(node);
+    this.#ids = this.#engine.ids();
+    this.#relayout();
+  }
+
+  /** Removes node `id`; whether it was on the ring. */
+  remove(id) {
+    if (typeof id !== "string") {
+      fail("E_ARGUMENT", `HashRing: remove(id) needs the node id string, got ${typeName(id)}`);
+    }
+    const removed = this.#engine.remove(id);
+    if (removed) {
+      this.#ids = this.#engine.ids();
+      this.#relayout();
+    }
+    return removed;
+  }
+
+  /** The number of nodes. */
+  get size() {
+    return this.#ids.length;
+  }
+
+  /** Writes `key` as UTF-8 into the engine's key buffer; returns the byte length. */
+  #encode(key) {
+    // Growing wasm memory (any engine may, and so may `nodes`) detaches the views; they
+    // then have length 0. The engine reads the key before it allocates anything.
+    if (this.#key.length === 0) this.#relayout();
+    const view = this.#key;
+    const n = key.length;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = key.charCodeAt(i);
+      if (c > 0x7f) break;
+      view[i] = c;
+    }
+    if (i === n) return n;
+    // toKey bounds keys to 4096 code units; the buffer holds 3 bytes for each.
+    return i + encoder.encodeInto(key.slice(i), view.subarray(i)).written;
+  }
+
+  #relayout() {
+    const buffer = wasmBuffer();
+    const e = this.#engine;
+    this.#key = new Uint8Array(buffer, e.keyPtr(), e.keyLen());
+    this.#owners = new Uint32Array(buffer, e.ownersPtr(), e.ownersLen());
+  }
+}

@@ -1,0 +1,44 @@
+// Workers KV (Cloudflare): a namespace binding from the Worker's env.
+import { expectMethods } from "./args.js";
+import { ttlSeconds } from "./ttl.js";
+
+/** Workers KV's limits: 512-byte keys, 25 MiB values, 60 s minimum TTL. */
+const LIMITS = Object.freeze({ maxKeyBytes: 512, maxValueBytes: 25 * 1024 * 1024, minTtl: 60_000 });
+/** Workers KV's minimum expirationTtl, in seconds. */
+const MIN_TTL_S = 60;
+/** Most keys one bulk get may ask for. */
+const BULK_KEYS = 100;
+
+/**
+ * A store over a Workers KV namespace binding (`env.MY_KV`). TTLs become `expirationTtl` in
+ * whole seconds (rounded up, at least 60); `getMany` uses KV's bulk get (`get(keys, "text")`,
+ * up to 100 keys a call, the calls in parallel). KV is eventually consistent across
+ * locations (a write can take 60 s or more to be seen elsewhere) and refuses the key names
+ * "", "." and "..".
+ * @param {KVNamespace} namespace
+ */
+export function cloudflareKV(namespace) {
+  expectMethods(namespace, ["get", "put", "delete"], "stores.cloudflareKV(namespace)", "a Workers KV namespace binding (env.MY_KV)");
+  return {
+    name: "cloudflare-kv",
+    limits: LIMITS,
+    async get(key) {
+      return namespace.get(key, "text");
+    },
+    async set(key, value, opts) {
+      const seconds = ttlSeconds(opts);
+      await namespace.put(key, value, seconds === undefined ? {} : { expirationTtl: Math.max(MIN_TTL_S, seconds) });
+    },
+    async delete(key) {
+      await namespace.delete(key);
+    },
+    async getMany(keys) {
+      const batches = [];
+      for (let i = 0; i < keys.length; i += BULK_KEYS) {
+        batches.push(namespace.get(keys.slice(i, i + BULK_KEYS), "text"));
+      }
+      const found = await Promise.all(batches);
+      return keys.map((key, i) => found[Math.floor(i / BULK_KEYS)].get(key) ?? null);
+    },
+  };
+}

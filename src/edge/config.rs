@@ -1,0 +1,171 @@
+//! `EdgeCache` options: names, types, ranges and defaults. Options that are JavaScript
+//! objects or functions (`store`, `memory`, `waitUntil`, `now`, `onEvent`, `writeBehind`,
+//! `alerts`) are checked for their type here and for their contents by the package.
+
+use crate::error::{Error, Result};
+use crate::options::{OptionFields, OptionValue};
+
+/// Time to live when the caller gives none: one minute.
+pub const DEFAULT_TTL: f64 = 60_000.0;
+/// Longest namespace, in characters.
+pub const MAX_NAMESPACE_LEN: usize = 64;
+/// Most replicas per key.
+pub const MAX_REPLICAS: u64 = 16;
+
+/// How writes reach the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteMode {
+    /// `set` resolves once the store has the value.
+    Through,
+    /// `set` resolves at once; the store is written in the background.
+    Behind,
+}
+
+/// Validated `EdgeCache` configuration (the parts the core uses).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EdgeConfig {
+    /// Prefix isolating this cache's keys in shared stores.
+    pub namespace: String,
+    /// Default time to live (ms).
+    pub ttl: f64,
+    /// Longest time the memory tier keeps an entry (ms); `None`: until its last horizon.
+    pub memory_ttl: Option<f64>,
+    /// Serve stale this long past expiry while refreshing in the background (ms).
+    pub stale_while_revalidate: f64,
+    /// Serve stale this long past expiry when the store or loader fails (ms).
+    pub stale_if_error: f64,
+    /// Fraction (0..1) by which expiries are spread downwards at random.
+    pub jitter: f64,
+    /// XFetch early refresh: `Some(beta)` when on.
+    pub early_refresh_beta: Option<f64>,
+    /// Give up on a store call after this long (ms); `None` waits as long as it takes.
+    pub timeout: Option<f64>,
+    /// Copies of each key across shards.
+    pub replicas: u64,
+    /// How writes reach the store.
+    pub write_mode: WriteMode,
+}
+
+impl EdgeConfig {
+    /// How long a tag generation read from the store is trusted: `memoryTtl`, else `ttl`.
+    /// This bounds how late another isolate's `invalidateTags` is seen.
+    pub fn tag_check_interval(&self) -> f64 {
+        self.memory_ttl.unwrap_or(self.ttl)
+    }
+
+    /// Option names accepted.
+    pub const NAMES: [&'static str; 18] = [
+        "store",
+        "replicas",
+        "namespace",
+        "memory",
+        "ttl",
+        "memoryTtl",
+        "staleWhileRevalidate",
+        "staleIfError",
+        "jitter",
+        "earlyRefresh",
+        "timeout",
+        "writeMode",
+        "writeBehind",
+        "waitUntil",
+        "now",
+        "alerts",
+        "onEvent",
+        "circuitBreaker",
+    ];
+
+    /// Builds a configuration from caller options, rejecting unknown names and bad values.
+    pub fn from_fields(fields: Vec<(String, OptionValue)>) -> Result<Self> {
+        let f = OptionFields::new("EdgeCache", fields, &Self::NAMES)?;
+        for name in ["waitUntil", "now", "onEvent"] {
+            f.function(name)?;
+        }
+        for name in ["writeBehind", "alerts", "circuitBreaker"] {
+            f.object(name)?;
+        }
+        let namespace = f.text("namespace")?.unwrap_or_else(|| "ec".to_string());
+        if namespace.is_empty()
+            || namespace.chars().count() > MAX_NAMESPACE_LEN
+            || namespace.chars().any(|c| c.is_control() || c == ':')
+        {
+            return Err(Error::config(format!(
+                "EdgeCache: option namespace must be 1 to {MAX_NAMESPACE_LEN} characters without ':' or control characters, got \"{namespace}\""
+            )));
+        }
+        let ttl = f.positive_millis("ttl")?.unwrap_or(DEFAULT_TTL);
+        let memory_ttl = f.positive_millis("memoryTtl")?;
+        let stale_while_revalidate = f.non_negative_millis("staleWhileRevalidate")?.unwrap_or(0.0);
+        let stale_if_error = f.non_negative_millis("staleIfError")?.unwrap_or(0.0);
+        let jitter = f.fraction("jitter")?.unwrap_or(0.0);
+        let early_refresh_beta = match f.bool_or_positive("earlyRefresh")? {
+            None | Some(None) => None,
+            Some(Some(beta)) => Some(beta),
+        };
+        let timeout = f.positive_millis("timeout")?;
+        let replicas = f.positive_integer("replicas", MAX_REPLICAS)?.unwrap_or(1);
+        let write_mode = match f.choice("writeMode", &["through", "behind"])? {
+            Some("behind") => WriteMode::Behind,
+            _ => WriteMode::Through,
+        };
+        Ok(EdgeConfig {
+            namespace,
+            ttl,
+            memory_ttl,
+            stale_while_revalidate,
+            stale_if_error,
+            jitter,
+            early_refresh_beta,
+            timeout,
+            replicas,
+            write_mode,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(list: &[(&str, OptionValue)]) -> Result<EdgeConfig> {
+        EdgeConfig::from_fields(list.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = parse(&[]).unwrap();
+        assert_eq!((c.namespace.as_str(), c.ttl, c.memory_ttl, c.replicas), ("ec", DEFAULT_TTL, None, 1));
+        assert_eq!((c.stale_while_revalidate, c.stale_if_error, c.timeout), (0.0, 0.0, None));
+        assert_eq!(c.write_mode, WriteMode::Through);
+    }
+
+    #[test]
+    fn early_refresh_takes_a_flag_or_a_beta() {
+        assert_eq!(parse(&[("earlyRefresh", OptionValue::Bool(true))]).unwrap().early_refresh_beta, Some(1.0));
+        assert_eq!(parse(&[("earlyRefresh", OptionValue::Bool(false))]).unwrap().early_refresh_beta, None);
+        assert_eq!(parse(&[("earlyRefresh", OptionValue::Number(2.0))]).unwrap().early_refresh_beta, Some(2.0));
+        assert!(parse(&[("earlyRefresh", OptionValue::Number(-1.0))]).is_err());
+    }
+
+    #[test]
+    fn bad_values_name_the_option() {
+        for (name, value) in [
+            ("ttl", OptionValue::Number(0.0)),
+            ("staleWhileRevalidate", OptionValue::Number(-1.0)),
+            ("staleIfError", OptionValue::Number(f64::INFINITY)),
+            ("jitter", OptionValue::Number(1.5)),
+            ("timeout", OptionValue::Number(f64::NAN)),
+            ("namespace", OptionValue::Text("a:b".into())),
+            ("namespace", OptionValue::Text(String::new())),
+            ("replicas", OptionValue::Number(0.0)),
+            ("writeMode", OptionValue::Text("sideways".into())),
+            ("now", OptionValue::Number(1.0)),
+            ("alerts", OptionValue::Number(1.0)),
+            ("stor", OptionValue::Other("object".into())),
+        ] {
+            let err = parse(&[(name, value)]).unwrap_err();
+            assert_eq!(err.code().as_str(), "E_CONFIG");
+            assert!(err.message().contains(name), "{}", err.message());
+        }
+    }
+}

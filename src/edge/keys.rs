@@ -1,0 +1,79 @@
+//! Store keys: a namespace, a kind, then the key; keys longer than the store allows are
+//! replaced by a SHA-256 digest of the kind and key (the record's header still carries
+//! the full logical key, so a digest can never serve another key's data).
+
+use sha2::{Digest, Sha256};
+
+/// What a store key holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    /// A cached value.
+    Data,
+    /// A tag's generation counter.
+    Tag,
+}
+
+impl KeyKind {
+    fn letter(self) -> char {
+        match self {
+            KeyKind::Data => 'k',
+            KeyKind::Tag => 't',
+        }
+    }
+}
+
+/// Bytes of the longest digested key for `namespace`: stores must allow at least this.
+pub fn digest_key_len(namespace: &str) -> usize {
+    namespace.len() + 3 + 64
+}
+
+/// The logical key recorded in headers: `<namespace>:<kind>:<key>`.
+pub fn logical_key(namespace: &str, kind: KeyKind, key: &str) -> String {
+    format!("{namespace}:{}:{key}", kind.letter())
+}
+
+/// The key under which the store keeps `key`: the logical key when it fits in
+/// `max_bytes`, else `<namespace>:h:<sha256 hex of "<kind>:<key>">`.
+pub fn store_key(namespace: &str, kind: KeyKind, key: &str, max_bytes: usize) -> String {
+    let logical = logical_key(namespace, kind, key);
+    if logical.len() <= max_bytes {
+        return logical;
+    }
+    let mut hasher = Sha256::new();
+    hasher.update([kind.letter() as u8, b':']);
+    hasher.update(key.as_bytes());
+    let digest = hasher.finalize();
+    let mut out = String::with_capacity(digest_key_len(namespace));
+    out.push_str(namespace);
+    out.push_str(":h:");
+    for byte in digest.iter() {
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 15)]));
+    }
+    out
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_keys_are_kept_long_keys_digested() {
+        assert_eq!(store_key("ec", KeyKind::Data, "user:1", 512), "ec:k:user:1");
+        assert_eq!(store_key("ec", KeyKind::Tag, "user:1", 512), "ec:t:user:1");
+        let long = "x".repeat(600);
+        let digested = store_key("ec", KeyKind::Data, &long, 512);
+        assert_eq!(digested.len(), digest_key_len("ec"));
+        assert!(digested.starts_with("ec:h:"));
+        assert_ne!(digested, store_key("ec", KeyKind::Tag, &long, 512), "kinds never share a digest");
+        assert_ne!(digested, store_key("ec", KeyKind::Data, &"x".repeat(601), 512));
+    }
+
+    #[test]
+    fn digest_is_sha256_of_kind_and_key() {
+        // printf 'k:abc' | sha256sum
+        assert_eq!(store_key("n", KeyKind::Data, "abc", 5), "n:h:cbbf00e084eb4016e5e80bc147b150dd297ef3f2948b196db7f75bd59fd953c6");
+    }
+}

@@ -1,0 +1,119 @@
+//! The tiered cache's decisions: entry times (TTL, jitter, stale windows), freshness and
+//! early refresh, store keys and TTLs, the L2 record header, and the counters. The package
+//! carries the decisions out (awaits stores and loaders) and reports back.
+
+pub mod config;
+pub mod envelope;
+pub mod freshness;
+pub mod keys;
+pub mod latency;
+pub mod stats;
+
+use crate::rng::LazyRng;
+use config::EdgeConfig;
+use freshness::{Freshness, Horizons};
+use stats::EdgeCounters;
+
+/// An entry's times, from its TTL and the stale windows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EntryTimes {
+    /// Logical expiry.
+    pub expires: f64,
+    /// End of the stale-while-revalidate window.
+    pub stale_until: f64,
+    /// End of the stale-if-error window (at least `stale_until`).
+    pub error_until: f64,
+}
+
+/// The decision-making half of an `EdgeCache`.
+pub struct EdgeCore {
+    config: EdgeConfig,
+    rng: LazyRng,
+    counters: EdgeCounters,
+}
+
+impl EdgeCore {
+    /// A core for a validated configuration.
+    pub fn new(config: EdgeConfig) -> Self {
+        EdgeCore { config, rng: LazyRng::default(), counters: EdgeCounters::default() }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EdgeConfig {
+        &self.config
+    }
+
+    /// The counters.
+    pub fn counters(&mut self) -> &mut EdgeCounters {
+        &mut self.counters
+    }
+
+    /// Times of an entry written at `now`. `ttl`, `swr` and `sie` default to the
+    /// configuration; `jitter` shortens the TTL by a random fraction up to its value.
+    pub fn entry_times(&mut self, now: f64, ttl: Option<f64>, swr: Option<f64>, sie: Option<f64>) -> EntryTimes {
+        let ttl = ttl.unwrap_or(self.config.ttl);
+        let jitter = self.config.jitter;
+        let ttl = if jitter > 0.0 { ttl * (1.0 - jitter * self.rng.next_f64()) } else { ttl };
+        let expires = now + ttl;
+        let stale_until = expires + swr.unwrap_or(self.config.stale_while_revalidate);
+        let error_until = (expires + sie.unwrap_or(self.config.stale_if_error)).max(stale_until);
+        EntryTimes { expires, stale_until, error_until }
+    }
+
+    /// How fresh a value with these horizons is at `now` (draws for early refresh).
+    pub fn classify(&mut self, now: f64, horizons: Horizons) -> Freshness {
+        freshness::classify(now, horizons, self.config.early_refresh_beta, &mut self.rng)
+    }
+
+    /// How long the store should keep a record whose last use is at `horizon`: the time
+    /// left, whole milliseconds, raised to the store's minimum.
+    pub fn store_ttl(now: f64, horizon: f64, min_ttl: f64) -> f64 {
+        (horizon - now).ceil().max(min_ttl).max(1.0)
+    }
+
+    /// How long memory may keep an entry: until its last horizon, at most `memoryTtl`.
+    pub fn memory_ttl(&self, now: f64, horizon: f64) -> f64 {
+        let left = horizon - now;
+        self.config.memory_ttl.map_or(left, |cap| left.min(cap))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::OptionValue;
+
+    fn core(fields: &[(&str, f64)]) -> EdgeCore {
+        let fields = fields.iter().map(|(k, v)| (k.to_string(), OptionValue::Number(*v))).collect();
+        EdgeCore::new(EdgeConfig::from_fields(fields).unwrap())
+    }
+
+    #[test]
+    fn entry_times_use_defaults_and_overrides() {
+        let mut c = core(&[("ttl", 100.0), ("staleWhileRevalidate", 50.0), ("staleIfError", 20.0)]);
+        let t = c.entry_times(1000.0, None, None, None);
+        assert_eq!(t, EntryTimes { expires: 1100.0, stale_until: 1150.0, error_until: 1150.0 });
+        let t = c.entry_times(1000.0, Some(10.0), Some(0.0), Some(500.0));
+        assert_eq!(t, EntryTimes { expires: 1010.0, stale_until: 1010.0, error_until: 1510.0 });
+    }
+
+    #[test]
+    fn jitter_only_shortens_and_spreads() {
+        let mut c = core(&[("ttl", 1000.0), ("jitter", 0.2)]);
+        let ttls: Vec<f64> = (0..1000).map(|_| c.entry_times(0.0, None, None, None).expires).collect();
+        assert!(ttls.iter().all(|t| (800.0..=1000.0).contains(t)));
+        let distinct: std::collections::BTreeSet<u64> = ttls.iter().map(|t| *t as u64).collect();
+        assert!(distinct.len() > 100, "spread over many values");
+    }
+
+    #[test]
+    fn store_and_memory_ttls() {
+        assert_eq!(EdgeCore::store_ttl(0.0, 1500.4, 60_000.0), 60_000.0, "raised to the store's minimum");
+        assert_eq!(EdgeCore::store_ttl(0.0, 90_000.2, 60_000.0), 90_001.0);
+        assert_eq!(EdgeCore::store_ttl(5.0, 5.0, 0.0), 1.0, "never zero");
+        let c = core(&[("ttl", 1000.0), ("memoryTtl", 300.0)]);
+        assert_eq!(c.memory_ttl(0.0, 1000.0), 300.0);
+        assert_eq!(c.memory_ttl(900.0, 1000.0), 100.0);
+        assert_eq!(core(&[("ttl", 1000.0)]).memory_ttl(0.0, 5000.0), 5000.0, "uncapped by default");
+    }
+}

@@ -1,0 +1,211 @@
+//! `EdgeEngine`: the tiered cache's decisions as the JavaScript `EdgeCache` asks for them.
+//! The package awaits stores and loaders; every decision and every counter is here.
+
+use super::errors::to_js;
+use super::options::fields;
+use crate::edge::config::{EdgeConfig, WriteMode};
+use crate::edge::envelope::{Header, Rejection};
+use crate::edge::freshness::Horizons;
+use crate::edge::keys::{self, KeyKind};
+use crate::edge::stats::{Event, Tier};
+use crate::edge::EdgeCore;
+use crate::error::Error;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// The decision-making half of an `EdgeCache`.
+#[wasm_bindgen]
+pub struct EdgeEngine {
+    core: EdgeCore,
+    /// Times computed by the last `entryTimes`: expires, staleUntil, errorUntil.
+    times: [f64; 3],
+}
+
+/// A decoded record header as JavaScript receives it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DecodedHeader {
+    /// "ok", "corrupt" or "foreign".
+    status: &'static str,
+    created: f64,
+    expires: f64,
+    stale_until: f64,
+    error_until: f64,
+    load_ms: f64,
+    tags: Vec<String>,
+    generations: Vec<f64>,
+}
+
+fn js_error(e: serde_wasm_bindgen::Error) -> JsValue {
+    JsValue::from_str(&e.to_string())
+}
+
+#[wasm_bindgen]
+impl EdgeEngine {
+    /// Validates `options` (see `EdgeCache` in the README).
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<EdgeEngine, JsValue> {
+        let config = fields("EdgeCache", &options).and_then(EdgeConfig::from_fields).map_err(to_js)?;
+        Ok(EdgeEngine { core: EdgeCore::new(config), times: [0.0; 3] })
+    }
+
+    /// The namespace prefixing every store key.
+    pub fn namespace(&self) -> String {
+        self.core.config().namespace.clone()
+    }
+
+    /// The store timeout in ms, or 0 for none.
+    pub fn timeout(&self) -> f64 {
+        self.core.config().timeout.unwrap_or(0.0)
+    }
+
+    /// How long a tag generation read from the store is trusted (ms).
+    #[wasm_bindgen(js_name = tagCheckInterval)]
+    pub fn tag_check_interval(&self) -> f64 {
+        self.core.config().tag_check_interval()
+    }
+
+    /// Copies of each key across shards.
+    pub fn replicas(&self) -> u32 {
+        self.core.config().replicas as u32
+    }
+
+    /// Whether writes go to the store in the background.
+    #[wasm_bindgen(js_name = writeBehind)]
+    pub fn write_behind(&self) -> bool {
+        self.core.config().write_mode == WriteMode::Behind
+    }
+
+    /// Computes an entry's times (read them with `times(i)`): per-call `ttl`, `swr`, `sie`
+    /// override the defaults; invalid ones throw `E_ARGUMENT`.
+    #[wasm_bindgen(js_name = entryTimes)]
+    pub fn entry_times(&mut self, now: f64, ttl: Option<f64>, swr: Option<f64>, sie: Option<f64>) -> Result<(), JsValue> {
+        let check = |name: &str, v: Option<f64>, zero_ok: bool| match v {
+            Some(x) if !(x.is_finite() && (x > 0.0 || (zero_ok && x == 0.0))) => Err(to_js(Error::argument(format!(
+                "{name} must be a finite number of milliseconds{}, got {x}",
+                if zero_ok { ", 0 or more" } else { " greater than 0" }
+            )))),
+            _ => Ok(()),
+        };
+        check("ttl", ttl, false)?;
+        check("staleWhileRevalidate", swr, true)?;
+        check("staleIfError", sie, true)?;
+        let t = self.core.entry_times(now, ttl, swr, sie);
+        self.times = [t.expires, t.stale_until, t.error_until];
+        Ok(())
+    }
+
+    /// The last computed times: 0 expires, 1 staleUntil, 2 errorUntil.
+    pub fn times(&self, i: u32) -> f64 {
+        self.times.get(i as usize).copied().unwrap_or(0.0)
+    }
+
+    /// Freshness at `now`: 0 fresh, 1 refresh early, 2 stale (revalidate), 3 stale only
+    /// if loading fails, 4 expired.
+    pub fn classify(&mut self, now: f64, expires: f64, stale_until: f64, error_until: f64, load_ms: f64) -> u32 {
+        self.core.classify(now, Horizons { expires, stale_until, error_until, load_ms }).code()
+    }
+
+    /// The store TTL (ms) of a record whose last horizon is `horizon`, at least `minTtl`.
+    #[wasm_bindgen(js_name = storeTtl)]
+    pub fn store_ttl(now: f64, horizon: f64, min_ttl: f64) -> f64 {
+        EdgeCore::store_ttl(now, horizon, min_ttl)
+    }
+
+    /// How long memory may keep an entry whose last horizon is `horizon`.
+    #[wasm_bindgen(js_name = memoryTtlFor)]
+    pub fn memory_ttl_for(&self, now: f64, horizon: f64) -> f64 {
+        self.core.memory_ttl(now, horizon)
+    }
+
+    /// The logical key of a value (what its header records).
+    #[wasm_bindgen(js_name = logicalKey)]
+    pub fn logical_key(&self, key: &str) -> String {
+        keys::logical_key(&self.core.config().namespace, KeyKind::Data, key)
+    }
+
+    /// The store key of a value, digested when longer than `maxKeyBytes`.
+    #[wasm_bindgen(js_name = dataKey)]
+    pub fn data_key(&self, key: &str, max_key_bytes: f64) -> String {
+        keys::store_key(&self.core.config().namespace, KeyKind::Data, key, max_key_bytes as usize)
+    }
+
+    /// The store key of a tag's generation counter.
+    #[wasm_bindgen(js_name = tagKey)]
+    pub fn tag_key(&self, tag: &str, max_key_bytes: f64) -> String {
+        keys::store_key(&self.core.config().namespace, KeyKind::Tag, tag, max_key_bytes as usize)
+    }
+
+    /// Bytes of the longest digested key: every store must allow at least this many.
+    #[wasm_bindgen(js_name = minStoreKeyBytes)]
+    pub fn min_store_key_bytes(&self) -> u32 {
+        keys::digest_key_len(&self.core.config().namespace) as u32
+    }
+
+    /// The header line of a record (the value's JSON follows after a newline).
+    #[allow(clippy::too_many_arguments)]
+    pub fn encode(
+        &self,
+        key: &str,
+        created: f64,
+        expires: f64,
+        stale_until: f64,
+        error_until: f64,
+        load_ms: f64,
+        tags: Vec<String>,
+        generations: Vec<f64>,
+    ) -> String {
+        let tags = tags.into_iter().zip(generations.into_iter().chain(std::iter::repeat(0.0))).collect();
+        Header { key: self.logical_key(key), created, expires, stale_until, error_until, load_ms, tags }.encode()
+    }
+
+    /// Parses a header line of the record stored for `key`.
+    pub fn decode(&self, line: &str, key: &str) -> Result<JsValue, JsValue> {
+        let decoded = match Header::decode(line, &self.logical_key(key)) {
+            Ok(h) => {
+                let (tags, generations) = h.tags.into_iter().unzip();
+                DecodedHeader {
+                    status: "ok",
+                    created: h.created,
+                    expires: h.expires,
+                    stale_until: h.stale_until,
+                    error_until: h.error_until,
+                    load_ms: h.load_ms,
+                    tags,
+                    generations,
+                }
+            }
+            Err(reason) => DecodedHeader {
+                status: if reason == Rejection::ForeignKey { "foreign" } else { "corrupt" },
+                created: 0.0,
+                expires: 0.0,
+                stale_until: 0.0,
+                error_until: 0.0,
+                load_ms: 0.0,
+                tags: Vec::new(),
+                generations: Vec::new(),
+            },
+        };
+        serde_wasm_bindgen::to_value(&decoded).map_err(js_error)
+    }
+
+    /// Counts an event (codes in `pkg/src/edge/codes.js`).
+    pub fn count(&mut self, code: u32) {
+        if let Some(event) = Event::from_code(code) {
+            self.core.counters().count(event);
+        }
+    }
+
+    /// Records a latency sample: tier 0 memory, 1 store, 2 loader.
+    pub fn latency(&mut self, tier: u32, ms: f64) {
+        if let Some(tier) = Tier::from_code(tier) {
+            self.core.counters().latency(tier, ms);
+        }
+    }
+
+    /// Counters and latency percentiles per tier.
+    pub fn stats(&mut self, in_flight: u32) -> Result<JsValue, JsValue> {
+        let snapshot = self.core.counters().snapshot(u64::from(in_flight));
+        serde_wasm_bindgen::to_value(&snapshot).map_err(js_error)
+    }
+}

@@ -1,0 +1,328 @@
+//! Property tests of the memory tier under W-TinyLFU (and LRU, for comparison) against a
+//! reference model of what the caller holds, and of the frequency sketch against exact
+//! counts.
+#![cfg(not(target_arch = "wasm32"))]
+
+use edgecache::memory::config::{MemoryConfig, PolicyKind};
+use edgecache::memory::sketch::{FrequencySketch, GhostFilter, MAX_FREQUENCY};
+use edgecache::memory::{Admission, Lookup, MemoryTier, Slot};
+use proptest::prelude::*;
+use std::collections::HashMap;
+
+/// One caller action.
+#[derive(Clone, Debug)]
+enum Op {
+    /// Store `key` (an update when the caller holds it).
+    Set {
+        key: u8,
+        size: u16,
+        ttl: Option<u16>,
+    },
+    Get {
+        key: u8,
+    },
+    Delete {
+        key: u8,
+    },
+    Clear,
+    Advance {
+        millis: u16,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        8 => (any::<u8>(), 0u16..300, proptest::option::of(1u16..200))
+            .prop_map(|(key, size, ttl)| Op::Set { key: key % 48, size, ttl }),
+        8 => any::<u8>().prop_map(|key| Op::Get { key: key % 48 }),
+        2 => any::<u8>().prop_map(|key| Op::Delete { key: key % 48 }),
+        1 => Just(Op::Clear),
+        2 => (1u16..100).prop_map(|millis| Op::Advance { millis }),
+    ]
+}
+
+fn config() -> impl Strategy<Value = MemoryConfig> {
+    (
+        proptest::option::of(1u64..24),
+        proptest::option::of(1u64..1500),
+        prop_oneof![Just(PolicyKind::TinyLfu), Just(PolicyKind::Lru)],
+    )
+        .prop_map(|(max_entries, max_bytes, policy)| MemoryConfig {
+            // The tier is always bounded by something.
+            max_entries: if max_bytes.is_none() {
+                Some(max_entries.unwrap_or(8))
+            } else {
+                max_entries
+            },
+            max_bytes,
+            ttl: None,
+            policy,
+        })
+}
+
+/// What the caller knows about a stored entry.
+#[derive(Clone, Copy, Debug)]
+struct Held {
+    key: u8,
+    size: u64,
+    expires_at: f64,
+}
+
+/// The caller's side: key to slot, and what each live slot holds.
+#[derive(Default)]
+struct Model {
+    slots: HashMap<u8, Slot>,
+    live: HashMap<Slot, Held>,
+}
+
+impl Model {
+    fn forget(&mut self, slot: Slot) -> Held {
+        let held = self.live.remove(&slot).expect("slot was live");
+        assert_eq!(self.slots.remove(&held.key), Some(slot));
+        held
+    }
+
+    /// Applies `evicted()`: each victim must be live, and not `except`.
+    fn evictions(&mut self, tier: &MemoryTier, except: Option<Slot>) {
+        let mut seen = Vec::new();
+        for &victim in tier.evicted() {
+            assert_ne!(
+                Some(victim),
+                except,
+                "slot {victim} both evicted and returned"
+            );
+            assert!(!seen.contains(&victim), "slot {victim} evicted twice");
+            assert!(
+                self.live.contains_key(&victim),
+                "evicted slot {victim} was not live"
+            );
+            seen.push(victim);
+            self.forget(victim);
+        }
+    }
+}
+
+fn hash(key: u8) -> u32 {
+    u32::from(key).wrapping_mul(0x9e37_79b9).rotate_left(7)
+}
+
+/// Checks the tier against the model: counts, bytes, bounds and per-slot expiry.
+fn check(tier: &MemoryTier, model: &Model, config: &MemoryConfig) {
+    let bytes: u64 = model.live.values().map(|h| h.size).sum();
+    assert_eq!(tier.len(), model.live.len() as u64, "entry count");
+    assert_eq!(tier.bytes(), bytes, "byte count");
+    if let Some(max) = config.max_entries {
+        assert!(
+            tier.len() <= max,
+            "{} entries > maxEntries {max}",
+            tier.len()
+        );
+    }
+    if let Some(max) = config.max_bytes {
+        assert!(
+            tier.bytes() <= max,
+            "{} bytes > maxBytes {max}",
+            tier.bytes()
+        );
+    }
+    for (slot, &at) in tier.expires().iter().enumerate() {
+        match model.live.get(&(slot as Slot)) {
+            Some(held) => assert_eq!(at, held.expires_at, "expiry of slot {slot}"),
+            None => assert_eq!(at, f64::NEG_INFINITY, "slot {slot} is not held"),
+        }
+    }
+    for slot in model.live.keys() {
+        assert!(
+            (*slot as usize) < tier.expires().len(),
+            "slot {slot} unknown"
+        );
+    }
+}
+
+fn run(config: MemoryConfig, ops: Vec<Op>) {
+    let mut tier = MemoryTier::new(config.clone());
+    let mut model = Model::default();
+    let mut now = 0.0;
+    for op in ops {
+        match op {
+            Op::Set { key, size, ttl } => {
+                let size = u64::from(size);
+                let ttl = ttl.map(f64::from);
+                let expires_at = ttl.map_or(f64::INFINITY, |t| now + t);
+                let too_large = config.max_bytes.is_some_and(|max| size > max);
+                if let Some(&slot) = model.slots.get(&key) {
+                    let kept = tier.update(slot, size as f64, ttl, now).expect("valid");
+                    model.evictions(&tier, Some(slot));
+                    if kept {
+                        assert!(!too_large);
+                        let held = model.live.get_mut(&slot).expect("held");
+                        held.size = size;
+                        held.expires_at = expires_at;
+                    } else {
+                        model.forget(slot);
+                    }
+                } else {
+                    let admission = tier
+                        .insert(hash(key), size as f64, ttl, now)
+                        .expect("valid");
+                    match admission {
+                        Admission::Stored(slot) => {
+                            assert!(!too_large, "stored an entry larger than maxBytes");
+                            model.evictions(&tier, Some(slot));
+                            assert!(!model.live.contains_key(&slot), "slot {slot} reused live");
+                            model.live.insert(
+                                slot,
+                                Held {
+                                    key,
+                                    size,
+                                    expires_at,
+                                },
+                            );
+                            model.slots.insert(key, slot);
+                        }
+                        Admission::Rejected => model.evictions(&tier, None),
+                    }
+                }
+            }
+            Op::Get { key } => {
+                if let Some(&slot) = model.slots.get(&key) {
+                    let expired = model.live.get(&slot).is_some_and(|h| now >= h.expires_at);
+                    let lookup = tier.get(slot, now);
+                    if expired {
+                        assert_eq!(lookup, Lookup::Expired);
+                        model.forget(slot);
+                    } else {
+                        assert_eq!(lookup, Lookup::Hit);
+                    }
+                }
+            }
+            Op::Delete { key } => {
+                if let Some(&slot) = model.slots.get(&key) {
+                    let expired = model.live.get(&slot).is_some_and(|h| now >= h.expires_at);
+                    assert_eq!(tier.delete(slot, now), !expired);
+                    model.forget(slot);
+                    assert_eq!(tier.get(slot, now), Lookup::Absent);
+                }
+            }
+            Op::Clear => {
+                tier.clear();
+                model = Model::default();
+            }
+            Op::Advance { millis } => now += f64::from(millis),
+        }
+        check(&tier, &model, &config);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn tier_matches_the_model(config in config(), ops in proptest::collection::vec(op(), 1..200)) {
+        run(config, ops);
+    }
+
+    #[test]
+    fn sketch_never_underestimates_before_ageing(
+        keys in proptest::collection::vec(0u32..64, 1..400),
+        seed in any::<u64>(),
+        sized_for in 1u64..64,
+    ) {
+        let mut sketch = FrequencySketch::new(seed);
+        sketch.ensure_capacity(sized_for);
+        let mut exact: HashMap<u32, u64> = HashMap::new();
+        for key in keys {
+            sketch.increment(key);
+            *exact.entry(key).or_default() += 1;
+            for (&k, &count) in &exact {
+                let estimate = sketch.frequency(k);
+                prop_assert!(estimate <= MAX_FREQUENCY);
+                if sketch.ageings() == 0 {
+                    prop_assert!(
+                        u64::from(estimate) >= count.min(15),
+                        "key {} seen {} times, estimated {}", k, count, estimate
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sketch_growth_keeps_estimates(
+        keys in proptest::collection::vec(any::<u32>(), 1..300),
+        seed in any::<u64>(),
+    ) {
+        let mut sketch = FrequencySketch::new(seed);
+        sketch.ensure_capacity(64);
+        for &key in &keys {
+            sketch.increment(key);
+        }
+        let before: Vec<u8> = keys.iter().map(|&k| sketch.frequency(k)).collect();
+        sketch.ensure_capacity(100_000);
+        let after: Vec<u8> = keys.iter().map(|&k| sketch.frequency(k)).collect();
+        prop_assert_eq!(before, after);
+    }
+
+    #[test]
+    fn ghosts_remember_for_at_least_one_span(
+        keys in proptest::collection::vec(any::<u32>(), 1..200),
+        span in 1u64..50,
+        seed in any::<u64>(),
+    ) {
+        let mut ghosts = GhostFilter::new(seed);
+        ghosts.ensure_capacity(span);
+        for (i, &key) in keys.iter().enumerate() {
+            ghosts.insert(key);
+            ghosts.tick();
+            // Everything inserted in the last `span` events is still there.
+            let recent = i.saturating_sub(span as usize - 1);
+            for &k in &keys[recent..=i] {
+                prop_assert!(ghosts.contains(k));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_full_tinylfu_tier_keeps_its_popular_entries() {
+    let config = MemoryConfig {
+        max_entries: Some(100),
+        max_bytes: None,
+        ttl: None,
+        policy: PolicyKind::TinyLfu,
+    };
+    let mut tier = MemoryTier::new(config);
+    let mut slots = HashMap::new();
+    for key in 0..100u32 {
+        match tier.insert(key, 1.0, None, 0.0).unwrap() {
+            Admission::Stored(slot) => {
+                slots.insert(key, slot);
+            }
+            Admission::Rejected => panic!("room for all"),
+        }
+    }
+    for _ in 0..3 {
+        for key in 0..50u32 {
+            assert_eq!(tier.get(slots[&key], 0.0), Lookup::Hit);
+        }
+    }
+    // A scan of 1000 one-off keys.
+    let mut holder: HashMap<Slot, u32> = slots.iter().map(|(&k, &s)| (s, k)).collect();
+    for key in 1000..2000u32 {
+        let admission = tier.insert(key, 1.0, None, 0.0).unwrap();
+        for victim in tier.evicted() {
+            let old = holder.remove(victim).expect("evicted a held slot");
+            slots.remove(&old);
+        }
+        if let Admission::Stored(slot) = admission {
+            holder.insert(slot, key);
+            slots.insert(key, slot);
+        }
+        assert!(tier.len() <= 100);
+    }
+    let popular_left = (0..50u32).filter(|k| slots.contains_key(k)).count();
+    assert!(
+        popular_left >= 45,
+        "{popular_left} of 50 popular entries survived the scan"
+    );
+}
