@@ -26,8 +26,8 @@ pub mod edge;
 pub mod error;
 pub mod memory;
 pub mod options;
-pub mod rng;
 pub mod ring;
+pub mod rng;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

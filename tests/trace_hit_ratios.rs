@@ -242,7 +242,7 @@ fn lru_reproduces_libcachesim_on_cloud_physics() {
 /// everywhere (0); at 384..768 MiB W-TinyLFU does not (it is near LRU at 640 MiB, where
 /// ARC gains most over LRU), so those allowances bound today's shortfall (measured over
 /// many seeds, plus a margin) and keep regressions visible.
-const CLOUD_ALLOWANCE: [u64; 8] = [0, 0, 1_000, 2_800, 6_800, 2_800, 0, 0];
+const CLOUD_ALLOWANCE: [u64; 8] = [0, 0, 1_000, 3_500, 7_500, 3_000, 0, 0];
 
 #[test]
 fn cloud_physics_bytes_against_arc() {

@@ -95,7 +95,9 @@ impl EdgeConfig {
         }
         let ttl = f.positive_millis("ttl")?.unwrap_or(DEFAULT_TTL);
         let memory_ttl = f.positive_millis("memoryTtl")?;
-        let stale_while_revalidate = f.non_negative_millis("staleWhileRevalidate")?.unwrap_or(0.0);
+        let stale_while_revalidate = f
+            .non_negative_millis("staleWhileRevalidate")?
+            .unwrap_or(0.0);
         let stale_if_error = f.non_negative_millis("staleIfError")?.unwrap_or(0.0);
         let jitter = f.fraction("jitter")?.unwrap_or(0.0);
         let early_refresh_beta = match f.bool_or_positive("earlyRefresh")? {
@@ -128,22 +130,47 @@ mod tests {
     use super::*;
 
     fn parse(list: &[(&str, OptionValue)]) -> Result<EdgeConfig> {
-        EdgeConfig::from_fields(list.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+        EdgeConfig::from_fields(
+            list.iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
     }
 
     #[test]
     fn defaults() {
         let c = parse(&[]).unwrap();
-        assert_eq!((c.namespace.as_str(), c.ttl, c.memory_ttl, c.replicas), ("ec", DEFAULT_TTL, None, 1));
-        assert_eq!((c.stale_while_revalidate, c.stale_if_error, c.timeout), (0.0, 0.0, None));
+        assert_eq!(
+            (c.namespace.as_str(), c.ttl, c.memory_ttl, c.replicas),
+            ("ec", DEFAULT_TTL, None, 1)
+        );
+        assert_eq!(
+            (c.stale_while_revalidate, c.stale_if_error, c.timeout),
+            (0.0, 0.0, None)
+        );
         assert_eq!(c.write_mode, WriteMode::Through);
     }
 
     #[test]
     fn early_refresh_takes_a_flag_or_a_beta() {
-        assert_eq!(parse(&[("earlyRefresh", OptionValue::Bool(true))]).unwrap().early_refresh_beta, Some(1.0));
-        assert_eq!(parse(&[("earlyRefresh", OptionValue::Bool(false))]).unwrap().early_refresh_beta, None);
-        assert_eq!(parse(&[("earlyRefresh", OptionValue::Number(2.0))]).unwrap().early_refresh_beta, Some(2.0));
+        assert_eq!(
+            parse(&[("earlyRefresh", OptionValue::Bool(true))])
+                .unwrap()
+                .early_refresh_beta,
+            Some(1.0)
+        );
+        assert_eq!(
+            parse(&[("earlyRefresh", OptionValue::Bool(false))])
+                .unwrap()
+                .early_refresh_beta,
+            None
+        );
+        assert_eq!(
+            parse(&[("earlyRefresh", OptionValue::Number(2.0))])
+                .unwrap()
+                .early_refresh_beta,
+            Some(2.0)
+        );
         assert!(parse(&[("earlyRefresh", OptionValue::Number(-1.0))]).is_err());
     }
 

@@ -43,7 +43,13 @@ impl Header {
     pub fn encode(&self) -> String {
         let mut out = String::with_capacity(64 + self.key.len());
         out.push_str(VERSION);
-        for n in [self.created, self.expires, self.stale_until, self.error_until, self.load_ms] {
+        for n in [
+            self.created,
+            self.expires,
+            self.stale_until,
+            self.error_until,
+            self.load_ms,
+        ] {
             out.push('|');
             out.push_str(&number(n));
         }
@@ -72,7 +78,10 @@ impl Header {
         let error_until = r.number()?;
         let load_ms = r.number()?;
         let key = r.text()?;
-        let count = r.field().and_then(|f| f.parse::<usize>().ok()).ok_or(Rejection::Corrupt)?;
+        let count = r
+            .field()
+            .and_then(|f| f.parse::<usize>().ok())
+            .ok_or(Rejection::Corrupt)?;
         if count > line.len() {
             return Err(Rejection::Corrupt);
         }
@@ -87,7 +96,15 @@ impl Header {
         if key != expected_key {
             return Err(Rejection::ForeignKey);
         }
-        Ok(Header { key, created, expires, stale_until, error_until, load_ms, tags })
+        Ok(Header {
+            key,
+            created,
+            expires,
+            stale_until,
+            error_until,
+            load_ms,
+            tags,
+        })
     }
 }
 
@@ -180,16 +197,34 @@ mod tests {
 
     #[test]
     fn round_trips_and_checks_the_key() {
-        let h = header("ec:k:user|1", vec![("user:1".into(), 5.0), ("a|b:c\n\\".into(), 0.0)]);
+        let h = header(
+            "ec:k:user|1",
+            vec![("user:1".into(), 5.0), ("a|b:c\n\\".into(), 0.0)],
+        );
         let line = h.encode();
-        assert!(line.starts_with("ec1|1000|61000.5|71000|91000|12.25|11:ec:k:user|1|2|"), "{line}");
+        assert!(
+            line.starts_with("ec1|1000|61000.5|71000|91000|12.25|11:ec:k:user|1|2|"),
+            "{line}"
+        );
         assert_eq!(Header::decode(&line, "ec:k:user|1"), Ok(h));
-        assert_eq!(Header::decode(&line, "ec:k:user|2"), Err(Rejection::ForeignKey));
+        assert_eq!(
+            Header::decode(&line, "ec:k:user|2"),
+            Err(Rejection::ForeignKey)
+        );
     }
 
     #[test]
     fn garbage_is_corrupt() {
-        for bad in ["", "ec2|1|2|3|4|5|1:k|0", "ec1|1|2", "ec1|1|2|3|4|5|9:k|0", "ec1|x|2|3|4|5|1:k|0", "ec1|1|2|3|4|5|1:k|1", "ec1|1|2|3|4|5|1:k|0|junk", "{\"json\":1}"] {
+        for bad in [
+            "",
+            "ec2|1|2|3|4|5|1:k|0",
+            "ec1|1|2",
+            "ec1|1|2|3|4|5|9:k|0",
+            "ec1|x|2|3|4|5|1:k|0",
+            "ec1|1|2|3|4|5|1:k|1",
+            "ec1|1|2|3|4|5|1:k|0|junk",
+            "{\"json\":1}",
+        ] {
             assert_eq!(Header::decode(bad, "k"), Err(Rejection::Corrupt), "{bad}");
         }
     }

@@ -72,7 +72,12 @@ pub fn classify(now: f64, h: Horizons, beta: Option<f64>, rng: &mut LazyRng) -> 
 mod tests {
     use super::*;
 
-    const H: Horizons = Horizons { expires: 100.0, stale_until: 150.0, error_until: 300.0, load_ms: 10.0 };
+    const H: Horizons = Horizons {
+        expires: 100.0,
+        stale_until: 150.0,
+        error_until: 300.0,
+        load_ms: 10.0,
+    };
 
     #[test]
     fn windows_in_order() {
@@ -90,11 +95,18 @@ mod tests {
         let mut rng = LazyRng::seeded(7);
         // t = 10 ms before expiry, delta = 10, beta = 1: p = exp(-1) ≈ 0.368.
         let n = 20_000;
-        let early = (0..n).filter(|_| classify(90.0, H, Some(1.0), &mut rng) == Freshness::RefreshEarly).count();
+        let early = (0..n)
+            .filter(|_| classify(90.0, H, Some(1.0), &mut rng) == Freshness::RefreshEarly)
+            .count();
         let p = early as f64 / n as f64;
         assert!((p - (-1.0f64).exp()).abs() < 0.02, "p = {p}");
         // Far from expiry it (almost) never fires; without beta it never does.
-        assert_eq!((0..1000).filter(|_| classify(0.0, H, Some(1.0), &mut rng) == Freshness::RefreshEarly).count(), 0);
+        assert_eq!(
+            (0..1000)
+                .filter(|_| classify(0.0, H, Some(1.0), &mut rng) == Freshness::RefreshEarly)
+                .count(),
+            0
+        );
         assert_eq!(classify(99.0, H, None, &mut rng), Freshness::Fresh);
     }
 }

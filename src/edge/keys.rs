@@ -67,13 +67,23 @@ mod tests {
         let digested = store_key("ec", KeyKind::Data, &long, 512);
         assert_eq!(digested.len(), digest_key_len("ec"));
         assert!(digested.starts_with("ec:h:"));
-        assert_ne!(digested, store_key("ec", KeyKind::Tag, &long, 512), "kinds never share a digest");
-        assert_ne!(digested, store_key("ec", KeyKind::Data, &"x".repeat(601), 512));
+        assert_ne!(
+            digested,
+            store_key("ec", KeyKind::Tag, &long, 512),
+            "kinds never share a digest"
+        );
+        assert_ne!(
+            digested,
+            store_key("ec", KeyKind::Data, &"x".repeat(601), 512)
+        );
     }
 
     #[test]
     fn digest_is_sha256_of_kind_and_key() {
         // printf 'k:abc' | sha256sum
-        assert_eq!(store_key("n", KeyKind::Data, "abc", 5), "n:h:cbbf00e084eb4016e5e80bc147b150dd297ef3f2948b196db7f75bd59fd953c6");
+        assert_eq!(
+            store_key("n", KeyKind::Data, "abc", 5),
+            "n:h:cbbf00e084eb4016e5e80bc147b150dd297ef3f2948b196db7f75bd59fd953c6"
+        );
     }
 }

@@ -20,7 +20,11 @@ pub struct Histogram {
 
 impl Default for Histogram {
     fn default() -> Self {
-        Histogram { counts: [0; BUCKETS], total: 0, max: 0.0 }
+        Histogram {
+            counts: [0; BUCKETS],
+            total: 0,
+            max: 0.0,
+        }
     }
 }
 

@@ -35,7 +35,11 @@ pub struct EdgeCore {
 impl EdgeCore {
     /// A core for a validated configuration.
     pub fn new(config: EdgeConfig) -> Self {
-        EdgeCore { config, rng: LazyRng::default(), counters: EdgeCounters::default() }
+        EdgeCore {
+            config,
+            rng: LazyRng::default(),
+            counters: EdgeCounters::default(),
+        }
     }
 
     /// The configuration.
@@ -50,14 +54,28 @@ impl EdgeCore {
 
     /// Times of an entry written at `now`. `ttl`, `swr` and `sie` default to the
     /// configuration; `jitter` shortens the TTL by a random fraction up to its value.
-    pub fn entry_times(&mut self, now: f64, ttl: Option<f64>, swr: Option<f64>, sie: Option<f64>) -> EntryTimes {
+    pub fn entry_times(
+        &mut self,
+        now: f64,
+        ttl: Option<f64>,
+        swr: Option<f64>,
+        sie: Option<f64>,
+    ) -> EntryTimes {
         let ttl = ttl.unwrap_or(self.config.ttl);
         let jitter = self.config.jitter;
-        let ttl = if jitter > 0.0 { ttl * (1.0 - jitter * self.rng.next_f64()) } else { ttl };
+        let ttl = if jitter > 0.0 {
+            ttl * (1.0 - jitter * self.rng.next_f64())
+        } else {
+            ttl
+        };
         let expires = now + ttl;
         let stale_until = expires + swr.unwrap_or(self.config.stale_while_revalidate);
         let error_until = (expires + sie.unwrap_or(self.config.stale_if_error)).max(stale_until);
-        EntryTimes { expires, stale_until, error_until }
+        EntryTimes {
+            expires,
+            stale_until,
+            error_until,
+        }
     }
 
     /// How fresh a value with these horizons is at `now` (draws for early refresh).
@@ -84,23 +102,46 @@ mod tests {
     use crate::options::OptionValue;
 
     fn core(fields: &[(&str, f64)]) -> EdgeCore {
-        let fields = fields.iter().map(|(k, v)| (k.to_string(), OptionValue::Number(*v))).collect();
+        let fields = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), OptionValue::Number(*v)))
+            .collect();
         EdgeCore::new(EdgeConfig::from_fields(fields).unwrap())
     }
 
     #[test]
     fn entry_times_use_defaults_and_overrides() {
-        let mut c = core(&[("ttl", 100.0), ("staleWhileRevalidate", 50.0), ("staleIfError", 20.0)]);
+        let mut c = core(&[
+            ("ttl", 100.0),
+            ("staleWhileRevalidate", 50.0),
+            ("staleIfError", 20.0),
+        ]);
         let t = c.entry_times(1000.0, None, None, None);
-        assert_eq!(t, EntryTimes { expires: 1100.0, stale_until: 1150.0, error_until: 1150.0 });
+        assert_eq!(
+            t,
+            EntryTimes {
+                expires: 1100.0,
+                stale_until: 1150.0,
+                error_until: 1150.0
+            }
+        );
         let t = c.entry_times(1000.0, Some(10.0), Some(0.0), Some(500.0));
-        assert_eq!(t, EntryTimes { expires: 1010.0, stale_until: 1010.0, error_until: 1510.0 });
+        assert_eq!(
+            t,
+            EntryTimes {
+                expires: 1010.0,
+                stale_until: 1010.0,
+                error_until: 1510.0
+            }
+        );
     }
 
     #[test]
     fn jitter_only_shortens_and_spreads() {
         let mut c = core(&[("ttl", 1000.0), ("jitter", 0.2)]);
-        let ttls: Vec<f64> = (0..1000).map(|_| c.entry_times(0.0, None, None, None).expires).collect();
+        let ttls: Vec<f64> = (0..1000)
+            .map(|_| c.entry_times(0.0, None, None, None).expires)
+            .collect();
         assert!(ttls.iter().all(|t| (800.0..=1000.0).contains(t)));
         let distinct: std::collections::BTreeSet<u64> = ttls.iter().map(|t| *t as u64).collect();
         assert!(distinct.len() > 100, "spread over many values");
@@ -108,12 +149,20 @@ mod tests {
 
     #[test]
     fn store_and_memory_ttls() {
-        assert_eq!(EdgeCore::store_ttl(0.0, 1500.4, 60_000.0), 60_000.0, "raised to the store's minimum");
+        assert_eq!(
+            EdgeCore::store_ttl(0.0, 1500.4, 60_000.0),
+            60_000.0,
+            "raised to the store's minimum"
+        );
         assert_eq!(EdgeCore::store_ttl(0.0, 90_000.2, 60_000.0), 90_001.0);
         assert_eq!(EdgeCore::store_ttl(5.0, 5.0, 0.0), 1.0, "never zero");
         let c = core(&[("ttl", 1000.0), ("memoryTtl", 300.0)]);
         assert_eq!(c.memory_ttl(0.0, 1000.0), 300.0);
         assert_eq!(c.memory_ttl(900.0, 1000.0), 100.0);
-        assert_eq!(core(&[("ttl", 1000.0)]).memory_ttl(0.0, 5000.0), 5000.0, "uncapped by default");
+        assert_eq!(
+            core(&[("ttl", 1000.0)]).memory_ttl(0.0, 5000.0),
+            5000.0,
+            "uncapped by default"
+        );
     }
 }

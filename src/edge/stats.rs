@@ -45,8 +45,22 @@ impl Event {
     pub fn from_code(code: u32) -> Option<Event> {
         use Event::*;
         const ALL: [Event; 16] = [
-            MemoryHit, MemoryMiss, MemoryStale, StoreHit, StoreMiss, StoreStale, StoreError, StoreTimeout,
-            StoreCorrupt, Backfill, Load, LoadError, StoreWrite, StoreWriteError, Refresh, StaleIfError,
+            MemoryHit,
+            MemoryMiss,
+            MemoryStale,
+            StoreHit,
+            StoreMiss,
+            StoreStale,
+            StoreError,
+            StoreTimeout,
+            StoreCorrupt,
+            Backfill,
+            Load,
+            LoadError,
+            StoreWrite,
+            StoreWriteError,
+            Refresh,
+            StaleIfError,
         ];
         ALL.get(code as usize).copied()
     }
@@ -66,7 +80,9 @@ pub enum Tier {
 impl Tier {
     /// The tier for a code from JavaScript: 0 memory, 1 store, 2 loader.
     pub fn from_code(code: u32) -> Option<Tier> {
-        [Tier::Memory, Tier::Store, Tier::Loader].get(code as usize).copied()
+        [Tier::Memory, Tier::Store, Tier::Loader]
+            .get(code as usize)
+            .copied()
     }
 }
 
@@ -97,15 +113,32 @@ impl EdgeCounters {
     }
 
     fn tier_latency(&self, tier: Tier) -> Percentiles {
-        self.latency.get(tier as usize).map(Histogram::percentiles).unwrap_or_else(|| Histogram::default().percentiles())
+        self.latency
+            .get(tier as usize)
+            .map(Histogram::percentiles)
+            .unwrap_or_else(|| Histogram::default().percentiles())
     }
 
     /// A snapshot; `in_flight` is the number of loads running now.
     pub fn snapshot(&self, in_flight: u64) -> EdgeStats {
         use Event::*;
-        let rate = |hits: u64, misses: u64| if hits + misses == 0 { 0.0 } else { hits as f64 / (hits + misses) as f64 };
-        let (mh, mm, ms) = (self.get(MemoryHit), self.get(MemoryMiss), self.get(MemoryStale));
-        let (sh, sm, ss) = (self.get(StoreHit), self.get(StoreMiss), self.get(StoreStale));
+        let rate = |hits: u64, misses: u64| {
+            if hits + misses == 0 {
+                0.0
+            } else {
+                hits as f64 / (hits + misses) as f64
+            }
+        };
+        let (mh, mm, ms) = (
+            self.get(MemoryHit),
+            self.get(MemoryMiss),
+            self.get(MemoryStale),
+        );
+        let (sh, sm, ss) = (
+            self.get(StoreHit),
+            self.get(StoreMiss),
+            self.get(StoreStale),
+        );
         EdgeStats {
             memory: MemoryTierStats {
                 hits: mh,
@@ -228,13 +261,25 @@ mod tests {
     #[test]
     fn snapshot_counts_and_rates() {
         let mut c = EdgeCounters::default();
-        for e in [Event::MemoryHit, Event::MemoryHit, Event::MemoryStale, Event::MemoryMiss, Event::StoreMiss] {
+        for e in [
+            Event::MemoryHit,
+            Event::MemoryHit,
+            Event::MemoryStale,
+            Event::MemoryMiss,
+            Event::StoreMiss,
+        ] {
             c.count(e);
         }
         c.latency(Tier::Store, 5.0);
         let s = c.snapshot(2);
-        assert_eq!((s.memory.hits, s.memory.stale_served, s.memory.misses), (2, 1, 1));
+        assert_eq!(
+            (s.memory.hits, s.memory.stale_served, s.memory.misses),
+            (2, 1, 1)
+        );
         assert_eq!(s.memory.hit_rate, 0.75);
-        assert_eq!((s.store.hit_rate, s.store.latency.count, s.loader.in_flight), (0.0, 1, 2));
+        assert_eq!(
+            (s.store.hit_rate, s.store.latency.count, s.loader.in_flight),
+            (0.0, 1, 2)
+        );
     }
 }

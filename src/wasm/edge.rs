@@ -45,8 +45,13 @@ impl EdgeEngine {
     /// Validates `options` (see `EdgeCache` in the README).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<EdgeEngine, JsValue> {
-        let config = fields("EdgeCache", &options).and_then(EdgeConfig::from_fields).map_err(to_js)?;
-        Ok(EdgeEngine { core: EdgeCore::new(config), times: [0.0; 3] })
+        let config = fields("EdgeCache", &options)
+            .and_then(EdgeConfig::from_fields)
+            .map_err(to_js)?;
+        Ok(EdgeEngine {
+            core: EdgeCore::new(config),
+            times: [0.0; 3],
+        })
     }
 
     /// The namespace prefixing every store key.
@@ -79,12 +84,24 @@ impl EdgeEngine {
     /// Computes an entry's times (read them with `times(i)`): per-call `ttl`, `swr`, `sie`
     /// override the defaults; invalid ones throw `E_ARGUMENT`.
     #[wasm_bindgen(js_name = entryTimes)]
-    pub fn entry_times(&mut self, now: f64, ttl: Option<f64>, swr: Option<f64>, sie: Option<f64>) -> Result<(), JsValue> {
+    pub fn entry_times(
+        &mut self,
+        now: f64,
+        ttl: Option<f64>,
+        swr: Option<f64>,
+        sie: Option<f64>,
+    ) -> Result<(), JsValue> {
         let check = |name: &str, v: Option<f64>, zero_ok: bool| match v {
-            Some(x) if !(x.is_finite() && (x > 0.0 || (zero_ok && x == 0.0))) => Err(to_js(Error::argument(format!(
-                "{name} must be a finite number of milliseconds{}, got {x}",
-                if zero_ok { ", 0 or more" } else { " greater than 0" }
-            )))),
+            Some(x) if !(x.is_finite() && (x > 0.0 || (zero_ok && x == 0.0))) => {
+                Err(to_js(Error::argument(format!(
+                    "{name} must be a finite number of milliseconds{}, got {x}",
+                    if zero_ok {
+                        ", 0 or more"
+                    } else {
+                        " greater than 0"
+                    }
+                ))))
+            }
             _ => Ok(()),
         };
         check("ttl", ttl, false)?;
@@ -102,8 +119,25 @@ impl EdgeEngine {
 
     /// Freshness at `now`: 0 fresh, 1 refresh early, 2 stale (revalidate), 3 stale only
     /// if loading fails, 4 expired.
-    pub fn classify(&mut self, now: f64, expires: f64, stale_until: f64, error_until: f64, load_ms: f64) -> u32 {
-        self.core.classify(now, Horizons { expires, stale_until, error_until, load_ms }).code()
+    pub fn classify(
+        &mut self,
+        now: f64,
+        expires: f64,
+        stale_until: f64,
+        error_until: f64,
+        load_ms: f64,
+    ) -> u32 {
+        self.core
+            .classify(
+                now,
+                Horizons {
+                    expires,
+                    stale_until,
+                    error_until,
+                    load_ms,
+                },
+            )
+            .code()
     }
 
     /// The store TTL (ms) of a record whose last horizon is `horizon`, at least `minTtl`.
@@ -127,13 +161,23 @@ impl EdgeEngine {
     /// The store key of a value, digested when longer than `maxKeyBytes`.
     #[wasm_bindgen(js_name = dataKey)]
     pub fn data_key(&self, key: &str, max_key_bytes: f64) -> String {
-        keys::store_key(&self.core.config().namespace, KeyKind::Data, key, max_key_bytes as usize)
+        keys::store_key(
+            &self.core.config().namespace,
+            KeyKind::Data,
+            key,
+            max_key_bytes as usize,
+        )
     }
 
     /// The store key of a tag's generation counter.
     #[wasm_bindgen(js_name = tagKey)]
     pub fn tag_key(&self, tag: &str, max_key_bytes: f64) -> String {
-        keys::store_key(&self.core.config().namespace, KeyKind::Tag, tag, max_key_bytes as usize)
+        keys::store_key(
+            &self.core.config().namespace,
+            KeyKind::Tag,
+            tag,
+            max_key_bytes as usize,
+        )
     }
 
     /// Bytes of the longest digested key: every store must allow at least this many.
@@ -155,8 +199,20 @@ impl EdgeEngine {
         tags: Vec<String>,
         generations: Vec<f64>,
     ) -> String {
-        let tags = tags.into_iter().zip(generations.into_iter().chain(std::iter::repeat(0.0))).collect();
-        Header { key: self.logical_key(key), created, expires, stale_until, error_until, load_ms, tags }.encode()
+        let tags = tags
+            .into_iter()
+            .zip(generations.into_iter().chain(std::iter::repeat(0.0)))
+            .collect();
+        Header {
+            key: self.logical_key(key),
+            created,
+            expires,
+            stale_until,
+            error_until,
+            load_ms,
+            tags,
+        }
+        .encode()
     }
 
     /// Parses a header line of the record stored for `key`.
@@ -176,7 +232,11 @@ impl EdgeEngine {
                 }
             }
             Err(reason) => DecodedHeader {
-                status: if reason == Rejection::ForeignKey { "foreign" } else { "corrupt" },
+                status: if reason == Rejection::ForeignKey {
+                    "foreign"
+                } else {
+                    "corrupt"
+                },
                 created: 0.0,
                 expires: 0.0,
                 stale_until: 0.0,

@@ -3,8 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { memoryCases } from "../cases/memory.mjs";
-import { ringCases } from "../cases/ring.mjs";
+import { neutralCases } from "../cases/all.mjs";
 import { serve } from "../../../scripts/serve.mjs";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -34,7 +33,7 @@ test("runtime-neutral cases pass in Chromium", async (t) => {
   await page.waitForFunction(() => window.caseResults !== undefined, null, { timeout: 30_000 });
   const results = await page.evaluate(() => window.caseResults);
   assert.deepEqual(errors, []);
-  assert.equal(results.length, memoryCases.length + ringCases.length);
+  assert.equal(results.length, neutralCases.length);
   for (const r of results) {
     await t.test(`chromium: ${r.name}`, () => assert.ok(r.ok, r.error));
   }

@@ -1,15 +1,16 @@
-// MemoryCache inside workerd (Miniflare), loaded through the package's "workerd" export.
+// The package inside workerd (Miniflare), loaded through its "workerd" export: the
+// runtime-neutral cases, and EdgeCache over a real KV namespace and the Cache API.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { memoryCases } from "../cases/memory.mjs";
-import { ringCases } from "../cases/ring.mjs";
+import { neutralCases } from "../cases/all.mjs";
+import { storeCases } from "../cases/edge_store.mjs";
 import { startWorker } from "./harness.mjs";
 
 let worker;
 let results;
 let userAgent;
 before(async () => {
-  worker = await startWorker(new URL("./cases.worker.mjs", import.meta.url));
+  worker = await startWorker(new URL("./cases.worker.mjs", import.meta.url), { kvNamespaces: ["KV"] });
   const res = await worker.mf.dispatchFetch("http://edgecache.test/");
   const body = await res.json();
   userAgent = body.userAgent;
@@ -21,7 +22,12 @@ test("the cases ran inside workerd", () => {
   assert.equal(userAgent, "Cloudflare-Workers");
 });
 
-for (const [name] of [...memoryCases, ...ringCases]) {
+const names = [
+  ...neutralCases.map(([name]) => name),
+  ...storeCases.map(([name]) => `Workers KV: ${name}`),
+  ...storeCases.map(([name]) => `Cache API: ${name}`),
+];
+for (const name of names) {
   test(`workerd: ${name}`, () => {
     const r = results.get(name);
     assert.ok(r, "the worker ran this case");

@@ -1,0 +1,7 @@
+// Every runtime-neutral case list, for the runners of each runtime.
+import { edgeCases } from "./edge.mjs";
+import { memoryCases } from "./memory.mjs";
+import { ringCases } from "./ring.mjs";
+
+/** [name, fn(lib)] pairs that run unchanged in Node, Deno, workerd and Chromium. */
+export const neutralCases = [...memoryCases, ...ringCases, ...edgeCases];
