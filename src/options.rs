@@ -75,8 +75,9 @@ impl OptionFields {
             None => Ok(None),
             Some(n) if n.fract() == 0.0 && n >= 1.0 && n <= max as f64 => Ok(Some(n as u64)),
             Some(n) => Err(Error::config(format!(
-                "{}: option {name} must be {expected}, got {n}",
-                self.owner
+                "{}: option {name} must be {expected}, got {}",
+                self.owner,
+                Num(n)
             ))),
         }
     }
@@ -88,8 +89,9 @@ impl OptionFields {
             None => Ok(None),
             Some(n) => check_positive_millis(n).map(Some).map_err(|_| {
                 Error::config(format!(
-                    "{}: option {name} must be {expected}, got {n}",
-                    self.owner
+                    "{}: option {name} must be {expected}, got {}",
+                    self.owner,
+                    Num(n)
                 ))
             }),
         }
@@ -124,8 +126,9 @@ impl OptionFields {
         let expected = "a finite number of milliseconds, 0 or more";
         match self.number(name, expected)? {
             Some(n) if !(n.is_finite() && n >= 0.0) => Err(Error::config(format!(
-                "{}: option {name} must be {expected}, got {n}",
-                self.owner
+                "{}: option {name} must be {expected}, got {}",
+                self.owner,
+                Num(n)
             ))),
             other => Ok(other),
         }
@@ -136,8 +139,9 @@ impl OptionFields {
         let expected = "a number from 0 to 1";
         match self.number(name, expected)? {
             Some(n) if !(0.0..=1.0).contains(&n) => Err(Error::config(format!(
-                "{}: option {name} must be {expected}, got {n}",
-                self.owner
+                "{}: option {name} must be {expected}, got {}",
+                self.owner,
+                Num(n)
             ))),
             other => Ok(other),
         }
@@ -165,8 +169,9 @@ impl OptionFields {
             Some(OptionValue::Bool(b)) => Ok(Some(b.then_some(1.0))),
             Some(OptionValue::Number(n)) if n.is_finite() && *n > 0.0 => Ok(Some(Some(*n))),
             Some(OptionValue::Number(n)) => Err(Error::config(format!(
-                "{}: option {name} must be {expected}, got {n}",
-                self.owner
+                "{}: option {name} must be {expected}, got {}",
+                self.owner,
+                Num(*n)
             ))),
             Some(other) => Err(Error::config(format!(
                 "{}: option {name} must be {expected}, got a {}",
@@ -200,6 +205,39 @@ impl OptionFields {
                 other.type_name()
             ))),
         }
+    }
+}
+
+/// Shows a JavaScript number in a message the way JavaScript would (`NaN`, `Infinity`,
+/// `1.5`), without Rust's float formatting, which would add some 20 KB to the wasm.
+pub struct Num(pub f64);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0;
+        if n.is_nan() {
+            return f.write_str("NaN");
+        }
+        if n.is_infinite() {
+            return f.write_str(if n > 0.0 { "Infinity" } else { "-Infinity" });
+        }
+        let sign = if n < 0.0 { "-" } else { "" };
+        let a = n.abs();
+        if a >= 9_007_199_254_740_992.0 {
+            return write!(f, "{sign}a number beyond 2^53");
+        }
+        let whole = a.trunc();
+        let micros = ((a - whole) * 1e6).round() as u64;
+        let (whole, micros) = if micros == 1_000_000 {
+            (whole as u64 + 1, 0)
+        } else {
+            (whole as u64, micros)
+        };
+        if micros == 0 {
+            return write!(f, "{sign}{whole}");
+        }
+        let digits = format!("{micros:06}");
+        write!(f, "{sign}{whole}.{}", digits.trim_end_matches('0'))
     }
 }
 
@@ -271,6 +309,36 @@ mod tests {
         let f =
             OptionFields::new("X", fields(&[("ttl", OptionValue::Number(2.5))]), &["ttl"]).unwrap();
         assert_eq!(f.positive_millis("ttl"), Ok(Some(2.5)));
+    }
+
+    #[test]
+    fn numbers_show_as_in_javascript() {
+        let shown: Vec<String> = [
+            0.0,
+            -3.0,
+            1.5,
+            0.1,
+            2.9999999,
+            f64::NAN,
+            f64::NEG_INFINITY,
+            1e300,
+        ]
+        .iter()
+        .map(|n| Num(*n).to_string())
+        .collect();
+        assert_eq!(
+            shown,
+            [
+                "0",
+                "-3",
+                "1.5",
+                "0.1",
+                "3",
+                "NaN",
+                "-Infinity",
+                "a number beyond 2^53"
+            ]
+        );
     }
 
     #[test]

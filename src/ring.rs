@@ -29,7 +29,7 @@
 //! move some keys between nodes that stayed (libmemcached behaves the same). With equal
 //! weights adding a node moves keys only to it, and removing one moves only its keys.
 
-use std::collections::HashSet;
+use std::collections::{BinaryHeap, HashSet};
 use std::fmt::Write as _;
 
 use md5::{Digest, Md5};
@@ -165,8 +165,13 @@ impl HashRing {
 
     /// The node that owns `key`, or `None` when the ring is empty.
     pub fn node(&self, key: &[u8]) -> Option<&str> {
-        let (_, index) = self.locate(hash_key(key))?;
-        self.id_at(index)
+        self.id_at(self.node_index(key)?)
+    }
+
+    /// The index (in [`HashRing::ids`] order) of the node that owns `key`, or `None` when
+    /// the ring is empty.
+    pub fn node_index(&self, key: &[u8]) -> Option<u32> {
+        self.locate(hash_key(key)).map(|(_, index)| index)
     }
 
     /// The continuum point that `key` lands on (the first point `>= hash_key(key)`,
@@ -185,10 +190,31 @@ impl HashRing {
     }
 
     /// Like [`HashRing::nodes`], but fills `out` (cleared first) so a caller can reuse it.
-    /// For `n` up to 16 nothing but `out` is allocated; above that a bitmap of one bit per
-    /// node is.
     pub fn nodes_into<'a>(&'a self, key: &[u8], n: usize, out: &mut Vec<&'a str>) {
         out.clear();
+        self.for_each_owner(key, n, |index| {
+            if let Some(id) = self.id_at(index) {
+                out.push(id);
+            }
+        });
+    }
+
+    /// Like [`HashRing::nodes`], as indices in [`HashRing::ids`] order, written to the
+    /// front of `out`; returns how many (at most `out.len()`).
+    pub fn node_indices(&self, key: &[u8], out: &mut [u32]) -> usize {
+        let mut count = 0;
+        self.for_each_owner(key, out.len(), |index| {
+            if let Some(slot) = out.get_mut(count) {
+                *slot = index;
+                count += 1;
+            }
+        });
+        count
+    }
+
+    /// Calls `visit` with the indices of up to `n` distinct owners of `key` in ring order.
+    /// For `n` up to 16 nothing is allocated; above that a bitmap of one bit per node is.
+    fn for_each_owner(&self, key: &[u8], n: usize, mut visit: impl FnMut(u32)) {
         let want = n.min(self.nodes.len());
         if want == 0 {
             return;
@@ -203,10 +229,10 @@ impl HashRing {
                 if seen.iter().take(count).any(|&s| s == index) {
                     continue;
                 }
-                if let (Some(slot), Some(id)) = (seen.get_mut(count), self.id_at(index)) {
+                if let Some(slot) = seen.get_mut(count) {
                     *slot = index;
                     count += 1;
-                    out.push(id);
+                    visit(index);
                 }
                 if count >= want {
                     break;
@@ -214,6 +240,7 @@ impl HashRing {
             }
         } else {
             let mut seen = vec![0u64; self.nodes.len().div_ceil(64)];
+            let mut count = 0;
             for index in walk {
                 let (word, bit) = ((index / 64) as usize, 1u64 << (index % 64));
                 let Some(w) = seen.get_mut(word) else {
@@ -222,11 +249,10 @@ impl HashRing {
                 if *w & bit != 0 {
                     continue;
                 }
-                if let Some(id) = self.id_at(index) {
-                    *w |= bit;
-                    out.push(id);
-                }
-                if out.len() >= want {
+                *w |= bit;
+                count += 1;
+                visit(index);
+                if count >= want {
                     break;
                 }
             }
@@ -358,9 +384,9 @@ impl HashRing {
                 }
             }
         }
-        // Stable: equal points stay in insertion order.
-        continuum.sort_by_key(|&(point, _)| point);
-        self.continuum = continuum;
+        // Sorted by (point, node): equal points stay in node order. A heap sort, because
+        // the slice sorts add about 8 KB of wasm for this one call.
+        self.continuum = BinaryHeap::from(continuum).into_sorted_vec();
     }
 }
 
@@ -455,7 +481,7 @@ fn parse_id(id: &str) -> Result<(&str, Option<u16>)> {
     }
     if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::config(format!(
-            "ring: node id {id:?} contains whitespace or a control character; use \
+            "ring: node id \"{id}\" contains whitespace or a control character; use \
              \"host:port\" with no spaces"
         )));
     }

@@ -3,7 +3,7 @@
 //! store key can never serve another key's data), created-at, logical expiry, the stale
 //! horizons, the last load's duration (for early refresh) and the tag generations.
 //!
-//! Header grammar (numbers in decimal milliseconds, strings as `<utf8 bytes>:<text>` with
+//! Header grammar (numbers in whole decimal milliseconds, strings as `<utf8 bytes>:<text>` with
 //! `\` and newlines escaped, so the first newline always ends the header):
 //! `ec1|created|expires|staleUntil|errorUntil|loadMs|key|tagCount(|tag|generation)*`
 
@@ -108,9 +108,10 @@ impl Header {
     }
 }
 
+/// A time as whole milliseconds (rounded; integer formatting keeps the wasm small).
 fn number(n: f64) -> String {
-    if n.is_finite() {
-        format!("{n}")
+    if n.is_finite() && n.abs() < 9_007_199_254_740_992.0 {
+        (n.round() as i64).to_string()
     } else {
         "0".to_string()
     }
@@ -158,8 +159,8 @@ impl<'a> Reader<'a> {
 
     fn number(&mut self) -> Result<f64, Rejection> {
         self.field()
-            .and_then(|f| f.parse::<f64>().ok())
-            .filter(|n| n.is_finite())
+            .and_then(|f| f.parse::<i64>().ok())
+            .map(|n| n as f64)
             .ok_or(Rejection::Corrupt)
     }
 
@@ -187,10 +188,10 @@ mod tests {
         Header {
             key: key.to_string(),
             created: 1000.0,
-            expires: 61000.5,
+            expires: 61001.0,
             stale_until: 71000.0,
             error_until: 91000.0,
-            load_ms: 12.25,
+            load_ms: 12.0,
             tags,
         }
     }
@@ -203,7 +204,7 @@ mod tests {
         );
         let line = h.encode();
         assert!(
-            line.starts_with("ec1|1000|61000.5|71000|91000|12.25|11:ec:k:user|1|2|"),
+            line.starts_with("ec1|1000|61001|71000|91000|12|11:ec:k:user|1|2|"),
             "{line}"
         );
         assert_eq!(Header::decode(&line, "ec:k:user|1"), Ok(h));
@@ -211,6 +212,15 @@ mod tests {
             Header::decode(&line, "ec:k:user|2"),
             Err(Rejection::ForeignKey)
         );
+    }
+
+    #[test]
+    fn times_are_whole_milliseconds() {
+        let mut h = header("k", vec![]);
+        h.created = 1000.4;
+        h.load_ms = 0.6;
+        let back = Header::decode(&h.encode(), "k").unwrap();
+        assert_eq!((back.created, back.load_ms), (1000.0, 1.0));
     }
 
     #[test]

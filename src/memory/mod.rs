@@ -12,7 +12,7 @@ pub mod stats;
 pub mod tinylfu;
 
 use crate::error::{Error, Result};
-use crate::options::check_positive_millis;
+use crate::options::{check_positive_millis, Num};
 use config::{MemoryConfig, PolicyKind, MAX_SAFE_INTEGER};
 use lru::LruPolicy;
 use policy::EvictionPolicy;
@@ -212,13 +212,15 @@ impl MemoryTier {
     fn entry_terms(&self, size: f64, ttl: Option<f64>, now: Millis) -> Result<(u64, Millis)> {
         if !(size.fract() == 0.0 && size >= 0.0 && size <= MAX_SAFE_INTEGER as f64) {
             return Err(Error::argument(format!(
-                "size must be a whole number of bytes from 0 to {MAX_SAFE_INTEGER}, got {size}"
+                "size must be a whole number of bytes from 0 to {MAX_SAFE_INTEGER}, got {}",
+                Num(size)
             )));
         }
         let ttl = match ttl {
             Some(t) => Some(check_positive_millis(t).map_err(|_| {
                 Error::argument(format!(
-                    "ttl must be a finite number of milliseconds greater than 0 (omit it for the default), got {t}"
+                    "ttl must be a finite number of milliseconds greater than 0 (omit it for the default), got {}",
+                    Num(t)
                 ))
             })?),
             None => self.config.ttl,

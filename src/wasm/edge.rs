@@ -10,6 +10,7 @@ use crate::edge::keys::{self, KeyKind};
 use crate::edge::stats::{Event, Tier};
 use crate::edge::EdgeCore;
 use crate::error::Error;
+use crate::options::Num;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -94,12 +95,13 @@ impl EdgeEngine {
         let check = |name: &str, v: Option<f64>, zero_ok: bool| match v {
             Some(x) if !(x.is_finite() && (x > 0.0 || (zero_ok && x == 0.0))) => {
                 Err(to_js(Error::argument(format!(
-                    "{name} must be a finite number of milliseconds{}, got {x}",
+                    "{name} must be a finite number of milliseconds{}, got {}",
                     if zero_ok {
                         ", 0 or more"
                     } else {
                         " greater than 0"
-                    }
+                    },
+                    Num(x)
                 ))))
             }
             _ => Ok(()),

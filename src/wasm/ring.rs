@@ -8,10 +8,9 @@
 use super::errors::to_js;
 use super::options::fields;
 use crate::error::{self, Error};
-use crate::options::{OptionFields, OptionValue};
+use crate::options::{Num, OptionFields, OptionValue};
 use crate::ring::{HashRing, NodeSpec, RingMode, DEFAULT_POINTS_PER_NODE, MAX_POINTS_PER_NODE};
 use js_sys::Array;
-use std::collections::BinaryHeap;
 use wasm_bindgen::prelude::*;
 
 /// Returned by `node` when the ring is empty.
@@ -28,9 +27,6 @@ const OPTION_NAMES: [&str; 2] = ["pointsPerNode", "mode"];
 #[wasm_bindgen]
 pub struct RingEngine {
     ring: HashRing,
-    /// `(address of the id's bytes, index)` for every node, sorted by address; see
-    /// [`index_of`].
-    by_address: Vec<(usize, u32)>,
     key: Vec<u8>,
     /// Where `nodes` writes owner indices: one slot per node.
     owners: Vec<u32>,
@@ -49,7 +45,6 @@ impl RingEngine {
         let ring = build().map_err(to_js)?;
         let mut engine = RingEngine {
             ring,
-            by_address: Vec::new(),
             key: vec![0; KEY_BUFFER],
             owners: Vec::new(),
         };
@@ -63,9 +58,7 @@ impl RingEngine {
         let Some(key) = self.key.get(..len as usize) else {
             return NO_NODE;
         };
-        self.ring
-            .node(key)
-            .map_or(NO_NODE, |id| index_of(&self.by_address, id))
+        self.ring.node_index(key).unwrap_or(NO_NODE)
     }
 
     /// Writes the indices of up to `n` distinct owners of the key in the buffer, in ring
@@ -74,12 +67,11 @@ impl RingEngine {
         let Some(key) = self.key.get(..len as usize) else {
             return 0;
         };
-        let mut count = 0;
-        for (slot, id) in self.owners.iter_mut().zip(self.ring.nodes(key, n as usize)) {
-            *slot = index_of(&self.by_address, id);
-            count += 1;
+        let want = (n as usize).min(self.owners.len());
+        match self.owners.get_mut(..want) {
+            Some(out) => self.ring.node_indices(key, out) as u32,
+            None => 0,
         }
-        count
     }
 
     /// Adds a node (an id string or `{ id, weight }`); a bad or duplicate node throws
@@ -132,29 +124,9 @@ impl RingEngine {
 }
 
 impl RingEngine {
-    /// Rebuilds the address index and sizes the owners buffer after the node list changed.
+    /// Sizes the owners buffer after the node list changed.
     fn index_nodes(&mut self) {
         self.owners = vec![0; self.ring.len()];
-        let pairs: BinaryHeap<(usize, u32)> = self
-            .ring
-            .ids()
-            .zip(0u32..)
-            .map(|(id, index)| (id.as_ptr() as usize, index))
-            .collect();
-        // A heap sort: the slice sorts would add about 8 KB of wasm for this one call.
-        self.by_address = pairs.into_sorted_vec();
-    }
-}
-
-/// The index of an id the ring returned, from the `(address, index)` list sorted by
-/// address. The ring answers with its own borrowed ids, and every id is a separate
-/// non-empty allocation, so the address of its bytes names the node without hashing or
-/// comparing the text.
-fn index_of(by_address: &[(usize, u32)], id: &str) -> u32 {
-    let address = id.as_ptr() as usize;
-    match by_address.binary_search_by_key(&address, |&(a, _)| a) {
-        Ok(found) => by_address.get(found).map_or(NO_NODE, |&(_, i)| i),
-        Err(_) => NO_NODE,
     }
 }
 
@@ -249,8 +221,8 @@ fn node_spec(node: &JsValue) -> error::Result<NodeSpec> {
 /// A field value as an error message shows it.
 fn shown(value: &OptionValue) -> String {
     match value {
-        OptionValue::Number(n) => n.to_string(),
-        OptionValue::Text(s) => format!("the string {s:?}"),
+        OptionValue::Number(n) => Num(*n).to_string(),
+        OptionValue::Text(s) => format!("the string \"{s}\""),
         OptionValue::Bool(b) => format!("the boolean {b}"),
         OptionValue::Other(name) => format!("a {name}"),
     }
