@@ -12,6 +12,8 @@ pub enum OptionValue {
     Text(String),
     /// A JavaScript boolean.
     Bool(bool),
+    /// A plain object's own fields (one level deep; deeper objects are `Other("object")`).
+    Object(Vec<(String, OptionValue)>),
     /// Anything else, named by its JavaScript type (`"object"`, `"null"`, `"function"`, ...).
     Other(String),
 }
@@ -22,6 +24,7 @@ impl OptionValue {
             OptionValue::Number(_) => "number",
             OptionValue::Text(_) => "string",
             OptionValue::Bool(_) => "boolean",
+            OptionValue::Object(_) => "object",
             OptionValue::Other(name) => name,
         }
     }
@@ -185,9 +188,23 @@ impl OptionFields {
     pub fn object(&self, name: &str) -> Result<()> {
         match self.get(name) {
             None => Ok(()),
+            Some(OptionValue::Object(_)) => Ok(()),
             Some(OptionValue::Other(t)) if t == "object" => Ok(()),
             Some(other) => Err(Error::config(format!(
                 "{}: option {name} must be an object, got a {}",
+                self.owner,
+                other.type_name()
+            ))),
+        }
+    }
+
+    /// The fields of `name`, a plain object, if present.
+    pub fn nested(&self, name: &str) -> Result<Option<Vec<(String, OptionValue)>>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(OptionValue::Object(fields)) => Ok(Some(fields.clone())),
+            Some(other) => Err(Error::config(format!(
+                "{}: option {name} must be a plain object, got a {}",
                 self.owner,
                 other.type_name()
             ))),

@@ -2,6 +2,7 @@
 //! objects or functions (`store`, `memory`, `waitUntil`, `now`, `onEvent`, `writeBehind`,
 //! `alerts`) are checked for their type here and for their contents by the package.
 
+use super::breaker::BreakerPolicy;
 use crate::error::{Error, Result};
 use crate::options::{OptionFields, OptionValue};
 
@@ -44,6 +45,8 @@ pub struct EdgeConfig {
     pub replicas: u64,
     /// How writes reach the store.
     pub write_mode: WriteMode,
+    /// When a shard's circuit breaker opens, and for how long.
+    pub breaker: BreakerPolicy,
 }
 
 impl EdgeConfig {
@@ -54,7 +57,7 @@ impl EdgeConfig {
     }
 
     /// Option names accepted.
-    pub const NAMES: [&'static str; 18] = [
+    pub const NAMES: [&'static str; 17] = [
         "store",
         "replicas",
         "namespace",
@@ -70,7 +73,6 @@ impl EdgeConfig {
         "writeBehind",
         "waitUntil",
         "now",
-        "alerts",
         "onEvent",
         "circuitBreaker",
     ];
@@ -81,9 +83,7 @@ impl EdgeConfig {
         for name in ["waitUntil", "now", "onEvent"] {
             f.function(name)?;
         }
-        for name in ["writeBehind", "alerts", "circuitBreaker"] {
-            f.object(name)?;
-        }
+        f.object("writeBehind")?;
         let namespace = f.text("namespace")?.unwrap_or_else(|| "ec".to_string());
         if namespace.is_empty()
             || namespace.chars().count() > MAX_NAMESPACE_LEN
@@ -110,6 +110,7 @@ impl EdgeConfig {
             Some("behind") => WriteMode::Behind,
             _ => WriteMode::Through,
         };
+        let breaker = breaker_policy(f.nested("circuitBreaker")?)?;
         Ok(EdgeConfig {
             namespace,
             ttl,
@@ -121,8 +122,28 @@ impl EdgeConfig {
             timeout,
             replicas,
             write_mode,
+            breaker,
         })
     }
+}
+
+/// The `circuitBreaker: { failures, cooldown }` option.
+fn breaker_policy(fields: Option<Vec<(String, OptionValue)>>) -> Result<BreakerPolicy> {
+    let defaults = BreakerPolicy::default();
+    let Some(fields) = fields else {
+        return Ok(defaults);
+    };
+    let f = OptionFields::new(
+        "EdgeCache circuitBreaker",
+        fields,
+        &["failures", "cooldown"],
+    )?;
+    Ok(BreakerPolicy {
+        failures: f
+            .positive_integer("failures", 1_000)?
+            .map_or(defaults.failures, |n| n as u32),
+        cooldown: f.positive_millis("cooldown")?.unwrap_or(defaults.cooldown),
+    })
 }
 
 #[cfg(test)]
@@ -187,7 +208,7 @@ mod tests {
             ("replicas", OptionValue::Number(0.0)),
             ("writeMode", OptionValue::Text("sideways".into())),
             ("now", OptionValue::Number(1.0)),
-            ("alerts", OptionValue::Number(1.0)),
+            ("circuitBreaker", OptionValue::Number(1.0)),
             ("stor", OptionValue::Other("object".into())),
         ] {
             let err = parse(&[(name, value)]).unwrap_err();

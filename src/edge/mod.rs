@@ -2,6 +2,7 @@
 //! early refresh, store keys and TTLs, the L2 record header, and the counters. The package
 //! carries the decisions out (awaits stores and loaders) and reports back.
 
+pub mod breaker;
 pub mod config;
 pub mod envelope;
 pub mod freshness;
@@ -10,6 +11,7 @@ pub mod latency;
 pub mod stats;
 
 use crate::rng::LazyRng;
+use breaker::Breakers;
 use config::EdgeConfig;
 use freshness::{Freshness, Horizons};
 use stats::EdgeCounters;
@@ -30,21 +32,29 @@ pub struct EdgeCore {
     config: EdgeConfig,
     rng: LazyRng,
     counters: EdgeCounters,
+    breakers: Breakers,
 }
 
 impl EdgeCore {
     /// A core for a validated configuration.
     pub fn new(config: EdgeConfig) -> Self {
+        let breakers = Breakers::new(config.breaker);
         EdgeCore {
             config,
             rng: LazyRng::default(),
             counters: EdgeCounters::default(),
+            breakers,
         }
     }
 
     /// The configuration.
     pub fn config(&self) -> &EdgeConfig {
         &self.config
+    }
+
+    /// The store shards' circuit breakers.
+    pub fn breakers(&mut self) -> &mut Breakers {
+        &mut self.breakers
     }
 
     /// The counters.

@@ -3,6 +3,7 @@
 
 use super::errors::to_js;
 use super::options::fields;
+use crate::edge::breaker::BreakerState;
 use crate::edge::config::{EdgeConfig, WriteMode};
 use crate::edge::envelope::{Header, Rejection};
 use crate::edge::freshness::Horizons;
@@ -249,6 +250,25 @@ impl EdgeEngine {
             },
         };
         serde_wasm_bindgen::to_value(&decoded).map_err(js_error)
+    }
+
+    /// Whether a call to store shard `shard` may go out at `now` (its breaker is closed,
+    /// or half-open and this is the one trial).
+    #[wasm_bindgen(js_name = shardAllowed)]
+    pub fn shard_allowed(&mut self, shard: u32, now: f64) -> bool {
+        self.core.breakers().allow(shard, now)
+    }
+
+    /// Records the outcome of a call to store shard `shard`.
+    #[wasm_bindgen(js_name = shardOutcome)]
+    pub fn shard_outcome(&mut self, shard: u32, ok: bool, now: f64) {
+        self.core.breakers().record(shard, ok, now);
+    }
+
+    /// Whether shard `shard`'s breaker is open (skipping it) at `now`.
+    #[wasm_bindgen(js_name = shardOpen)]
+    pub fn shard_open(&mut self, shard: u32, now: f64) -> bool {
+        self.core.breakers().state(shard, now) == BreakerState::Open
     }
 
     /// Counts an event (codes in `pkg/src/edge/codes.js`).

@@ -16,20 +16,42 @@ pub fn fields(owner: &str, options: &JsValue) -> Result<Vec<(String, OptionValue
             type_name(options)
         )));
     }
-    let entries = Object::entries(options.unchecked_ref::<Object>());
-    let mut out = Vec::with_capacity(entries.length() as usize);
-    for entry in entries.iter() {
-        let pair: Array = entry.unchecked_into();
-        let value = pair.get(1);
-        if value.is_undefined() {
-            continue;
+    Ok(entries_of(options, |value| {
+        if is_plain_object(value) {
+            OptionValue::Object(entries_of(value, option_value))
+        } else {
+            option_value(value)
         }
-        let name = pair.get(0).as_string().unwrap_or_default();
-        out.push((name, option_value(&value)));
-    }
-    Ok(out)
+    }))
 }
 
+/// The own enumerable fields of an object, each converted by `convert`.
+fn entries_of(
+    object: &JsValue,
+    convert: fn(&JsValue) -> OptionValue,
+) -> Vec<(String, OptionValue)> {
+    Object::entries(object.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|entry| {
+            let pair: Array = entry.unchecked_into();
+            let value = pair.get(1);
+            (!value.is_undefined())
+                .then(|| (pair.get(0).as_string().unwrap_or_default(), convert(&value)))
+        })
+        .collect()
+}
+
+/// Whether `value` is an object literal (its prototype is `Object.prototype` or null), as
+/// opposed to a class instance such as a store client, whose fields are not options.
+fn is_plain_object(value: &JsValue) -> bool {
+    if !value.is_object() || value.is_null() || Array::is_array(value) || value.is_function() {
+        return false;
+    }
+    let proto: JsValue = Object::get_prototype_of(value).into();
+    proto.is_null() || proto == JsValue::from(Object::get_prototype_of(&Object::new().into()))
+}
+
+/// One field's value; objects inside an options object are not opened.
 fn option_value(value: &JsValue) -> OptionValue {
     if let Some(n) = value.as_f64() {
         OptionValue::Number(n)

@@ -224,6 +224,7 @@ fn shown(value: &OptionValue) -> String {
         OptionValue::Number(n) => Num(*n).to_string(),
         OptionValue::Text(s) => format!("the string \"{s}\""),
         OptionValue::Bool(b) => format!("the boolean {b}"),
+        OptionValue::Object(_) => "an object".to_owned(),
         OptionValue::Other(name) => format!("a {name}"),
     }
 }

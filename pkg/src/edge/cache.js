@@ -10,6 +10,7 @@ import { utf8Length } from "../values.js";
 import { Background } from "./background.js";
 import { Count, Fresh, Tier } from "./codes.js";
 import { callOptions, checkTags } from "./options.js";
+import { ShardedStore } from "./shards.js";
 import { StoreTier } from "./store_tier.js";
 import { elapsedClock } from "./timeout.js";
 
@@ -27,7 +28,7 @@ export class EdgeCache {
   /** @type {MemoryCache | null} */
   #memory;
   #memorySized;
-  /** @type {StoreTier | null} */
+  /** @type {StoreTier | ShardedStore | null} */
   #store;
   #now;
   #onEvent;
@@ -54,21 +55,39 @@ export class EdgeCache {
     this.#background = new Background(waitUntil, (error) => this.#emit({ type: "error", error }));
     this.#memory = makeMemory(memory, this.#now);
     this.#memorySized = typeof memory === "object" && memory !== null && memory.maxBytes !== undefined;
-    this.#store = store === undefined ? null : new StoreTier(this.#checkedStore(store), this.#engine, (e) => this.#emit(e));
+    this.#store = store === undefined ? null : this.#storeTier(store);
   }
 
-  #checkedStore(store) {
-    if (Array.isArray(store) || (store && typeof store === "object" && typeof store.get !== "function")) {
-      const many = Array.isArray(store) ? store : Object.values(store);
-      if (many.length === 1) return this.#checkedStore(many[0]);
-      fail("E_CONFIG", "EdgeCache: several stores (sharding) are not supported yet; pass one store");
+  /** One store, or several (an array or a record of stores) sharded on a ring. */
+  #storeTier(store) {
+    const emit = (e) => this.#emit(e);
+    if (Array.isArray(store) || (store !== null && typeof store === "object" && typeof store.get !== "function")) {
+      return new ShardedStore(store, this.#engine, emit, this.#now);
     }
     const checked = checkStore(store, "EdgeCache: option store");
     const needed = this.#engine.minStoreKeyBytes();
     if (checked.limits.maxKeyBytes < needed) {
       fail("E_CONFIG", `EdgeCache: the store allows keys of ${checked.limits.maxKeyBytes} bytes; at least ${needed} are needed`);
     }
-    return checked;
+    return new StoreTier(checked, this.#engine, emit);
+  }
+
+  /**
+   * Adds a store to the ring at runtime (the cache must have been given an array or a
+   * record of stores). Keys that now belong to it are found again through misses.
+   */
+  addStore(id, store) {
+    this.#sharded("addStore").addShard(id, store);
+  }
+
+  /** Removes a store from the ring; whether it was there. Its keys are found again through misses. */
+  removeStore(id) {
+    return this.#sharded("removeStore").removeShard(id);
+  }
+
+  #sharded(method) {
+    if (this.#store instanceof ShardedStore) return this.#store;
+    fail("E_CONFIG", `${method}: this cache has ${this.#store === null ? "no store" : "a single store"}; pass store as an array or a record of stores to shard`);
   }
 
   /** The value for `key` from memory or the store, or `undefined`. Never calls a loader. */
@@ -181,9 +200,13 @@ export class EdgeCache {
   /** L2: `{ served, value }`, `{ stale }`, `{ failed }` or `{}` (nothing usable). */
   async #fromStore(k, loader, o) {
     const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
-    const { record, failed } = await this.#store.read(storeKey, k);
+    const { record, failed, repair } = await this.#store.read(storeKey, k);
     if (failed) return { failed: true };
     const entry = record === null ? null : this.#parse(k, storeKey, record);
+    if (entry !== null && repair) {
+      const ttl = EdgeEngine.storeTtl(this.#now(), entry.errorUntil, this.#store.limits.minTtl);
+      this.#background.add(this.#store.repair(storeKey, record, ttl, repair, k));
+    }
     if (entry === null || (entry.tags.length > 0 && !(await this.#tagsCurrent(entry)))) {
       this.#engine.count(Count.StoreMiss);
       this.#emit({ type: "miss", key: k, tier: "store" });
@@ -439,6 +462,7 @@ export class EdgeCache {
   stats() {
     const s = this.#engine.stats(this.#inFlight);
     if (this.#memory !== null) s.memory.tier = this.#memory.stats();
+    if (this.#store instanceof ShardedStore) s.shards = this.#store.stats();
     return s;
   }
 

@@ -15,11 +15,12 @@ export class StoreTier {
    * @param {import("../stores/check.js").CheckedStore} store a checked adapter
    * @param {*} engine the EdgeEngine (counters, latency)
    * @param {(event: object) => void} emit reports an event
+   * @param {string} [shard] the shard's id, added to its events
    */
-  constructor(store, engine, emit) {
+  constructor(store, engine, emit, shard) {
     this.#store = store;
     this.#engine = engine;
-    this.#emit = emit;
+    this.#emit = shard === undefined ? emit : (event) => emit({ ...event, shard });
     this.#timeout = engine.timeout();
   }
 
@@ -28,7 +29,7 @@ export class StoreTier {
     return this.#store.limits;
   }
 
-  /** Reads `storeKey`: `{ record }` (string or null), or `{ failed: true }`. */
+  /** Reads `storeKey`: `{ record }` (string or null), or `{ failed: true, timedOut }`. */
   async read(storeKey, key) {
     const t0 = elapsedClock();
     try {
@@ -37,7 +38,7 @@ export class StoreTier {
       return { record: typeof record === "string" ? record : null };
     } catch (error) {
       this.#failure(error, key, "get");
-      return { failed: true };
+      return { failed: true, timedOut: error instanceof TimeoutError };
     }
   }
 

@@ -1,0 +1,175 @@
+// Several stores as one: each key lives on `replicas` distinct shards chosen by a ketama
+// ring over the shard ids. Writes go to every owner; a read asks the owners in ring order
+// until one has the record (a miss, error or timeout moves on), and reports the primary
+// for read-repair when a replica answered. A shard that keeps failing is skipped for a
+// cool-down (its circuit breaker, decided by the engine).
+import { fail } from "../errors.js";
+import { HashRing } from "../ring.js";
+import { checkStore } from "../stores/check.js";
+import { StoreTier } from "./store_tier.js";
+
+/** Stores on a consistent-hash ring, with replicas, failover and circuit breakers. */
+export class ShardedStore {
+  #ring = new HashRing([]);
+  /** id -> { index, tier, counts } */
+  #shards = new Map();
+  #nextIndex = 0;
+  #engine;
+  #emit;
+  #now;
+  #minKeyBytes;
+
+  /**
+   * @param {Array<object> | Record<string, object>} stores KvStores; an array's shards are
+   *   named "0", "1", ...; a record's keys are the ring's node ids (e.g. "10.0.1.1:6379")
+   * @param {*} engine the EdgeEngine (breakers, counters)
+   * @param {(event: object) => void} emit reports an event
+   * @param {() => number} now the injected clock (breaker cool-downs)
+   */
+  constructor(stores, engine, emit, now) {
+    this.#engine = engine;
+    this.#emit = emit;
+    this.#now = now;
+    this.#minKeyBytes = engine.minStoreKeyBytes();
+    const entries = Array.isArray(stores) ? stores.map((s, i) => [String(i), s]) : Object.entries(stores);
+    if (entries.length === 0) fail("E_CONFIG", "EdgeCache: option store is an empty list; pass at least one store");
+    for (const [id, store] of entries) this.addShard(id, store);
+  }
+
+  /** The tightest limits of all shards (a record must fit wherever it lands). */
+  get limits() {
+    const all = [...this.#shards.values()].map((s) => s.tier.limits);
+    return {
+      maxKeyBytes: Math.min(...all.map((l) => l.maxKeyBytes)),
+      maxValueBytes: Math.min(...all.map((l) => l.maxValueBytes)),
+      minTtl: Math.max(...all.map((l) => l.minTtl)),
+    };
+  }
+
+  /** Adds shard `id`; keys that now belong to it are found again through misses. */
+  addShard(id, store) {
+    if (typeof id !== "string" || id.length === 0) fail("E_ARGUMENT", "addStore(id, store): id must be a non-empty string");
+    if (this.#shards.has(id)) fail("E_ARGUMENT", `addStore: a store with id "${id}" is already on the ring`);
+    const checked = checkStore(store, `EdgeCache: store "${id}"`);
+    if (checked.limits.maxKeyBytes < this.#minKeyBytes) {
+      fail("E_CONFIG", `EdgeCache: store "${id}" allows keys of ${checked.limits.maxKeyBytes} bytes; at least ${this.#minKeyBytes} are needed`);
+    }
+    this.#ring.add(id);
+    const counts = { reads: 0, hits: 0, errors: 0, timeouts: 0, repairs: 0, skippedWhileOpen: 0 };
+    this.#shards.set(id, { index: this.#nextIndex++, tier: new StoreTier(checked, this.#engine, this.#emit, id), counts });
+  }
+
+  /** Removes shard `id`; whether it was there. Its keys are found again through misses. */
+  removeShard(id) {
+    if (!this.#shards.has(id)) return false;
+    if (this.#shards.size === 1) fail("E_ARGUMENT", `removeStore: "${id}" is the last store; a cache needs at least one`);
+    this.#ring.remove(id);
+    this.#shards.delete(id);
+    return true;
+  }
+
+  /** The owners of a store key, primary first. */
+  #owners(storeKey) {
+    return this.#ring.nodes(storeKey, this.#engine.replicas()).map((id) => [id, this.#shards.get(id)]);
+  }
+
+  #allowed(shard) {
+    if (this.#engine.shardAllowed(shard.index, this.#now())) return true;
+    shard.counts.skippedWhileOpen++;
+    return false;
+  }
+
+  #outcome(shard, ok) {
+    this.#engine.shardOutcome(shard.index, ok, this.#now());
+  }
+
+  /**
+   * Reads from the owners in ring order: `{ record, repair }` where `repair` names the
+   * primary when it answered a miss and a replica had the record, or `{ failed: true }`
+   * when no owner could answer, or `{ record: null }`.
+   */
+  async read(storeKey, key) {
+    let failed = false;
+    let missedPrimary = null;
+    for (const [i, [id, shard]] of this.#owners(storeKey).entries()) {
+      if (!this.#allowed(shard)) {
+        failed = true;
+        continue;
+      }
+      const r = await shard.tier.read(storeKey, key);
+      this.#outcome(shard, !r.failed);
+      shard.counts.reads++;
+      if (r.failed) {
+        failed = true;
+        shard.counts[r.timedOut ? "timeouts" : "errors"]++;
+        continue;
+      }
+      if (r.record !== null) {
+        shard.counts.hits++;
+        return { record: r.record, repair: i > 0 ? missedPrimary : null };
+      }
+      if (i === 0) missedPrimary = id;
+    }
+    return failed ? { failed: true } : { record: null };
+  }
+
+  /** Reads several keys; null when no key could be read from any owner. */
+  async readMany(storeKeys) {
+    const results = await Promise.all(storeKeys.map((k) => this.read(k)));
+    if (results.every((r) => r.failed)) return null;
+    return results.map((r) => r.record ?? null);
+  }
+
+  /** Writes to every owner; throws when none took the write. */
+  async write(storeKey, record, ttl, key) {
+    await this.#onOwners(storeKey, (tier) => tier.write(storeKey, record, ttl, key), "all");
+  }
+
+  /** Deletes from every owner; throws when any owner could not be reached. */
+  async remove(storeKey, key) {
+    await this.#onOwners(storeKey, (tier) => tier.remove(storeKey, key), "each");
+  }
+
+  /** Writes a record found on a replica back to the primary `id` (read-repair). */
+  async repair(storeKey, record, ttl, id, key) {
+    const shard = this.#shards.get(id);
+    if (shard === undefined || !this.#allowed(shard)) return;
+    try {
+      await shard.tier.write(storeKey, record, ttl, key);
+      this.#outcome(shard, true);
+      shard.counts.repairs++;
+    } catch (error) {
+      this.#outcome(shard, false);
+      shard.counts.errors++;
+    }
+  }
+
+  /** Runs `op` on the allowed owners; `need` "all" fails only if every one failed. */
+  async #onOwners(storeKey, op, need) {
+    const owners = this.#owners(storeKey).filter(([, shard]) => this.#allowed(shard));
+    const results = await Promise.allSettled(owners.map(([, shard]) => op(shard.tier)));
+    let lastError;
+    let failures = 0;
+    results.forEach((r, i) => {
+      const shard = owners[i][1];
+      this.#outcome(shard, r.status === "fulfilled");
+      if (r.status === "rejected") {
+        failures++;
+        shard.counts.errors++;
+        lastError = r.reason;
+      }
+    });
+    if (owners.length === 0) throw new Error("every owner of this key is skipped (circuit breakers open)");
+    if (need === "all" ? failures === owners.length : failures > 0) throw lastError;
+  }
+
+  /** Per-shard counters: reads, hits, errors, timeouts, repairs, skippedWhileOpen, open. */
+  stats() {
+    const now = this.#now();
+    const out = {};
+    for (const [id, shard] of this.#shards) {
+      out[id] = { ...shard.counts, open: this.#engine.shardOpen(shard.index, now) };
+    }
+    return out;
+  }
+}
