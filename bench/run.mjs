@@ -2,6 +2,7 @@
 import { hitRatios } from "./hit_ratio.mjs";
 import { memorySpeed } from "./memory.mjs";
 import { memoryUse } from "./memory_use.mjs";
+import { ringBench } from "./ring.mjs";
 import { denoSpeed, workerdSpeed, workerdStartup } from "./runtimes.mjs";
 import { startup } from "./startup.mjs";
 
@@ -13,3 +14,4 @@ memoryUse();
 hitRatios(["lru", "tinylfu"]);
 startup();
 await workerdStartup();
+await ringBench();

@@ -29,7 +29,7 @@ const SEED = 0x5eed;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `count` keys drawn from Zipf(s) over `n` keys (rank r has weight 1 / r^s). */
-function zipfTrace(n, count, s, seed) {
+export function zipfTrace(n, count, s, seed) {
   const cdf = new Float64Array(n);
   let sum = 0;
   for (let i = 0; i < n; i++) cdf[i] = sum += 1 / (i + 1) ** s;
@@ -53,7 +53,7 @@ function zipfTrace(n, count, s, seed) {
  * The L2 every contender gets (each its own): a fresh `stores.memory()` whose every call
  * first waits STORE_MS (setTimeout) and is counted. Strings in, strings (or null) out.
  */
-function slowStore() {
+export function slowStore() {
   const inner = stores.memory();
   const calls = { get: 0, set: 0, delete: 0, getMany: 0 };
   const slow = async (op, fn) => {
@@ -117,7 +117,7 @@ class SlowL2Driver extends BaseDriver {
 }
 
 /** Each contender: a fresh cache over a fresh slow store, behind one getOrSet signature. */
-const CONTENDERS = {
+export const CONTENDERS = {
   edgecache() {
     const store = slowStore();
     const cache = new EdgeCache({
@@ -184,7 +184,7 @@ const CONTENDERS = {
 };
 
 /** Plays `trace` through a fresh instance of `make` with CONCURRENCY workers. */
-async function play(make, trace) {
+export async function play(make, trace) {
   const contender = make();
   const latencies = new Float64Array(trace.length);
   const loadsPerKey = new Map();
@@ -212,9 +212,11 @@ async function play(make, trace) {
       latencies[i] = performance.now() - t0;
     }
   };
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const elapsed = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   await contender.drain(); // background store writes settle before the calls are counted
   const drained = performance.now() - t0;
   latencies.sort();
@@ -234,6 +236,7 @@ async function play(make, trace) {
     wrong,
     errors,
     drainMs: drained - elapsed,
+    cpuUsPerRequest: (cpu.user + cpu.system) / trace.length,
   };
 }
 

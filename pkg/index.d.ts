@@ -5,11 +5,18 @@ export type Key = string | ReadonlyArray<string | number>;
 export declare const MAX_KEY_LENGTH: number;
 
 /** Stable error codes carried by {@link EdgeCacheError.code}. */
-export type ErrorCode = "E_CONFIG" | "E_KEY" | "E_VALUE" | "E_ARGUMENT" | "E_EMPTY_RING";
+export type ErrorCode =
+  | "E_CONFIG" // a constructor option: wrong type, out of range, unknown name
+  | "E_KEY" // a key: empty, wrong type, too long
+  | "E_VALUE" // a value: undefined, no JSON form, larger than the store allows
+  | "E_ARGUMENT" // a per-call argument or option
+  | "E_STORE" // the store failed a write, delete or tag invalidation (reads never throw it)
+  | "E_LOADER" // the loader threw or returned undefined (the loader's error is `cause`)
+  | "E_EMPTY_RING"; // HashRing.node on a ring with no nodes
 
 /** Every error edgecache throws; the message says how to fix the call. */
 export declare class EdgeCacheError extends Error {
-  constructor(code: ErrorCode, message: string);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown });
   readonly name: "EdgeCacheError";
   readonly code: ErrorCode;
 }
@@ -248,5 +255,213 @@ export declare const stores: {
   /** The Cache API: per data center and best effort (entries may vanish at any time). No getMany. */
   readonly cacheApi: (cache: CacheLike, options?: CacheApiStoreOptions) => StoreAdapter;
   /** An in-process map honouring TTLs, for tests and local development. */
-  readonly memory: (options?: MemoryStoreOptions) => BatchStoreAdapter;
+  readonly memory: (options?: MemoryStoreOptions) => BatchStoreAdapter & {
+    /** The live keys (for tests and debugging). */
+    keys(): string[];
+  };
 };
+
+// ---- EdgeCache: memory → store(s) → loader ----
+
+/** Several stores, sharded on a ketama ring: an array (ids "0", "1", ...) or a record of id → store. */
+export type ShardedStores = KvStore[] | Record<string, KvStore>;
+
+/** Options of {@link EdgeCache}. Times are ms. Unknown names are rejected with `E_CONFIG`. */
+export interface EdgeCacheOptions {
+  /** The store, or several (sharded). Omitted: a memory-only cache (still single-flight). */
+  store?: KvStore | ShardedStores;
+  /** Copies of each key across shards (1..16, default 1). */
+  replicas?: number;
+  /** Prefix isolating this cache's keys in shared stores (no ":"; default "ec"). */
+  namespace?: string;
+  /** The memory tier's options, or false for none. Default `{ maxEntries: 1000 }`. */
+  memory?: Omit<MemoryOptions, "now"> | false;
+  /** Default time to live. Default 60 000. */
+  ttl?: number;
+  /** Longest time memory keeps an entry; also how often tag generations are re-read (default: ttl). */
+  memoryTtl?: number;
+  /** Serve stale this long past expiry while refreshing in the background. Default 0. */
+  staleWhileRevalidate?: number;
+  /** Serve stale this long past expiry when the store or loader fails. Default 0. */
+  staleIfError?: number;
+  /** 0..1: shorten each TTL by a random fraction up to this. Default 0. */
+  jitter?: number;
+  /** Probabilistic early refresh (XFetch); a number is beta. Default off. */
+  earlyRefresh?: boolean | number | { beta: number };
+  /** Abandon a store call slower than this (the read falls through). Default: wait. */
+  timeout?: number;
+  /** "through" (default): set resolves once stored. "behind": set resolves at once, the store is written in batches. */
+  writeMode?: "through" | "behind";
+  /** Write-behind queue: batch size, delay, bound and retries. */
+  writeBehind?: WriteBehindOptions;
+  /** Per-shard circuit breaker: open after `failures` (default 5) in a row, for `cooldown` ms (default 30 000). */
+  circuitBreaker?: { failures?: number; cooldown?: number };
+  /** Hands background work (refreshes, store writes) to the platform, e.g. `ctx.waitUntil.bind(ctx)`. */
+  waitUntil?: (promise: Promise<unknown>) => void;
+  /** Clock in ms for TTLs. Default `Date.now`. */
+  now?: () => number;
+  /** Called for every event; a throwing handler is ignored. */
+  onEvent?: (event: CacheEvent) => void;
+}
+
+/** The write-behind queue's options. */
+export interface WriteBehindOptions {
+  /** Writes per batch (1..1000, default 25). */
+  maxBatch?: number;
+  /** Longest a write waits for its batch, ms (default 50). */
+  maxDelay?: number;
+  /** Keys queued at most; a set waits for room beyond it (default 10 000). */
+  maxQueue?: number;
+  /** Retries of a failed write before it is dead-lettered (0..20, default 3). */
+  retries?: number;
+  /** First retry delay, ms, doubling per attempt (default 100). */
+  retryDelay?: number;
+}
+
+/** Something the cache did, reported to `onEvent`. */
+export interface CacheEvent {
+  type: "hit" | "miss" | "stale" | "refresh" | "load" | "evict" | "error" | "timeout" | "dead-letter" | "alert";
+  key?: string;
+  tier?: "memory" | "store" | "loader";
+  /** The shard's id, for store events of a sharded cache. */
+  shard?: string;
+  error?: unknown;
+  [detail: string]: unknown;
+}
+
+/** Per-call options of getOrSet. */
+export interface GetOrSetOptions {
+  ttl?: number;
+  tags?: string[];
+  staleWhileRevalidate?: number;
+  staleIfError?: number;
+  /** Skip memory and store: call the loader and store its value. */
+  forceRefresh?: boolean;
+}
+
+/** Per-call options of set. */
+export type SetOptions = Omit<GetOrSetOptions, "forceRefresh">;
+
+/** One entry to warm: a value, or a loader to call. */
+export type WarmEntry<V> = { key: Key; ttl?: number; tags?: string[] } & (
+  | { value: V; loader?: undefined }
+  | { loader: () => V | Promise<V>; value?: undefined }
+);
+
+/** What warm did. */
+export interface WarmReport {
+  total: number;
+  warmed: number;
+  /** Already fresh in memory or the store. */
+  skipped: number;
+  failed: number;
+  errors: Array<{ key: unknown; error: unknown }>;
+  elapsedMs: number;
+}
+
+/** What flush waited for. */
+export interface FlushReport {
+  /** Background tasks settled so far (refreshes, store writes, repairs). */
+  settled: number;
+  /** Of those, failed (each also reported as an "error" event). */
+  failed: number;
+  /** With writeMode "behind": the queue's counts. */
+  writeBehind?: WriteBehindStats;
+}
+
+/** Latency percentiles of a tier (ms), from a fixed-size histogram. */
+export interface Latency {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** The write-behind queue's statistics. */
+export interface WriteBehindStats {
+  depth: number;
+  oldestAgeMs: number;
+  batches: number;
+  retries: number;
+  deadLetters: number;
+  written: number;
+}
+
+/** {@link EdgeCache.stats}. */
+export interface CacheStats {
+  memory: {
+    hits: number;
+    misses: number;
+    staleServed: number;
+    hitRate: number;
+    backfills: number;
+    latency: Latency;
+    /** The memory tier's own counters. */
+    tier?: TierStats;
+  };
+  store: {
+    hits: number;
+    misses: number;
+    staleServed: number;
+    hitRate: number;
+    errors: number;
+    timeouts: number;
+    corrupt: number;
+    writes: number;
+    writeErrors: number;
+    latency: Latency;
+  };
+  loader: {
+    loads: number;
+    errors: number;
+    inFlight: number;
+    refreshes: number;
+    staleIfError: number;
+    latency: Latency;
+  };
+  /** Per shard of a sharded cache. */
+  shards?: Record<string, ShardStats>;
+  writeBehind?: WriteBehindStats;
+}
+
+/** One shard's counters. */
+export interface ShardStats {
+  reads: number;
+  hits: number;
+  errors: number;
+  timeouts: number;
+  repairs: number;
+  skippedWhileOpen: number;
+  /** Whether its circuit breaker is open now. */
+  open: boolean;
+}
+
+/** A tiered cache-aside engine: memory → store(s) → loader, with single flight. */
+export declare class EdgeCache<V = unknown> {
+  constructor(options?: EdgeCacheOptions);
+  /** The value from memory or the store, or undefined. Never calls a loader; never rejects for a store failure. */
+  get(key: Key): Promise<V | undefined>;
+  /** Stores in memory and the store (write-through; rejects E_STORE / E_VALUE when the store cannot take it, the value stays in memory). */
+  set(key: Key, value: V, options?: SetOptions): Promise<void>;
+  /** Removes from memory and the store; whether either held it. */
+  delete(key: Key): Promise<boolean>;
+  /** The value; on a miss the loader is called once for all concurrent callers and its value cached. */
+  getOrSet(key: Key, loader: () => V | Promise<V>, options?: GetOrSetOptions): Promise<V>;
+  /** Memoises `fn` under `options.key(...args)`. */
+  wrap<A extends unknown[], R extends V>(
+    fn: (...args: A) => R | Promise<R>,
+    options: { key: (...args: A) => Key } & GetOrSetOptions,
+  ): (...args: A) => Promise<R>;
+  /** Makes every entry written under any of `tags` a miss (here at once, elsewhere within memoryTtl). */
+  invalidateTags(tags: string[]): Promise<void>;
+  /** Preloads entries, at most `concurrency` (default 4) at once; skips keys already fresh. */
+  warm(entries: Iterable<WarmEntry<V>>, options?: { concurrency?: number; onProgress?: (done: number, total: number) => void }): Promise<WarmReport>;
+  /** Adds a store to the ring (caches made with an array or record of stores). */
+  addStore(id: string, store: KvStore): void;
+  /** Removes a store from the ring; whether it was there. */
+  removeStore(id: string): boolean;
+  /** Resolves when background work and queued writes have settled. */
+  flush(): Promise<FlushReport>;
+  stats(): CacheStats;
+}

@@ -9,7 +9,8 @@ logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 passed=0 failed=0 broken=()
 
-# suite NAME KIND COMMAND...: KIND says how to read the runner's counts (cargo, node, deno).
+# suite NAME KIND COMMAND...: KIND says how to read the runner's counts (cargo, node, deno;
+# check: one check that passes when the command exits 0).
 suite() {
   local name=$1 kind=$2; shift 2
   echo; echo "=== $name: $*"
@@ -22,6 +23,7 @@ suite() {
            f=$(awk '/^# fail /{s+=$3} END {print s+0}' "$logs/$name.log") ;;
     deno)  p=$(grep -oE '\| [0-9]+ passed' "$logs/$name.log" | awk '{s+=$2} END {print s+0}')
            f=$(grep -oE '\| [0-9]+ failed' "$logs/$name.log" | awk '{s+=$2} END {print s+0}') ;;
+    check) if [ "$status" -eq 0 ]; then p=1 f=0; else p=0 f=1; fi ;;
   esac
   passed=$((passed + p)); failed=$((failed + f))
   if [ "$status" -ne 0 ] || [ "$p" -eq 0 ]; then broken+=("$name"); fi
@@ -36,6 +38,7 @@ suite js-node node node --test tests/js/node/
 suite js-workerd node node --test tests/js/workerd/
 suite js-deno deno node_modules/.bin/deno test --allow-read --allow-env --unstable-kv tests/js/deno/
 suite js-chromium node node --test tests/js/browser/
+suite types check node_modules/.bin/deno check pkg/index.d.ts tests/types/usage.ts
 
 echo
 if [ ${#broken[@]} -gt 0 ]; then

@@ -136,7 +136,10 @@ impl TinyLfuPolicy {
     /// so that building a cache never touches the system's random source).
     fn seed_once(&mut self) {
         if self.rng == 0 {
-            let seed = random_seed();
+            let seed = std::env::var("XSEED")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(random_seed); // XTEMP
             self.sketch.reseed(seed);
             self.window_ghosts.reseed(seed);
             self.main_ghosts.reseed(seed);

@@ -17,6 +17,7 @@ import { elapsedClock } from "./timeout.js";
 const GET_OR_SET = ["ttl", "tags", "staleWhileRevalidate", "staleIfError", "forceRefresh"];
 const SET = ["ttl", "tags", "staleWhileRevalidate", "staleIfError"];
 const WRAP = ["key", ...GET_OR_SET];
+const WARM = ["concurrency", "onProgress"];
 /** Memory-tier size when the caller gives no `memory` options. */
 const DEFAULT_MEMORY = { maxEntries: 1000 };
 
@@ -451,6 +452,98 @@ export class EdgeCache {
       this.#generations.set(tag, { generation, checkedAt: now });
       return generation;
     });
+  }
+
+  /**
+   * Preloads entries (`{ key, value }` or `{ key, loader }`, with optional `ttl`, `tags`),
+   * skipping keys already fresh in memory or the store, with at most `concurrency`
+   * entries (so loaders) in progress at once. Resolves with
+   * `{ total, warmed, skipped, failed, errors, elapsedMs }`; never rejects for an entry.
+   */
+  async warm(entries, options) {
+    if (entries === null || typeof entries?.[Symbol.iterator] !== "function") {
+      fail("E_ARGUMENT", `warm: entries must be an iterable of { key, value } or { key, loader }, got ${typeName(entries)}`);
+    }
+    const { concurrency = 4, onProgress } = callOptions("warm", options, WARM);
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      fail("E_ARGUMENT", `warm: concurrency must be a whole number ≥ 1, got ${String(concurrency)}`);
+    }
+    if (onProgress !== undefined && typeof onProgress !== "function") {
+      fail("E_ARGUMENT", `warm: onProgress must be a function (done, total) => void, got ${typeName(onProgress)}`);
+    }
+    const list = [...entries];
+    const report = { total: list.length, warmed: 0, skipped: 0, failed: 0, errors: [], elapsedMs: 0 };
+    const started = elapsedClock();
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+      while (next < list.length) {
+        const entry = list[next++];
+        try {
+          report[(await this.#warmOne(entry)) ? "warmed" : "skipped"]++;
+        } catch (error) {
+          report.failed++;
+          report.errors.push({ key: entry?.key, error });
+        }
+        done++;
+        try {
+          onProgress?.(done, list.length);
+        } catch {
+          // A progress callback's failure must not stop the warming.
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, worker));
+    report.elapsedMs = elapsedClock() - started;
+    return report;
+  }
+
+  /** Warms one entry; false when it was already fresh. */
+  async #warmOne(entry) {
+    if (entry === null || typeof entry !== "object") {
+      fail("E_ARGUMENT", `warm: each entry must be an object { key, value } or { key, loader }, got ${typeName(entry)}`);
+    }
+    const { key, value, loader, ...rest } = entry;
+    const k = toKey(key);
+    if ((value === undefined) === (loader === undefined) || (loader !== undefined && typeof loader !== "function")) {
+      fail("E_ARGUMENT", `warm: entry "${k}" needs exactly one of value or loader (a function)`);
+    }
+    const o = callOptions("warm entry", rest, SET);
+    if (await this.#isFresh(k)) return false;
+    if (loader === undefined) {
+      await this.set(k, value, o);
+      return true;
+    }
+    const t0 = elapsedClock();
+    this.#engine.count(Count.Load);
+    let loaded;
+    try {
+      loaded = await loader();
+    } catch (cause) {
+      this.#engine.count(Count.LoadError);
+      throw new EdgeCacheError("E_LOADER", `warm: loader for "${k}" failed: ${cause?.message ?? String(cause)}`, { cause });
+    }
+    if (loaded === undefined) throw new EdgeCacheError("E_LOADER", `warm: loader for "${k}" returned undefined`);
+    const write = this.#write(k, loaded, o, elapsedClock() - t0);
+    if (write !== null) await write;
+    return true;
+  }
+
+  /** Whether `k` has a fresh value in memory or the store (a store hit is back-filled). */
+  async #isFresh(k) {
+    const now = this.#now();
+    const fresh = (e) => this.#engine.classify(now, e.expires, e.staleUntil, e.errorUntil, 0) === Fresh.Fresh;
+    const inMemory = this.#memory?.peek(k);
+    if (inMemory !== undefined && fresh(inMemory) && (inMemory.tags.length === 0 || (await this.#tagsCurrent(inMemory)))) {
+      return true;
+    }
+    if (this.#store === null) return false;
+    const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
+    const { record } = await this.#store.read(storeKey, k);
+    const entry = record ? this.#parse(k, storeKey, record) : null;
+    if (entry === null || !fresh(entry) || (entry.tags.length > 0 && !(await this.#tagsCurrent(entry)))) return false;
+    this.#backfill(k, entry, now);
+    return true;
   }
 
   /** Resolves when all background work (refreshes, store writes) has settled. */

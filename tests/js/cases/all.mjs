@@ -3,6 +3,7 @@ import { edgeCases } from "./edge.mjs";
 import { memoryCases } from "./memory.mjs";
 import { ringCases } from "./ring.mjs";
 import { shardCases } from "./shards.mjs";
+import { warmCases } from "./warm.mjs";
 
 /** [name, fn(lib)] pairs that run unchanged in Node, Deno, workerd and Chromium. */
-export const neutralCases = [...memoryCases, ...ringCases, ...edgeCases, ...shardCases];
+export const neutralCases = [...memoryCases, ...ringCases, ...edgeCases, ...shardCases, ...warmCases];

@@ -1,0 +1,45 @@
+// Type-checked by `deno check` in `make test`: the public API as a user writes it. The
+// `@ts-expect-error` lines must stay errors.
+import { EdgeCache, EdgeCacheError, HashRing, MemoryCache, stores } from "../../pkg/index.d.ts";
+import type { CacheEvent, CacheStats, KvStore, WarmReport } from "../../pkg/index.d.ts";
+
+const memory = new MemoryCache<{ name: string }>({ maxEntries: 100, ttl: 60_000, policy: "tinylfu" });
+memory.set(["user", 1], { name: "Ada" }, { ttl: 1000 });
+const user: { name: string } | undefined = memory.get("user:1");
+// @ts-expect-error: values are typed
+memory.set("k", 42);
+
+const custom: KvStore = {
+  get: async (_k: string) => null,
+  set: async (_k: string, _v: string, _o: { ttl?: number }) => {},
+  delete: async (_k: string) => {},
+};
+const events: CacheEvent[] = [];
+const cache = new EdgeCache<{ items: number[] }>({
+  store: { a: custom, b: stores.memory() },
+  replicas: 2,
+  staleWhileRevalidate: 30_000,
+  earlyRefresh: { beta: 1 },
+  circuitBreaker: { failures: 3 },
+  onEvent: (e) => events.push(e),
+});
+const recs: Promise<{ items: number[] }> = cache.getOrSet(["recs", 1], async () => ({ items: [1] }), { tags: ["user:1"] });
+const wrapped = cache.wrap(async (id: number) => ({ items: [id] }), { key: (id) => ["recs", id] });
+const viaWrap: Promise<{ items: number[] }> = wrapped(5);
+const report: Promise<WarmReport> = cache.warm([{ key: "a", value: { items: [] } }, { key: "b", loader: () => ({ items: [2] }) }]);
+const stats: CacheStats = cache.stats();
+const p99: number = stats.store.latency.p99;
+// @ts-expect-error: unknown option names are errors
+new EdgeCache({ tll: 5 });
+// @ts-expect-error: loaders must return the value type
+cache.getOrSet("k", () => "not items");
+
+const ring = new HashRing(["10.0.1.1:11211", { id: "10.0.1.2:11211", weight: 2 }], { pointsPerNode: 160 });
+const owner: string = ring.node("key");
+const owners: string[] = ring.nodes(["user", 1], 2);
+
+function code(e: unknown): string | undefined {
+  return e instanceof EdgeCacheError ? e.code : undefined;
+}
+
+export { code, owner, owners, p99, recs, report, user, viaWrap };
