@@ -5,6 +5,7 @@ import { memoryUse } from "./memory_use.mjs";
 import { ringBench } from "./ring.mjs";
 import { denoSpeed, workerdSpeed, workerdStartup } from "./runtimes.mjs";
 import { startup } from "./startup.mjs";
+import { tieredBench } from "./tiered.mjs";
 
 console.log(`edgecache bench — Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 memorySpeed();
@@ -15,3 +16,4 @@ hitRatios(["lru", "tinylfu"]);
 startup();
 await workerdStartup();
 await ringBench();
+await tieredBench();

@@ -116,28 +116,31 @@ class SlowL2Driver extends BaseDriver {
   async disconnect() {}
 }
 
+/** edgecache over a fresh slow store, with the given memory-tier options. */
+function edgecache(memory) {
+  const store = slowStore();
+  const cache = new EdgeCache({
+    store: {
+      name: "slow-memory",
+      limits: store.limits,
+      get: store.get,
+      set: (key, value, opts) => store.set(key, value, opts?.ttl),
+      delete: store.delete,
+      getMany: store.getMany,
+    },
+    memory,
+    ttl: TTL,
+  });
+  return {
+    store,
+    getOrSet: (key, loader) => cache.getOrSet(key, loader),
+    drain: () => cache.flush(), // background store writes settle before calls are counted
+  };
+}
+
 /** Each contender: a fresh cache over a fresh slow store, behind one getOrSet signature. */
 export const CONTENDERS = {
-  edgecache() {
-    const store = slowStore();
-    const cache = new EdgeCache({
-      store: {
-        name: "slow-memory",
-        limits: store.limits,
-        get: store.get,
-        set: (key, value, opts) => store.set(key, value, opts?.ttl),
-        delete: store.delete,
-        getMany: store.getMany,
-      },
-      memory: { maxEntries: MEMORY_ENTRIES },
-      ttl: TTL,
-    });
-    return {
-      store,
-      getOrSet: (key, loader) => cache.getOrSet(key, loader),
-      drain: () => cache.flush(),
-    };
-  },
+  edgecache: () => edgecache({ maxEntries: MEMORY_ENTRIES }),
 
   bentocache() {
     const store = slowStore();
@@ -181,6 +184,14 @@ export const CONTENDERS = {
       drain: async () => {},
     };
   },
+};
+
+/**
+ * Not a contender: edgecache with the other memory policy it offers (same 100 entries),
+ * printed below the comparison for information. The peers' memory tiers are LRU only.
+ */
+export const VARIANTS = {
+  "edgecache, L1 tinylfu (info)": () => edgecache({ maxEntries: MEMORY_ENTRIES, policy: "tinylfu" }),
 };
 
 /** Plays `trace` through a fresh instance of `make` with CONCURRENCY workers. */
@@ -243,17 +254,18 @@ export async function play(make, trace) {
 /** Runs the benchmark; prints the table and returns the rows. */
 export async function tieredBench() {
   const trace = zipfTrace(KEYS, REQUESTS, ZIPF_S, SEED);
-  const names = Object.keys(CONTENDERS);
+  const all = { ...CONTENDERS, ...VARIANTS };
+  const names = Object.keys(all);
   // Warm-up (JIT, module-level state), discarded: a shorter trace on fresh instances.
   const warm = zipfTrace(KEYS, 4000, ZIPF_S, SEED + 1);
-  for (const name of names) await play(CONTENDERS[name], warm);
+  for (const name of names) await play(all[name], warm);
 
   const results = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < ROUNDS; r++) {
-    // Rotate the order so each contender runs first, middle and last once.
+    // Rotate the order so that no contender always runs first or last.
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + r) % names.length];
-      results[name].push(await play(CONTENDERS[name], trace));
+      results[name].push(await play(all[name], trace));
     }
   }
   const med = (name, field) => median(results[name].map((x) => x[field]));
@@ -266,6 +278,7 @@ export async function tieredBench() {
         p99: med(n, "p99"),
         loaderCalls: med(n, "loaderCalls"),
         storeCalls: med(n, "storeCalls"),
+        cpu: med(n, "cpuUsPerRequest"),
         last: results[n][results[n].length - 1],
         wrong: results[n].reduce((a, x) => a + x.wrong, 0),
         errors: results[n].reduce((a, x) => a + x.errors, 0),
@@ -275,7 +288,7 @@ export async function tieredBench() {
     ]),
   );
 
-  const rows = names.map((n) => {
+  const row = (n) => {
     const s = summary[n];
     const c = s.last.calls;
     return [
@@ -286,12 +299,14 @@ export async function tieredBench() {
       String(s.loaderCalls),
       String(s.storeCalls),
       `${c.get}/${c.set}/${c.delete}/${c.getMany}`,
+      s.cpu.toFixed(1),
       `${s.keysLoadedTwice}/${s.extraLoads}`,
-      String(s.wrong + s.errors),
+      `${s.wrong}/${s.errors}`,
     ];
-  });
+  };
+  const rows = Object.keys(CONTENDERS).map(row);
   const ours = summary.edgecache;
-  for (const peer of names.filter((n) => n !== "edgecache")) {
+  for (const peer of Object.keys(CONTENDERS).filter((n) => n !== "edgecache")) {
     const p = summary[peer];
     const x = (a, b) => (b === 0 ? "-" : (a / b).toFixed(2));
     rows.push([
@@ -302,15 +317,17 @@ export async function tieredBench() {
       x(ours.loaderCalls, p.loaderCalls),
       x(ours.storeCalls, p.storeCalls),
       "",
+      x(ours.cpu, p.cpu),
       "",
       "",
     ]);
   }
+  rows.push(...Object.keys(VARIANTS).map(row));
   table(
     `Tiered getOrSet: Zipf(${ZIPF_S}) over ${KEYS} keys, ${REQUESTS} requests, ${CONCURRENCY} in flight, ` +
       `L1 ${MEMORY_ENTRIES} entries, L2 in memory + ${STORE_MS} ms/call, loader ${LOADER_MS} ms ` +
       `(median of ${ROUNDS} rounds; ratios edgecache/peer: higher req/s, lower others are better)`,
-    ["contender", "req/s", "p50 ms", "p99 ms", "loader calls", "store calls", "get/set/del/getMany", "keys loaded >1x/extra loads", "wrong/errors"],
+    ["contender", "req/s", "p50 ms", "p99 ms", "loader calls", "store calls", "get/set/del/getMany", "CPU us/req", "keys loaded >1x/extra", "wrong/errors"],
     rows,
   );
   return { rows, results };

@@ -9,6 +9,7 @@ pub mod freshness;
 pub mod keys;
 pub mod latency;
 pub mod stats;
+pub mod write_queue;
 
 use crate::rng::LazyRng;
 use breaker::Breakers;

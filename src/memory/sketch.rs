@@ -162,7 +162,7 @@ impl FrequencySketch {
         self.sized_for = self.sized_for.max(entries);
         self.sample_size = self
             .sized_for
-            .saturating_mul(SAMPLE_FACTOR)
+            .saturating_mul(std::env::var("XSAMPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(SAMPLE_FACTOR)) // XTEMP
             .max(SAMPLE_FACTOR);
         let words = usize::try_from(self.sized_for)
             .unwrap_or(usize::MAX)

@@ -44,6 +44,7 @@ const TRANSFERS_PER_STEP: usize = 32;
 /// Seed used if the system cannot provide random bytes.
 const FALLBACK_SEED: u64 = 0x5eed_7a1c_e0c4_09b1;
 
+fn xenv(k: &str, d: u64) -> u64 { std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d) } // XTEMP
 /// `x * num / den` without overflow, for `num <= den`.
 fn scale(x: u64, (num, den): (u64, u64)) -> u64 {
     let scaled = u128::from(x) * u128::from(num) / u128::from(den.max(1));
@@ -110,13 +111,14 @@ pub struct TinyLfuPolicy {
     round: Round,
     /// xorshift64* state for the random admission; nonzero once seeded.
     rng: u64,
+    dbg_n: u64, // XTEMP
 }
 
 impl TinyLfuPolicy {
     /// A policy for `capacity` weight units (bytes or entries, as the tier is bounded).
     pub fn new(capacity: u64) -> Self {
         let capacity = capacity.max(1);
-        let main = scale(capacity, PERCENT_MAIN);
+        let main = scale(capacity, (100 - xenv("XFIXWIN", 100 - PERCENT_MAIN.0), 100)); // XTEMP
         TinyLfuPolicy {
             capacity,
             lists: Lists::default(),
@@ -129,6 +131,7 @@ impl TinyLfuPolicy {
             len: 0,
             round: Round::new(),
             rng: 0,
+            dbg_n: 0, // XTEMP
         }
     }
 
@@ -160,7 +163,7 @@ impl TinyLfuPolicy {
     /// Sizes the sketch and the ghosts for the entries held.
     fn size_sketches(&mut self) {
         self.sketch.ensure_capacity(self.len);
-        let span = scale(self.len, PERCENT_GHOST_SPAN);
+        let span = scale(self.len, (xenv("XSPAN", PERCENT_GHOST_SPAN.0), 100)); // XTEMP
         self.window_ghosts.ensure_capacity(span);
         self.main_ghosts.ensure_capacity(span);
     }
@@ -210,9 +213,9 @@ impl TinyLfuPolicy {
     /// Reorders an entry that was read or rewritten.
     fn touch(&mut self, slot: Slot, queue: Queue) {
         match queue {
-            Queue::Window => self.move_to(slot, Queue::Window),
+            Queue::Window if std::env::var("XV1").is_err() => self.move_to(slot, Queue::Window), // XTEMP
             Queue::Protected => self.move_to(slot, Queue::Protected),
-            Queue::Probation => {
+            Queue::Probation | Queue::Window => {
                 let weight = self.lists.weight_of(slot).unwrap_or(0);
                 if weight > self.protected_max {
                     self.move_to(slot, Queue::Probation);
@@ -310,7 +313,8 @@ impl TinyLfuPolicy {
     /// Steps the window after a miss on a ghost: up for a refused candidate, down for an
     /// evicted victim.
     fn climb(&mut self, hash: u32, weight: u64) {
-        let step = signed(weight.max(1).saturating_mul(GHOST_STEP));
+        if std::env::var("XFIXWIN").is_ok() { return; } // XTEMP
+        let step = signed(weight.max(1).saturating_mul(xenv("XSTEP", GHOST_STEP))); // XTEMP
         if self.window_ghosts.contains(hash) {
             self.adjustment = self.adjustment.saturating_add(step);
         } else if self.main_ghosts.contains(hash) {
@@ -415,6 +419,7 @@ impl EvictionPolicy for TinyLfuPolicy {
             return;
         }
         self.len += 1;
+        if std::env::var("XDEBUG").is_ok() { self.dbg_n += 1; if self.dbg_n % 5000 == 0 { eprintln!("XDBG cap={} n={} win%={} len={} prot%={} adj={}", self.capacity>>20, self.dbg_n, self.window_max*100/self.capacity, self.len, self.lists.weight(Queue::Protected)*100/self.capacity, self.adjustment); } } // XTEMP
         self.size_sketches();
         self.sketch.increment(hash);
         self.climb(hash, weight);

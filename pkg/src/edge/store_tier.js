@@ -4,12 +4,19 @@
 import { Count, Tier } from "./codes.js";
 import { TimeoutError, elapsedClock, withTimeout } from "./timeout.js";
 
+/** Most reads sent in one getMany. */
+const MAX_BATCH = 100;
+
 /** One store (adapter), as the cache uses it. */
 export class StoreTier {
   #store;
   #engine;
   #emit;
   #timeout;
+  /** Reads waiting to go out together: { storeKey, key, resolve }. */
+  #batch = [];
+  /** Whether the last failed batch timed out (rather than erred). */
+  #lastTimedOut = false;
 
   /**
    * @param {import("../stores/check.js").CheckedStore} store a checked adapter
@@ -29,8 +36,20 @@ export class StoreTier {
     return this.#store.limits;
   }
 
-  /** Reads `storeKey`: `{ record }` (string or null), or `{ failed: true, timedOut }`. */
-  async read(storeKey, key) {
+  /**
+   * Reads `storeKey`: `{ record }` (string or null), or `{ failed: true, timedOut }`.
+   * Where the store has getMany, reads started in the same microtask checkpoint go out
+   * as one batch.
+   */
+  read(storeKey, key) {
+    if (this.#store.getMany === undefined) return this.#readOne(storeKey, key);
+    return new Promise((resolve) => {
+      this.#batch.push({ storeKey, key, resolve });
+      if (this.#batch.length === 1) queueMicrotask(() => this.#sendBatch());
+    });
+  }
+
+  async #readOne(storeKey, key) {
     const t0 = elapsedClock();
     try {
       const record = await withTimeout(this.#store.get(storeKey), this.#timeout);
@@ -40,6 +59,18 @@ export class StoreTier {
       this.#failure(error, key, "get");
       return { failed: true, timedOut: error instanceof TimeoutError };
     }
+  }
+
+  /** Sends the queued reads: one as a get, several as one getMany. */
+  async #sendBatch() {
+    const batch = this.#batch.splice(0, MAX_BATCH);
+    if (this.#batch.length > 0) queueMicrotask(() => this.#sendBatch());
+    if (batch.length === 1) {
+      batch[0].resolve(await this.#readOne(batch[0].storeKey, batch[0].key));
+      return;
+    }
+    const records = await this.readMany(batch.map((b) => b.storeKey));
+    batch.forEach((b, i) => b.resolve(records === null ? { failed: true, timedOut: this.#lastTimedOut } : { record: records[i] }));
   }
 
   /** Reads several keys (one batch where the store has getMany); null where failed. */
@@ -53,6 +84,7 @@ export class StoreTier {
       this.#engine.latency(Tier.Store, elapsedClock() - t0);
       return storeKeys.map((_, i) => (typeof records[i] === "string" ? records[i] : null));
     } catch (error) {
+      this.#lastTimedOut = error instanceof TimeoutError;
       this.#failure(error, undefined, "getMany");
       return null;
     }
