@@ -77,7 +77,8 @@ impl Default for WriteQueueConfig {
 
 impl WriteQueueConfig {
     /// Option names accepted.
-    pub const NAMES: [&'static str; 5] = ["maxBatch", "maxDelay", "maxQueue", "retries", "retryDelay"];
+    pub const NAMES: [&'static str; 5] =
+        ["maxBatch", "maxDelay", "maxQueue", "retries", "retryDelay"];
 
     /// Builds a configuration from the `writeBehind` object's fields.
     pub fn from_fields(fields: Vec<(String, OptionValue)>) -> Result<Self> {
@@ -87,7 +88,9 @@ impl WriteQueueConfig {
             .map(|(_, value)| value.clone());
         let f = OptionFields::new(OWNER, fields, &Self::NAMES)?;
         let d = WriteQueueConfig::default();
-        let retry_delay = f.non_negative_millis("retryDelay")?.unwrap_or(d.retry_delay);
+        let retry_delay = f
+            .non_negative_millis("retryDelay")?
+            .unwrap_or(d.retry_delay);
         if retry_delay > MAX_BACKOFF {
             return Err(Error::config(format!(
                 "{OWNER}: option retryDelay must be at most {} ms, got {}",
@@ -113,7 +116,9 @@ impl WriteQueueConfig {
 fn check_retries(value: &OptionValue) -> Result<u32> {
     let expected = format!("a whole number from 0 to {MAX_RETRIES}");
     match value {
-        OptionValue::Number(n) if n.fract() == 0.0 && (0.0..=f64::from(MAX_RETRIES)).contains(n) => {
+        OptionValue::Number(n)
+            if n.fract() == 0.0 && (0.0..=f64::from(MAX_RETRIES)).contains(n) =>
+        {
             Ok(*n as u32)
         }
         OptionValue::Number(n) => Err(Error::config(format!(
@@ -174,7 +179,7 @@ pub struct Completion {
 }
 
 /// Counters and gauges of the queue, as `stats()` shows them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WriteQueueStats {
     /// Keys with a write held (queued or in flight).
@@ -249,9 +254,8 @@ impl KeyState {
 pub struct WriteQueue {
     config: WriteQueueConfig,
     rng: LazyRng,
-    /// By key handle.
-    keys: Vec<KeyState>,
-    depth: usize,
+    /// Keys with a write held, by handle.
+    keys: BTreeMap<u32, KeyState>,
     /// Queued writes that may go out (key not in flight, no backoff), by (due, seq).
     ready: BTreeMap<(At, u64), u32>,
     /// Queued writes waiting out a retry backoff, by (end of backoff, seq).
@@ -269,21 +273,13 @@ impl WriteQueue {
         WriteQueue {
             config,
             rng: LazyRng::default(),
-            keys: Vec::new(),
-            depth: 0,
+            keys: BTreeMap::new(),
             ready: BTreeMap::new(),
             backoff: BTreeMap::new(),
             held: BTreeMap::new(),
             last_seq: 0,
             flush_to: 0,
-            stats: WriteQueueStats {
-                depth: 0,
-                oldest_age_ms: 0.0,
-                batches: 0,
-                retries: 0,
-                dead_letters: 0,
-                written: 0,
-            },
+            stats: WriteQueueStats::default(),
         }
     }
 
@@ -294,40 +290,27 @@ impl WriteQueue {
 
     /// Keys with a write held (queued or in flight).
     pub fn depth(&self) -> usize {
-        self.depth
+        self.keys.len()
     }
 
     /// Whether a write to `key` would be accepted now.
     pub fn has_room(&self, key: u32) -> bool {
-        self.keys.get(key as usize).is_some_and(KeyState::held) || self.depth < self.config.max_queue
+        self.keys.contains_key(&key) || self.keys.len() < self.config.max_queue
     }
 
-    /// Offers a write to `key` (a handle from 0 to `maxQueue`; the package reuses freed
-    /// ones) accepted at `now`.
-    pub fn accept(&mut self, key: u32, op: Op, now: f64) -> Result<Accepted> {
-        let index = key as usize;
-        if index > self.config.max_queue {
-            return Err(Error::argument(format!(
-                "write queue: key handle {key} is out of range; handles are reused from 0 up to maxQueue ({})",
-                self.config.max_queue
-            )));
-        }
+    /// Offers a write to `key` accepted at `now`.
+    pub fn accept(&mut self, key: u32, op: Op, now: f64) -> Accepted {
         if !self.has_room(key) {
-            return Ok(Accepted::Full);
+            return Accepted::Full;
         }
-        if self.keys.len() <= index {
-            self.keys.resize_with(index + 1, KeyState::default);
-        }
-        let Some(state) = self.keys.get_mut(index) else {
-            return Ok(Accepted::Full);
-        };
+        let state = self.keys.entry(key).or_default();
         self.last_seq += 1;
         if let Some(queued) = state.queued.as_mut() {
             let replaced = std::mem::replace(&mut queued.op, op);
             queued.attempts = 0;
-            return Ok(Accepted::Queued {
+            return Accepted::Queued {
                 replaced: Some(replaced),
-            });
+            };
         }
         let write = Write {
             op,
@@ -337,19 +320,18 @@ impl WriteQueue {
             attempts: 0,
         };
         if state.in_flight.is_none() {
-            self.depth += 1;
             self.ready.insert(write.slot(), key);
         }
         state.queued = Some(write);
         self.held.insert(write.seq, key);
-        Ok(Accepted::Queued { replaced: None })
+        Accepted::Queued { replaced: None }
     }
 
     /// Moves writes whose backoff has ended to the eligible ones.
     fn promote(&mut self, now: f64) {
         while let Some(entry) = self.backoff.first_entry() {
             let (At(end), _) = *entry.key();
-            if !(end <= now) {
+            if end.partial_cmp(&now).is_none_or(Ordering::is_gt) {
                 break;
             }
             let (slot, key) = entry.remove_entry();
@@ -363,7 +345,7 @@ impl WriteQueue {
             return false;
         };
         self.ready.len() >= self.config.max_batch
-            || self.depth >= self.config.max_queue
+            || self.keys.len() >= self.config.max_queue
             || !self.flushed(self.flush_to)
             || first_due.0 <= now
     }
@@ -380,7 +362,7 @@ impl WriteQueue {
             let Some((_, key)) = self.ready.pop_first() else {
                 break;
             };
-            let Some(state) = self.keys.get_mut(key as usize) else {
+            let Some(state) = self.keys.get_mut(&key) else {
                 continue;
             };
             if state.in_flight.is_some() {
@@ -421,7 +403,7 @@ impl WriteQueue {
     /// Settles the write in flight for `key`: `ok` if the store has it. `None` if `key`
     /// had no write in flight.
     pub fn complete(&mut self, key: u32, ok: bool, now: f64) -> Option<Completion> {
-        let state = self.keys.get_mut(key as usize)?;
+        let state = self.keys.get_mut(&key)?;
         let mut write = state.in_flight.take()?;
         self.held.remove(&write.seq);
         let outcome = if ok {
@@ -445,7 +427,7 @@ impl WriteQueue {
         }
         let idle = !state.held();
         if idle {
-            self.depth = self.depth.saturating_sub(1);
+            self.keys.remove(&key);
         }
         Some(Completion {
             op: write.op,
@@ -473,7 +455,7 @@ impl WriteQueue {
     /// A statistics snapshot at `now`.
     pub fn stats(&self, now: f64) -> WriteQueueStats {
         let oldest = self.held.first_key_value().and_then(|(&seq, &key)| {
-            let state = self.keys.get(key as usize)?;
+            let state = self.keys.get(&key)?;
             [state.in_flight, state.queued]
                 .into_iter()
                 .flatten()
@@ -481,7 +463,7 @@ impl WriteQueue {
                 .map(|w| w.accepted_at)
         });
         WriteQueueStats {
-            depth: self.depth as u64,
+            depth: self.keys.len() as u64,
             oldest_age_ms: oldest.map_or(0.0, |t| (now - t).max(0.0)),
             ..self.stats.clone()
         }
@@ -513,7 +495,7 @@ mod tests {
     }
 
     fn queued(q: &mut WriteQueue, key: u32, op: Op, now: f64) -> Option<Op> {
-        match q.accept(key, op, now).unwrap() {
+        match q.accept(key, op, now) {
             Accepted::Queued { replaced } => replaced,
             Accepted::Full => panic!("queue full"),
         }
@@ -546,7 +528,11 @@ mod tests {
         ] {
             let err = WriteQueueConfig::from_fields(vec![(name.to_string(), value)]).unwrap_err();
             assert_eq!(err.code().as_str(), "E_CONFIG");
-            assert!(err.message().starts_with("EdgeCache writeBehind: "), "{}", err.message());
+            assert!(
+                err.message().starts_with("EdgeCache writeBehind: "),
+                "{}",
+                err.message()
+            );
             assert!(err.message().contains(name), "{}", err.message());
         }
     }
@@ -558,10 +544,18 @@ mod tests {
         assert_eq!(queued(&mut q, 0, Op::Delete, 30.0), Some(Op::Set(1)));
         assert_eq!(queued(&mut q, 0, Op::Set(3), 40.0), Some(Op::Delete));
         assert_eq!(q.depth(), 1);
-        assert_eq!(q.stats(45.0).oldest_age_ms, 45.0, "the older acceptance time");
+        assert_eq!(
+            q.stats(45.0).oldest_age_ms,
+            45.0,
+            "the older acceptance time"
+        );
         assert_eq!(q.next_batch(49.0), vec![], "not due before maxDelay");
         assert_eq!(q.next_drain_in(49.0), Some(1.0));
-        assert_eq!(q.next_batch(50.0), vec![(0, Op::Set(3))], "due 50 ms after the first write");
+        assert_eq!(
+            q.next_batch(50.0),
+            vec![(0, Op::Set(3))],
+            "due 50 ms after the first write"
+        );
     }
 
     #[test]
@@ -569,7 +563,11 @@ mod tests {
         let mut q = queue(&[("maxDelay", 0.0)]);
         queued(&mut q, 7, Op::Set(1), 0.0);
         assert_eq!(q.next_batch(0.0), vec![(7, Op::Set(1))]);
-        assert_eq!(queued(&mut q, 7, Op::Delete, 1.0), None, "parked, not coalesced");
+        assert_eq!(
+            queued(&mut q, 7, Op::Delete, 1.0),
+            None,
+            "parked, not coalesced"
+        );
         assert_eq!(queued(&mut q, 7, Op::Set(2), 1.0), Some(Op::Delete));
         assert_eq!(q.depth(), 1);
         assert_eq!(q.next_batch(100.0), vec![], "never two in flight for a key");
@@ -601,11 +599,19 @@ mod tests {
         );
         assert_eq!(q.next_batch(3.0), vec![]);
         assert_eq!(q.next_drain_in(3.0), Some(1000.0));
-        assert_eq!(q.next_batch(1003.0), vec![(3, Op::Set(3))], "maxDelay passed");
+        assert_eq!(
+            q.next_batch(1003.0),
+            vec![(3, Op::Set(3))],
+            "maxDelay passed"
+        );
         queued(&mut q, 4, Op::Set(4), 1003.0);
         let barrier = q.flush();
         assert!(!q.flushed(barrier));
-        assert_eq!(q.next_batch(1003.0), vec![(4, Op::Set(4))], "a flush does not wait");
+        assert_eq!(
+            q.next_batch(1003.0),
+            vec![(4, Op::Set(4))],
+            "a flush does not wait"
+        );
         for key in 0..5 {
             q.complete(key, true, 1004.0);
         }
@@ -619,15 +625,29 @@ mod tests {
         queued(&mut q, 0, Op::Set(0), 0.0);
         queued(&mut q, 1, Op::Set(1), 0.0);
         assert!(!q.has_room(2));
-        assert_eq!(q.accept(2, Op::Set(2), 0.0), Ok(Accepted::Full));
-        assert_eq!(queued(&mut q, 1, Op::Delete, 0.0), Some(Op::Set(1)), "a held key fits");
-        assert_eq!(q.next_drain_in(0.0), Some(0.0), "writers are waiting: no delay");
+        assert_eq!(q.accept(2, Op::Set(2), 0.0), Accepted::Full);
+        assert_eq!(
+            queued(&mut q, 1, Op::Delete, 0.0),
+            Some(Op::Set(1)),
+            "a held key fits"
+        );
+        assert_eq!(
+            q.next_drain_in(0.0),
+            Some(0.0),
+            "writers are waiting: no delay"
+        );
         assert_eq!(q.next_batch(0.0).len(), 2);
-        assert_eq!(q.accept(2, Op::Set(2), 0.0), Ok(Accepted::Full), "in flight counts");
+        assert_eq!(
+            q.accept(2, Op::Set(2), 0.0),
+            Accepted::Full,
+            "in flight counts"
+        );
         q.complete(0, true, 1.0);
         assert!(q.has_room(2));
-        assert_eq!(q.accept(2, Op::Set(2), 1.0), Ok(Accepted::Queued { replaced: None }));
-        assert_eq!(q.accept(3, Op::Set(3), 1.0).unwrap_err().code().as_str(), "E_ARGUMENT");
+        assert_eq!(
+            q.accept(2, Op::Set(2), 1.0),
+            Accepted::Queued { replaced: None }
+        );
     }
 
     #[test]
@@ -637,7 +657,11 @@ mod tests {
         let mut now = 0.0;
         let mut waits = Vec::new();
         for attempt in 1..=3 {
-            assert_eq!(q.next_batch(now), vec![(0, Op::Set(9))], "attempt {attempt}");
+            assert_eq!(
+                q.next_batch(now),
+                vec![(0, Op::Set(9))],
+                "attempt {attempt}"
+            );
             let done = q.complete(0, false, now).unwrap();
             assert_eq!(done.attempts, attempt);
             if attempt == 3 {
@@ -646,14 +670,21 @@ mod tests {
             }
             assert_eq!((done.outcome, done.idle), (Outcome::Retry, false));
             let wait = q.next_drain_in(now).unwrap();
-            assert_eq!(q.next_batch(now + wait * 0.99), vec![], "not before the backoff");
+            assert_eq!(
+                q.next_batch(now + wait * 0.99),
+                vec![],
+                "not before the backoff"
+            );
             waits.push(wait);
             now += wait;
         }
         assert!((50.0..=100.0).contains(&waits[0]), "{waits:?}");
         assert!((100.0..=200.0).contains(&waits[1]), "{waits:?}");
         let s = q.stats(now);
-        assert_eq!((s.retries, s.dead_letters, s.written, s.depth), (2, 1, 0, 0));
+        assert_eq!(
+            (s.retries, s.dead_letters, s.written, s.depth),
+            (2, 1, 0, 0)
+        );
         assert_eq!(q.next_drain_in(now), None);
     }
 
@@ -679,7 +710,11 @@ mod tests {
         assert_eq!(q.next_batch(1.0), vec![], "still backing off");
         assert_eq!(q.next_batch(10.0), vec![(0, Op::Set(2))]);
         let done = q.complete(0, false, 10.0).unwrap();
-        assert_eq!((done.outcome, done.attempts), (Outcome::Retry, 1), "its own retries");
+        assert_eq!(
+            (done.outcome, done.attempts),
+            (Outcome::Retry, 1),
+            "its own retries"
+        );
     }
 
     #[test]
@@ -771,12 +806,22 @@ mod model {
 
     impl Run {
         fn fate(&mut self, id: usize, fate: Fate) -> std::result::Result<(), TestCaseError> {
-            prop_assert!(self.m.fates.insert(id, fate).is_none(), "write {} settled twice", id);
+            prop_assert!(
+                self.m.fates.insert(id, fate).is_none(),
+                "write {} settled twice",
+                id
+            );
             Ok(())
         }
 
         fn depth(&self) -> usize {
-            let mut keys: Vec<u32> = self.m.in_flight.keys().chain(self.m.queued.keys()).copied().collect();
+            let mut keys: Vec<u32> = self
+                .m
+                .in_flight
+                .keys()
+                .chain(self.m.queued.keys())
+                .copied()
+                .collect();
             keys.sort_unstable();
             keys.dedup();
             keys.len()
@@ -785,7 +830,7 @@ mod model {
         fn accept(&mut self, key: u32, op: Op) -> std::result::Result<(), TestCaseError> {
             let held = self.m.in_flight.contains_key(&key) || self.m.queued.contains_key(&key);
             let full = !held && self.depth() >= self.q.config().max_queue;
-            let got = self.q.accept(key, op, self.now).unwrap();
+            let got = self.q.accept(key, op, self.now);
             if full {
                 prop_assert_eq!(got, Accepted::Full);
                 return Ok(());
@@ -797,7 +842,12 @@ mod model {
             self.m.last.insert(key, id);
             let since = match self.m.queued.get(&key).copied() {
                 Some(old) => {
-                    prop_assert_eq!(got, Accepted::Queued { replaced: Some(self.m.ops[old.id].1) });
+                    prop_assert_eq!(
+                        got,
+                        Accepted::Queued {
+                            replaced: Some(self.m.ops[old.id].1)
+                        }
+                    );
                     self.fate(old.id, Fate::Superseded)?;
                     old.since
                 }
@@ -813,13 +863,21 @@ mod model {
         fn batch(&mut self) -> std::result::Result<(), TestCaseError> {
             let expect_some = self.q.next_drain_in(self.now) == Some(0.0);
             let batch = self.q.next_batch(self.now);
-            prop_assert_eq!(expect_some, !batch.is_empty(), "next_drain_in agrees with next_batch");
+            prop_assert_eq!(
+                expect_some,
+                !batch.is_empty(),
+                "next_drain_in agrees with next_batch"
+            );
             prop_assert!(batch.len() <= self.q.config().max_batch);
             if !batch.is_empty() {
                 self.m.batches += 1;
             }
             for (key, op) in batch {
-                prop_assert!(!self.m.in_flight.contains_key(&key), "two writes in flight for key {}", key);
+                prop_assert!(
+                    !self.m.in_flight.contains_key(&key),
+                    "two writes in flight for key {}",
+                    key
+                );
                 let held = self.m.queued.remove(&key);
                 prop_assert!(held.is_some(), "key {} sent with nothing queued", key);
                 let held = held.unwrap_or(Held { id: 0, since: 0 });
@@ -856,16 +914,35 @@ mod model {
                 Outcome::Retry
             };
             let idle = !self.m.queued.contains_key(&key);
-            prop_assert_eq!(got, Some(Completion { op, outcome, attempts: tries, idle }));
+            prop_assert_eq!(
+                got,
+                Some(Completion {
+                    op,
+                    outcome,
+                    attempts: tries,
+                    idle
+                })
+            );
             Ok(())
         }
 
         fn check(&self) -> std::result::Result<(), TestCaseError> {
             prop_assert_eq!(self.q.depth(), self.depth());
             prop_assert!(self.q.depth() <= self.q.config().max_queue);
-            let oldest = self.m.in_flight.values().chain(self.m.queued.values()).map(|h| h.since).min();
+            let oldest = self
+                .m
+                .in_flight
+                .values()
+                .chain(self.m.queued.values())
+                .map(|h| h.since)
+                .min();
             for &b in &self.barriers {
-                prop_assert_eq!(self.q.flushed(b), oldest.is_none_or(|s| s > b), "flushed({})", b);
+                prop_assert_eq!(
+                    self.q.flushed(b),
+                    oldest.is_none_or(|s| s > b),
+                    "flushed({})",
+                    b
+                );
             }
             let s = self.q.stats(self.now);
             prop_assert_eq!(

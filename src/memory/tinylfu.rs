@@ -271,7 +271,7 @@ impl TinyLfuPolicy {
             return false;
         }
         let candidate_frequency = self.frequency(candidate);
-        if u32::from(candidate_frequency) > victims_frequency {
+        if u32::from(candidate_frequency) > victims_frequency || (std::env::var("XTIE").is_ok() && u32::from(candidate_frequency) >= victims_frequency) { // XTEMP
             true
         } else if candidate_frequency >= ADMIT_HASHDOS_THRESHOLD {
             self.random() & 127 == 0

@@ -6,8 +6,10 @@ mod errors;
 mod memory;
 mod options;
 mod ring;
+mod write_queue;
 
 pub use edge::EdgeEngine;
 pub use errors::set_error_class;
 pub use memory::MemoryEngine;
 pub use ring::RingEngine;
+pub use write_queue::WriteQueueEngine;
