@@ -6,6 +6,7 @@ import { ringBench } from "./ring.mjs";
 import { denoSpeed, workerdSpeed, workerdStartup } from "./runtimes.mjs";
 import { startup } from "./startup.mjs";
 import { tieredBench } from "./tiered.mjs";
+import { writeBehindBench } from "./write_behind.mjs";
 
 console.log(`edgecache bench — Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 memorySpeed();
@@ -17,3 +18,4 @@ startup();
 await workerdStartup();
 await ringBench();
 await tieredBench();
+await writeBehindBench();

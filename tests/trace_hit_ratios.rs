@@ -239,10 +239,13 @@ fn lru_reproduces_libcachesim_on_cloud_physics() {
 }
 
 /// How many misses above ARC's each capacity is allowed. The target is to beat ARC
-/// everywhere (0); at 384..768 MiB W-TinyLFU does not (it is near LRU at 640 MiB, where
-/// ARC gains most over LRU), so those allowances bound today's shortfall (measured over
-/// many seeds, plus a margin) and keep regressions visible.
-const CLOUD_ALLOWANCE: [u64; 8] = [0, 0, 1_000, 3_500, 7_500, 3_000, 0, 0];
+/// everywhere (0); at 512..768 MiB W-TinyLFU does not. Over 30 hash seeds it was behind by
+/// +41..+1292 misses at 512 MiB, +4470..+5188 at 640 and +582..+1643 at 768: there ARC's
+/// gain over LRU comes from keeping, early in the trace, an LRU of first-time blocks
+/// nearly as large as the cache (second reads 128..640 MiB of traffic later), which a
+/// frequency-gated main space refuses. These allowances bound that shortfall (worst seed
+/// plus about 800) and keep regressions visible.
+const CLOUD_ALLOWANCE: [u64; 8] = [0, 0, 0, 2_000, 6_000, 2_500, 0, 0];
 
 #[test]
 fn cloud_physics_bytes_against_arc() {

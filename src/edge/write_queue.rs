@@ -4,8 +4,13 @@
 //! write's result back.
 //!
 //! Keys and values stay in JavaScript. The queue sees a *key handle* per store key (a small
-//! integer the package assigns while the key has a write held here, and reuses once the
-//! key is idle again) and, for a set, a *value handle*.
+//! integer the package assigns while the key has a write held here and reuses once the
+//! key is idle again, so handles stay within `0..=maxQueue`) and, for a set, a *value
+//! handle*.
+//!
+//! A flush ([`WriteQueue::flush`]) returns a barrier: the acceptance number of the last
+//! write accepted. It is done when no held write carries a number up to it; while one
+//! does, batches go out without waiting for `maxDelay` (retries still wait their backoff).
 //!
 //! The rules:
 //! - **Coalescing.** A key has at most one queued (unsent) write; a newer write to the key
@@ -34,7 +39,7 @@ use crate::options::{Num, OptionFields, OptionValue};
 use crate::rng::LazyRng;
 use serde::Serialize;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// Who owns these options, as error messages name it.
 const OWNER: &str = "EdgeCache writeBehind";
@@ -196,24 +201,32 @@ pub struct WriteQueueStats {
     pub written: u64,
 }
 
-/// A time, totally ordered (so a NaN from a bad clock cannot break the maps).
+/// A queued write's place in line: earliest due first, then oldest.
 #[derive(Clone, Copy, Debug)]
-struct At(f64);
+struct Slot {
+    due: f64,
+    seq: u64,
+    key: u32,
+}
 
-impl PartialEq for At {
+impl PartialEq for Slot {
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
     }
 }
-impl Eq for At {}
-impl PartialOrd for At {
+impl Eq for Slot {}
+impl PartialOrd for Slot {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl Ord for At {
+impl Ord for Slot {
+    /// Total (a NaN from a bad clock cannot break the heaps), reversed: the heaps pop the
+    /// smallest first.
     fn cmp(&self, other: &Self) -> Ordering {
-        self.0.total_cmp(&other.0)
+        (other.due.total_cmp(&self.due))
+            .then(other.seq.cmp(&self.seq))
+            .then(other.key.cmp(&self.key))
     }
 }
 
@@ -232,8 +245,12 @@ struct Write {
 }
 
 impl Write {
-    fn slot(&self) -> (At, u64) {
-        (At(self.due_at), self.seq)
+    fn slot(&self, key: u32) -> Slot {
+        Slot {
+            due: self.due_at,
+            seq: self.seq,
+            key,
+        }
     }
 }
 
@@ -248,20 +265,30 @@ impl KeyState {
     fn held(&self) -> bool {
         self.in_flight.is_some() || self.queued.is_some()
     }
+
+    /// The held write carrying acceptance number `seq`, if any.
+    fn write(&self, seq: u64) -> Option<&Write> {
+        [&self.in_flight, &self.queued]
+            .into_iter()
+            .flatten()
+            .find(|w| w.seq == seq)
+    }
 }
 
 /// The queue of pending store writes of one `EdgeCache`.
 pub struct WriteQueue {
     config: WriteQueueConfig,
     rng: LazyRng,
-    /// Keys with a write held, by handle.
-    keys: BTreeMap<u32, KeyState>,
-    /// Queued writes that may go out (key not in flight, no backoff), by (due, seq).
-    ready: BTreeMap<(At, u64), u32>,
-    /// Queued writes waiting out a retry backoff, by (end of backoff, seq).
-    backoff: BTreeMap<(At, u64), u32>,
-    /// Every held write (queued or in flight), by seq: oldest age, flush progress.
-    held: BTreeMap<u64, u32>,
+    /// By key handle; handles are dense (the package reuses freed ones), so a vector.
+    keys: Vec<KeyState>,
+    depth: usize,
+    /// Queued writes that may go out (key not in flight, no backoff pending).
+    ready: BinaryHeap<Slot>,
+    /// Queued writes waiting out a retry backoff, by its end.
+    backoff: BinaryHeap<Slot>,
+    /// (seq, key) of held writes in acceptance order, with settled ones dropped lazily:
+    /// the front is the oldest held write (for its age, and for flushes).
+    log: VecDeque<(u64, u32)>,
     last_seq: u64,
     flush_to: u64,
     stats: WriteQueueStats,
@@ -273,10 +300,11 @@ impl WriteQueue {
         WriteQueue {
             config,
             rng: LazyRng::default(),
-            keys: BTreeMap::new(),
-            ready: BTreeMap::new(),
-            backoff: BTreeMap::new(),
-            held: BTreeMap::new(),
+            keys: Vec::new(),
+            depth: 0,
+            ready: BinaryHeap::new(),
+            backoff: BinaryHeap::new(),
+            log: VecDeque::new(),
             last_seq: 0,
             flush_to: 0,
             stats: WriteQueueStats::default(),
@@ -290,27 +318,41 @@ impl WriteQueue {
 
     /// Keys with a write held (queued or in flight).
     pub fn depth(&self) -> usize {
-        self.keys.len()
+        self.depth
     }
 
     /// Whether a write to `key` would be accepted now.
     pub fn has_room(&self, key: u32) -> bool {
-        self.keys.contains_key(&key) || self.keys.len() < self.config.max_queue
+        self.keys.get(key as usize).is_some_and(KeyState::held)
+            || self.depth < self.config.max_queue
     }
 
-    /// Offers a write to `key` accepted at `now`.
-    pub fn accept(&mut self, key: u32, op: Op, now: f64) -> Accepted {
-        if !self.has_room(key) {
-            return Accepted::Full;
+    /// Offers a write to `key` accepted at `now`. Key handles run from 0 to `maxQueue`:
+    /// the package hands out the lowest free one, and never holds more than `maxQueue`.
+    pub fn accept(&mut self, key: u32, op: Op, now: f64) -> Result<Accepted> {
+        let index = key as usize;
+        if index > self.config.max_queue {
+            return Err(Error::argument(format!(
+                "write queue: key handle {key} is beyond maxQueue ({}); reuse freed handles",
+                self.config.max_queue
+            )));
         }
-        let state = self.keys.entry(key).or_default();
+        if !self.has_room(key) {
+            return Ok(Accepted::Full);
+        }
+        if self.keys.len() <= index {
+            self.keys.resize(index + 1, KeyState::default());
+        }
+        let Some(state) = self.keys.get_mut(index) else {
+            return Ok(Accepted::Full);
+        };
         self.last_seq += 1;
         if let Some(queued) = state.queued.as_mut() {
             let replaced = std::mem::replace(&mut queued.op, op);
             queued.attempts = 0;
-            return Accepted::Queued {
+            return Ok(Accepted::Queued {
                 replaced: Some(replaced),
-            };
+            });
         }
         let write = Write {
             op,
@@ -320,34 +362,35 @@ impl WriteQueue {
             attempts: 0,
         };
         if state.in_flight.is_none() {
-            self.ready.insert(write.slot(), key);
+            self.depth += 1;
+            self.ready.push(write.slot(key));
         }
         state.queued = Some(write);
-        self.held.insert(write.seq, key);
-        Accepted::Queued { replaced: None }
+        self.log.push_back((write.seq, key));
+        Ok(Accepted::Queued { replaced: None })
     }
 
     /// Moves writes whose backoff has ended to the eligible ones.
     fn promote(&mut self, now: f64) {
-        while let Some(entry) = self.backoff.first_entry() {
-            let (At(end), _) = *entry.key();
-            if end.partial_cmp(&now).is_none_or(Ordering::is_gt) {
+        while let Some(slot) = self.backoff.peek() {
+            if slot.due.partial_cmp(&now).is_none_or(Ordering::is_gt) {
                 break;
             }
-            let (slot, key) = entry.remove_entry();
-            self.ready.insert(slot, key);
+            if let Some(slot) = self.backoff.pop() {
+                self.ready.push(slot);
+            }
         }
     }
 
     /// Whether a batch should go out now (after promotion).
     fn due(&self, now: f64) -> bool {
-        let Some(((first_due, _), _)) = self.ready.first_key_value() else {
+        let Some(first) = self.ready.peek() else {
             return false;
         };
         self.ready.len() >= self.config.max_batch
-            || self.keys.len() >= self.config.max_queue
+            || self.depth >= self.config.max_queue
             || !self.flushed(self.flush_to)
-            || first_due.0 <= now
+            || first.due <= now
     }
 
     /// The next batch at `now`, earliest due first, or nothing when no batch is due. The
@@ -359,19 +402,20 @@ impl WriteQueue {
         }
         let mut batch = Vec::new();
         while batch.len() < self.config.max_batch {
-            let Some((_, key)) = self.ready.pop_first() else {
+            let Some(slot) = self.ready.pop() else {
                 break;
             };
-            let Some(state) = self.keys.get_mut(&key) else {
+            let Some(state) = self.keys.get_mut(slot.key as usize) else {
                 continue;
             };
-            if state.in_flight.is_some() {
-                continue;
-            }
-            if let Some(mut write) = state.queued.take() {
-                write.attempts += 1;
-                state.in_flight = Some(write);
-                batch.push((key, write.op));
+            match state.queued {
+                Some(mut write) if write.seq == slot.seq && state.in_flight.is_none() => {
+                    write.attempts += 1;
+                    state.in_flight = Some(write);
+                    state.queued = None;
+                    batch.push((slot.key, write.op));
+                }
+                _ => {}
             }
         }
         if !batch.is_empty() {
@@ -383,15 +427,12 @@ impl WriteQueue {
     /// Milliseconds from `now` until [`next_batch`](Self::next_batch) has something to
     /// send (0: now), or `None` when nothing is waiting (all held writes are in flight).
     pub fn next_drain_in(&self, now: f64) -> Option<f64> {
-        let by_backoff = self
-            .backoff
-            .first_key_value()
-            .map(|((end, _), _)| (end.0 - now).max(0.0));
-        let by_ready = self.ready.first_key_value().map(|((first_due, _), _)| {
+        let by_backoff = self.backoff.peek().map(|s| (s.due - now).max(0.0));
+        let by_ready = self.ready.peek().map(|first| {
             if self.due(now) {
                 0.0
             } else {
-                (first_due.0 - now).max(0.0)
+                (first.due - now).max(0.0)
             }
         });
         match (by_backoff, by_ready) {
@@ -403,9 +444,8 @@ impl WriteQueue {
     /// Settles the write in flight for `key`: `ok` if the store has it. `None` if `key`
     /// had no write in flight.
     pub fn complete(&mut self, key: u32, ok: bool, now: f64) -> Option<Completion> {
-        let state = self.keys.get_mut(&key)?;
+        let state = self.keys.get_mut(key as usize)?;
         let mut write = state.in_flight.take()?;
-        self.held.remove(&write.seq);
         let outcome = if ok {
             self.stats.written += 1;
             Outcome::Written
@@ -417,24 +457,46 @@ impl WriteQueue {
         } else {
             self.stats.retries += 1;
             write.due_at = now + backoff(&self.config, &mut self.rng, write.attempts);
-            self.backoff.insert(write.slot(), key);
-            self.held.insert(write.seq, key);
+            self.backoff.push(write.slot(key));
             state.queued = Some(write);
             Outcome::Retry
         };
         if let (Outcome::Written | Outcome::Superseded, Some(parked)) = (outcome, &state.queued) {
-            self.ready.insert(parked.slot(), key);
+            self.ready.push(parked.slot(key));
         }
         let idle = !state.held();
         if idle {
-            self.keys.remove(&key);
+            self.depth = self.depth.saturating_sub(1);
         }
+        self.trim_log();
         Some(Completion {
             op: write.op,
             outcome,
             attempts: write.attempts,
             idle,
         })
+    }
+
+    fn is_held(&self, (seq, key): (u64, u32)) -> bool {
+        self.keys
+            .get(key as usize)
+            .is_some_and(|state| state.write(seq).is_some())
+    }
+
+    /// Drops settled writes from the front of the log, and from all of it when settled
+    /// ones make up most of it (a key may hold two writes, so 4 × depth is plenty).
+    fn trim_log(&mut self) {
+        while let Some(&front) = self.log.front() {
+            if self.is_held(front) {
+                break;
+            }
+            self.log.pop_front();
+        }
+        if self.log.len() > 4 * self.depth + 64 {
+            let mut log = std::mem::take(&mut self.log);
+            log.retain(|&entry| self.is_held(entry));
+            self.log = log;
+        }
     }
 
     /// Starts a flush: every write held now goes out without waiting for `maxDelay`.
@@ -447,23 +509,17 @@ impl WriteQueue {
     /// Whether every write accepted up to `barrier` is in the store, dead-lettered, or
     /// replaced by a later write that is.
     pub fn flushed(&self, barrier: u64) -> bool {
-        self.held
-            .first_key_value()
-            .is_none_or(|(&seq, _)| seq > barrier)
+        self.log.front().is_none_or(|&(seq, _)| seq > barrier)
     }
 
     /// A statistics snapshot at `now`.
     pub fn stats(&self, now: f64) -> WriteQueueStats {
-        let oldest = self.held.first_key_value().and_then(|(&seq, &key)| {
-            let state = self.keys.get(&key)?;
-            [state.in_flight, state.queued]
-                .into_iter()
-                .flatten()
-                .find(|w| w.seq == seq)
-                .map(|w| w.accepted_at)
+        let oldest = self.log.front().and_then(|&(seq, key)| {
+            let write = self.keys.get(key as usize)?.write(seq)?;
+            Some(write.accepted_at)
         });
         WriteQueueStats {
-            depth: self.keys.len() as u64,
+            depth: self.depth as u64,
             oldest_age_ms: oldest.map_or(0.0, |t| (now - t).max(0.0)),
             ..self.stats.clone()
         }
@@ -495,7 +551,7 @@ mod tests {
     }
 
     fn queued(q: &mut WriteQueue, key: u32, op: Op, now: f64) -> Option<Op> {
-        match q.accept(key, op, now) {
+        match q.accept(key, op, now).unwrap() {
             Accepted::Queued { replaced } => replaced,
             Accepted::Full => panic!("queue full"),
         }
@@ -625,7 +681,7 @@ mod tests {
         queued(&mut q, 0, Op::Set(0), 0.0);
         queued(&mut q, 1, Op::Set(1), 0.0);
         assert!(!q.has_room(2));
-        assert_eq!(q.accept(2, Op::Set(2), 0.0), Accepted::Full);
+        assert_eq!(q.accept(2, Op::Set(2), 0.0), Ok(Accepted::Full));
         assert_eq!(
             queued(&mut q, 1, Op::Delete, 0.0),
             Some(Op::Set(1)),
@@ -639,14 +695,20 @@ mod tests {
         assert_eq!(q.next_batch(0.0).len(), 2);
         assert_eq!(
             q.accept(2, Op::Set(2), 0.0),
-            Accepted::Full,
+            Ok(Accepted::Full),
             "in flight counts"
         );
         q.complete(0, true, 1.0);
         assert!(q.has_room(2));
         assert_eq!(
             q.accept(2, Op::Set(2), 1.0),
-            Accepted::Queued { replaced: None }
+            Ok(Accepted::Queued { replaced: None })
+        );
+        let beyond = q.accept(3, Op::Set(3), 1.0).unwrap_err();
+        assert_eq!(
+            beyond.code().as_str(),
+            "E_ARGUMENT",
+            "handles run up to maxQueue"
         );
     }
 
@@ -718,6 +780,25 @@ mod tests {
     }
 
     #[test]
+    fn settled_writes_leave_the_log_while_an_old_one_is_stuck() {
+        let mut q = queue(&[("maxDelay", 0.0), ("maxQueue", 2.0)]);
+        queued(&mut q, 0, Op::Set(0), 0.0);
+        assert_eq!(q.next_batch(0.0), vec![(0, Op::Set(0))], "stuck in flight");
+        for i in 1..10_000 {
+            queued(&mut q, 1, Op::Set(i), f64::from(i));
+            assert_eq!(q.next_batch(f64::from(i)), vec![(1, Op::Set(i))]);
+            q.complete(1, true, f64::from(i));
+            assert!(q.log.len() <= 4 * q.depth() + 65, "log of {}", q.log.len());
+        }
+        assert_eq!(q.stats(10_000.0).oldest_age_ms, 10_000.0);
+        assert!(!q.flushed(1));
+        q.complete(0, true, 10_000.0);
+        let barrier = q.flush();
+        assert!(q.flushed(barrier));
+        assert!(q.log.is_empty());
+    }
+
+    #[test]
     fn oldest_age_counts_writes_in_flight_and_time_may_misbehave() {
         let mut q = queue(&[("maxDelay", 0.0)]);
         queued(&mut q, 0, Op::Set(0), 10.0);
@@ -739,10 +820,13 @@ mod tests {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod model {
     //! The queue against a model that tracks, per key, the write in flight and the one
-    //! queued, and the fate of every accepted write.
+    //! queued, and the fate of every accepted write. Key handles are handed out as the
+    //! package does: the last freed one first, else the next unused.
     use super::*;
     use proptest::prelude::*;
     use std::collections::HashMap;
+
+    type Check = std::result::Result<(), TestCaseError>;
 
     #[derive(Clone, Debug)]
     enum Step {
@@ -772,8 +856,7 @@ mod model {
         DeadLetter,
     }
 
-    /// A model write: the harness's id, and the acceptance number of the oldest write
-    /// its queue entry carries.
+    /// A model write: its id, and the acceptance number of the oldest write its entry carries.
     #[derive(Clone, Copy, Debug)]
     struct Held {
         id: usize,
@@ -782,12 +865,18 @@ mod model {
 
     #[derive(Default)]
     struct Model {
+        /// Per accepted write: (store key, op), times sent, fate.
         ops: Vec<(u32, Op)>,
         tries: Vec<u32>,
         fates: HashMap<usize, Fate>,
+        /// By key handle.
         in_flight: HashMap<u32, Held>,
         queued: HashMap<u32, Held>,
-        /// What the store holds per key (absent: nothing written).
+        /// Store key <-> key handle, for keys with a write held.
+        handles: HashMap<u32, u32>,
+        free: Vec<u32>,
+        next_handle: u32,
+        /// What the store holds, by store key; the last accepted write per store key.
         store: HashMap<u32, Op>,
         last: HashMap<u32, usize>,
         accepted: u64,
@@ -805,7 +894,7 @@ mod model {
     }
 
     impl Run {
-        fn fate(&mut self, id: usize, fate: Fate) -> std::result::Result<(), TestCaseError> {
+        fn fate(&mut self, id: usize, fate: Fate) -> Check {
             prop_assert!(
                 self.m.fates.insert(id, fate).is_none(),
                 "write {} settled twice",
@@ -814,33 +903,30 @@ mod model {
             Ok(())
         }
 
-        fn depth(&self) -> usize {
-            let mut keys: Vec<u32> = self
-                .m
-                .in_flight
-                .keys()
-                .chain(self.m.queued.keys())
-                .copied()
-                .collect();
-            keys.sort_unstable();
-            keys.dedup();
-            keys.len()
-        }
-
-        fn accept(&mut self, key: u32, op: Op) -> std::result::Result<(), TestCaseError> {
-            let held = self.m.in_flight.contains_key(&key) || self.m.queued.contains_key(&key);
-            let full = !held && self.depth() >= self.q.config().max_queue;
-            let got = self.q.accept(key, op, self.now);
+        fn accept(&mut self, skey: u32, op: Op) -> Check {
+            let known = self.m.handles.get(&skey).copied();
+            let handle =
+                known.unwrap_or_else(|| self.m.free.last().copied().unwrap_or(self.m.next_handle));
+            let full = known.is_none() && self.m.handles.len() >= self.q.config().max_queue;
+            let got = self.q.accept(handle, op, self.now);
+            prop_assert!(got.is_ok(), "handle {} refused: {:?}", handle, got);
+            let got = got.unwrap_or(Accepted::Full);
             if full {
                 prop_assert_eq!(got, Accepted::Full);
                 return Ok(());
             }
+            if known.is_none() {
+                if self.m.free.pop().is_none() {
+                    self.m.next_handle += 1;
+                }
+                self.m.handles.insert(skey, handle);
+            }
             let id = self.m.ops.len();
-            self.m.ops.push((key, op));
+            self.m.ops.push((skey, op));
             self.m.tries.push(0);
             self.m.accepted += 1;
-            self.m.last.insert(key, id);
-            let since = match self.m.queued.get(&key).copied() {
+            self.m.last.insert(skey, id);
+            let since = match self.m.queued.get(&handle).copied() {
                 Some(old) => {
                     prop_assert_eq!(
                         got,
@@ -856,11 +942,11 @@ mod model {
                     self.m.accepted
                 }
             };
-            self.m.queued.insert(key, Held { id, since });
+            self.m.queued.insert(handle, Held { id, since });
             Ok(())
         }
 
-        fn batch(&mut self) -> std::result::Result<(), TestCaseError> {
+        fn batch(&mut self) -> Check {
             let expect_some = self.q.next_drain_in(self.now) == Some(0.0);
             let batch = self.q.next_batch(self.now);
             prop_assert_eq!(
@@ -872,36 +958,36 @@ mod model {
             if !batch.is_empty() {
                 self.m.batches += 1;
             }
-            for (key, op) in batch {
+            for (handle, op) in batch {
                 prop_assert!(
-                    !self.m.in_flight.contains_key(&key),
-                    "two writes in flight for key {}",
-                    key
+                    !self.m.in_flight.contains_key(&handle),
+                    "two writes in flight for handle {}",
+                    handle
                 );
-                let held = self.m.queued.remove(&key);
-                prop_assert!(held.is_some(), "key {} sent with nothing queued", key);
+                let held = self.m.queued.remove(&handle);
+                prop_assert!(held.is_some(), "handle {} sent with nothing queued", handle);
                 let held = held.unwrap_or(Held { id: 0, since: 0 });
                 prop_assert_eq!(op, self.m.ops[held.id].1);
                 self.m.tries[held.id] += 1;
-                self.m.in_flight.insert(key, held);
+                self.m.in_flight.insert(handle, held);
             }
             Ok(())
         }
 
-        fn complete(&mut self, key: u32, ok: bool) -> std::result::Result<(), TestCaseError> {
-            let got = self.q.complete(key, ok, self.now);
-            let Some(held) = self.m.in_flight.remove(&key) else {
+        fn complete(&mut self, handle: u32, ok: bool) -> Check {
+            let got = self.q.complete(handle, ok, self.now);
+            let Some(held) = self.m.in_flight.remove(&handle) else {
                 prop_assert_eq!(got, None);
                 return Ok(());
             };
-            let (id, op) = (held.id, self.m.ops[held.id].1);
+            let (id, (skey, op)) = (held.id, self.m.ops[held.id]);
             let tries = self.m.tries[id];
             let outcome = if ok {
-                self.m.store.insert(key, op);
+                self.m.store.insert(skey, op);
                 self.m.written += 1;
                 self.fate(id, Fate::Written)?;
                 Outcome::Written
-            } else if self.m.queued.contains_key(&key) {
+            } else if self.m.queued.contains_key(&handle) {
                 self.fate(id, Fate::Superseded)?;
                 Outcome::Superseded
             } else if tries > self.q.config().retries {
@@ -910,10 +996,14 @@ mod model {
                 Outcome::DeadLetter
             } else {
                 self.m.retries += 1;
-                self.m.queued.insert(key, held);
+                self.m.queued.insert(handle, held);
                 Outcome::Retry
             };
-            let idle = !self.m.queued.contains_key(&key);
+            let idle = !self.m.queued.contains_key(&handle);
+            if idle {
+                self.m.handles.remove(&skey);
+                self.m.free.push(handle);
+            }
             prop_assert_eq!(
                 got,
                 Some(Completion {
@@ -926,8 +1016,14 @@ mod model {
             Ok(())
         }
 
-        fn check(&self) -> std::result::Result<(), TestCaseError> {
-            prop_assert_eq!(self.q.depth(), self.depth());
+        fn in_flight(&self) -> Vec<u32> {
+            let mut handles: Vec<u32> = self.m.in_flight.keys().copied().collect();
+            handles.sort_unstable();
+            handles
+        }
+
+        fn check(&self) -> Check {
+            prop_assert_eq!(self.q.depth(), self.m.handles.len());
             prop_assert!(self.q.depth() <= self.q.config().max_queue);
             let oldest = self
                 .m
@@ -946,25 +1042,29 @@ mod model {
             }
             let s = self.q.stats(self.now);
             prop_assert_eq!(
-                (s.written, s.dead_letters, s.retries, s.batches),
-                (self.m.written, self.m.dead, self.m.retries, self.m.batches)
+                (s.depth, s.written, s.dead_letters, s.retries, s.batches),
+                (
+                    self.m.handles.len() as u64,
+                    self.m.written,
+                    self.m.dead,
+                    self.m.retries,
+                    self.m.batches
+                )
             );
             Ok(())
         }
 
-        fn run(&mut self, step: &Step) -> std::result::Result<(), TestCaseError> {
+        fn run(&mut self, step: &Step) -> Check {
             match *step {
-                Step::Set(key) => {
+                Step::Set(skey) => {
                     let value = self.m.ops.len() as u32;
-                    self.accept(key, Op::Set(value))?
+                    self.accept(skey, Op::Set(value))?
                 }
-                Step::Delete(key) => self.accept(key, Op::Delete)?,
+                Step::Delete(skey) => self.accept(skey, Op::Delete)?,
                 Step::Batch => self.batch()?,
                 Step::Complete(i, ok) => {
-                    let mut keys: Vec<u32> = self.m.in_flight.keys().copied().collect();
-                    keys.sort_unstable();
-                    let key = keys.get(i).copied().unwrap_or(i as u32);
-                    self.complete(key, ok)?
+                    let handle = self.in_flight().get(i).copied().unwrap_or(i as u32 + 100);
+                    self.complete(handle, ok)?
                 }
                 Step::Advance(ms) => self.now += ms,
                 Step::Flush => {
@@ -1010,10 +1110,8 @@ mod model {
                 }
                 r.now += MAX_BACKOFF;
                 r.batch()?;
-                let mut keys: Vec<u32> = r.m.in_flight.keys().copied().collect();
-                keys.sort_unstable();
-                for key in keys {
-                    r.complete(key, true)?;
+                for handle in r.in_flight() {
+                    r.complete(handle, true)?;
                 }
                 r.check()?;
             }
@@ -1024,9 +1122,9 @@ mod model {
             prop_assert_eq!(r.m.fates.len(), r.m.ops.len());
             // (a) per key, the last accepted write is what the store holds, unless it was
             // dead-lettered (and so reported).
-            for (&key, &id) in &r.m.last {
+            for (&skey, &id) in &r.m.last {
                 if r.m.fates.get(&id) != Some(&Fate::DeadLetter) {
-                    prop_assert_eq!(r.m.store.get(&key), Some(&r.m.ops[id].1), "key {}", key);
+                    prop_assert_eq!(r.m.store.get(&skey), Some(&r.m.ops[id].1), "key {}", skey);
                 }
             }
         }

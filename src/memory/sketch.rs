@@ -35,6 +35,10 @@ const ONE_MASK: u64 = 0x1111_1111_1111_1111;
 const RESET_MASK: u64 = 0x7777_7777_7777_7777;
 /// Bloom bits per remembered key, per ghost generation.
 const GHOST_BITS_PER_ENTRY: u64 = 16;
+/// Smallest ghost generation (512 bits): a filter sized for a handful of keys would fill
+/// up with the many keys inserted per generation, and its false hits would steer the
+/// window of a small cache at random.
+const MIN_GHOST_WORDS: usize = 8;
 
 /// The SplitMix64 finalizer: a bijective 64-bit mixer.
 pub fn mix(mut x: u64) -> u64 {
@@ -162,7 +166,7 @@ impl FrequencySketch {
         self.sized_for = self.sized_for.max(entries);
         self.sample_size = self
             .sized_for
-            .saturating_mul(std::env::var("XSAMPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(SAMPLE_FACTOR)) // XTEMP
+            .saturating_mul(SAMPLE_FACTOR)
             .max(SAMPLE_FACTOR);
         let words = usize::try_from(self.sized_for)
             .unwrap_or(usize::MAX)
@@ -325,9 +329,9 @@ impl GhostFilter {
         self.span = self.span.max(span);
         let words = usize::try_from(self.span.saturating_mul(GHOST_BITS_PER_ENTRY) / 64)
             .unwrap_or(usize::MAX)
-            .clamp(1, MAX_TABLE_WORDS)
+            .clamp(MIN_GHOST_WORDS, MAX_TABLE_WORDS)
             .next_power_of_two();
-        if allocate_pair(&mut self.current, &mut self.previous, 1) {
+        if allocate_pair(&mut self.current, &mut self.previous, MIN_GHOST_WORDS) {
             grow_pair(&mut self.current, &mut self.previous, words);
         }
     }

@@ -3,8 +3,11 @@
 //! entry becomes a candidate for the main space and faces probation's least recent entry,
 //! the victim: a frequency sketch estimates how often each was requested and the rarer one
 //! is evicted. For weighted (byte-bounded) tiers a candidate faces all the victims needed
-//! to make room for it, their estimates summed, so one large entry cannot displace many
-//! more popular small ones.
+//! to make room for it and must be more frequent than their weight-averaged estimate: each
+//! victim counts by the weight it frees, so neither many small victims nor one large one
+//! outvotes the candidate by their number alone. An admitted candidate that was requested
+//! before (a key coming back after an eviction, as a ghost hit does in ARC) goes straight
+//! to the protected segment while that has room; a first-time one goes to probation.
 //!
 //! The window size adapts by hill climbing, guided by ghosts: recently rejected candidates
 //! and recently evicted main-space victims are remembered in two small bloom filters. A
@@ -28,6 +31,9 @@ use lists::{Lists, Queue, NIL};
 const PERCENT_MAIN: (u64, u64) = (99, 100);
 /// Share of the main space that the protected segment starts with and may grow back to.
 const PERCENT_PROTECTED: (u64, u64) = (80, 100);
+/// Smallest estimate with which an admitted candidate skips probation: requested at least
+/// twice, so it is a returning key rather than a first-time one.
+const PROMOTE_FREQUENCY: u8 = 2;
 /// Largest share of the capacity the window may grow to.
 const PERCENT_WINDOW_MAX: (u64, u64) = (99, 100);
 /// Share of the entries held that each ghost filter remembers per generation.
@@ -44,7 +50,6 @@ const TRANSFERS_PER_STEP: usize = 32;
 /// Seed used if the system cannot provide random bytes.
 const FALLBACK_SEED: u64 = 0x5eed_7a1c_e0c4_09b1;
 
-fn xenv(k: &str, d: u64) -> u64 { std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d) } // XTEMP
 /// `x * num / den` without overflow, for `num <= den`.
 fn scale(x: u64, (num, den): (u64, u64)) -> u64 {
     let scaled = u128::from(x) * u128::from(num) / u128::from(den.max(1));
@@ -111,14 +116,13 @@ pub struct TinyLfuPolicy {
     round: Round,
     /// xorshift64* state for the random admission; nonzero once seeded.
     rng: u64,
-    dbg_n: u64, // XTEMP
 }
 
 impl TinyLfuPolicy {
     /// A policy for `capacity` weight units (bytes or entries, as the tier is bounded).
     pub fn new(capacity: u64) -> Self {
         let capacity = capacity.max(1);
-        let main = scale(capacity, (100 - xenv("XFIXWIN", 100 - PERCENT_MAIN.0), 100)); // XTEMP
+        let main = scale(capacity, PERCENT_MAIN);
         TinyLfuPolicy {
             capacity,
             lists: Lists::default(),
@@ -131,7 +135,6 @@ impl TinyLfuPolicy {
             len: 0,
             round: Round::new(),
             rng: 0,
-            dbg_n: 0, // XTEMP
         }
     }
 
@@ -139,10 +142,7 @@ impl TinyLfuPolicy {
     /// so that building a cache never touches the system's random source).
     fn seed_once(&mut self) {
         if self.rng == 0 {
-            let seed = std::env::var("XSEED")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or_else(random_seed); // XTEMP
+            let seed = random_seed();
             self.sketch.reseed(seed);
             self.window_ghosts.reseed(seed);
             self.main_ghosts.reseed(seed);
@@ -163,7 +163,7 @@ impl TinyLfuPolicy {
     /// Sizes the sketch and the ghosts for the entries held.
     fn size_sketches(&mut self) {
         self.sketch.ensure_capacity(self.len);
-        let span = scale(self.len, (xenv("XSPAN", PERCENT_GHOST_SPAN.0), 100)); // XTEMP
+        let span = scale(self.len, PERCENT_GHOST_SPAN);
         self.window_ghosts.ensure_capacity(span);
         self.main_ghosts.ensure_capacity(span);
     }
@@ -213,9 +213,9 @@ impl TinyLfuPolicy {
     /// Reorders an entry that was read or rewritten.
     fn touch(&mut self, slot: Slot, queue: Queue) {
         match queue {
-            Queue::Window if std::env::var("XV1").is_err() => self.move_to(slot, Queue::Window), // XTEMP
+            Queue::Window => self.move_to(slot, Queue::Window),
             Queue::Protected => self.move_to(slot, Queue::Protected),
-            Queue::Probation | Queue::Window => {
+            Queue::Probation => {
                 let weight = self.lists.weight_of(slot).unwrap_or(0);
                 if weight > self.protected_max {
                     self.move_to(slot, Queue::Probation);
@@ -247,10 +247,12 @@ impl TinyLfuPolicy {
     }
 
     /// Whether `candidate` should stay at the expense of the entries at the head of
-    /// `queue` that weigh at least `room`: it must be more frequent than all of them
-    /// together (or win the anti-flooding lottery).
+    /// `queue` that weigh at least `room`: it must be more frequent than their average
+    /// estimate, each victim weighted by the part of `room` it frees (or win the
+    /// anti-flooding lottery). With weights of 1 this is the classic one-victim duel.
     fn admit(&mut self, candidate: Slot, queue: Queue, room: u64) -> bool {
-        let mut victims_frequency = 0u32;
+        // Sum over the victims of estimate times the weight counted (at most `room` in all).
+        let mut victims_frequency = 0u128;
         let mut freed = 0u64;
         let mut next = self.lists.head(queue);
         for _ in 0..MAX_AGGREGATED_VICTIMS {
@@ -261,8 +263,10 @@ impl TinyLfuPolicy {
             if victim == candidate {
                 continue;
             }
-            victims_frequency += u32::from(self.frequency(victim));
-            freed = freed.saturating_add(self.lists.weight_of(victim).unwrap_or(0));
+            let weight = self.lists.weight_of(victim).unwrap_or(0);
+            let counted = weight.min(room.saturating_sub(freed));
+            victims_frequency += u128::from(self.frequency(victim)) * u128::from(counted);
+            freed = freed.saturating_add(weight);
             if freed >= room {
                 break;
             }
@@ -271,12 +275,28 @@ impl TinyLfuPolicy {
             return false;
         }
         let candidate_frequency = self.frequency(candidate);
-        if u32::from(candidate_frequency) > victims_frequency || (std::env::var("XTIE").is_ok() && u32::from(candidate_frequency) >= victims_frequency) { // XTEMP
+        if u128::from(candidate_frequency) * u128::from(room) > victims_frequency {
             true
         } else if candidate_frequency >= ADMIT_HASHDOS_THRESHOLD {
             self.random() & 127 == 0
         } else {
             false
+        }
+    }
+
+    /// Places an admitted candidate of the window's overflow: a returning key goes to
+    /// protected if protected has room for it, a first-time one stays in probation. Only
+    /// free room is taken, never an entry demoted: so an overestimated key (a sketch
+    /// collision) cannot push a protected entry back into probation.
+    fn settle(&mut self, candidate: Slot, weight: u64) {
+        let protected_room = self
+            .protected_max
+            .saturating_sub(self.lists.weight(Queue::Protected));
+        if self.round.cursor_queue == Some(Queue::Probation)
+            && weight <= protected_room
+            && self.frequency(candidate) >= PROMOTE_FREQUENCY
+        {
+            self.move_to(candidate, Queue::Protected);
         }
     }
 
@@ -313,8 +333,7 @@ impl TinyLfuPolicy {
     /// Steps the window after a miss on a ghost: up for a refused candidate, down for an
     /// evicted victim.
     fn climb(&mut self, hash: u32, weight: u64) {
-        if std::env::var("XFIXWIN").is_ok() { return; } // XTEMP
-        let step = signed(weight.max(1).saturating_mul(xenv("XSTEP", GHOST_STEP))); // XTEMP
+        let step = signed(weight.max(1).saturating_mul(GHOST_STEP));
         if self.window_ghosts.contains(hash) {
             self.adjustment = self.adjustment.saturating_add(step);
         } else if self.main_ghosts.contains(hash) {
@@ -419,7 +438,6 @@ impl EvictionPolicy for TinyLfuPolicy {
             return;
         }
         self.len += 1;
-        if std::env::var("XDEBUG").is_ok() { self.dbg_n += 1; if self.dbg_n % 5000 == 0 { eprintln!("XDBG cap={} n={} win%={} len={} prot%={} adj={}", self.capacity>>20, self.dbg_n, self.window_max*100/self.capacity, self.len, self.lists.weight(Queue::Protected)*100/self.capacity, self.adjustment); } } // XTEMP
         self.size_sketches();
         self.sketch.increment(hash);
         self.climb(hash, weight);
@@ -496,6 +514,7 @@ impl EvictionPolicy for TinyLfuPolicy {
                 // The candidate is paid for; the next one faces the next victims.
                 self.round.credit = 0;
                 self.round.cursor = self.lists.next(candidate).unwrap_or(NIL);
+                self.settle(candidate, weight);
             }
             return Some(self.evict_victim(victim));
         }

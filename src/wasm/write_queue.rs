@@ -61,7 +61,8 @@ impl WriteQueueEngine {
 
     /// Offers a write of `value` (`NONE`: a delete) to `key` at `now`. Returns `FULL`
     /// (`0xFFFFFFFE`: no room, wait), the value handle of the queued set it replaced (drop
-    /// that value), or `NONE`. Throws `E_ARGUMENT` for the reserved value handle `FULL`.
+    /// that value), or `NONE`. Key handles run from 0 to `maxQueue` (reuse freed ones);
+    /// throws `E_ARGUMENT` beyond, or for the reserved value handle `FULL`.
     pub fn accept(&mut self, key: u32, value: u32, now: f64) -> Result<u32, JsValue> {
         if value == FULL {
             return Err(to_js(Error::argument(format!(
@@ -69,10 +70,12 @@ impl WriteQueueEngine {
                 FULL - 1
             ))));
         }
-        Ok(match self.queue.accept(key, op_of(value), now) {
-            Accepted::Full => FULL,
-            Accepted::Queued { replaced } => replaced.map_or(NONE, value_of),
-        })
+        Ok(
+            match self.queue.accept(key, op_of(value), now).map_err(to_js)? {
+                Accepted::Full => FULL,
+                Accepted::Queued { replaced } => replaced.map_or(NONE, value_of),
+            },
+        )
     }
 
     /// The batch due at `now` as pairs `[key, value]` (empty: nothing due). Its writes are

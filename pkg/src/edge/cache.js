@@ -12,6 +12,7 @@ import { Count, Fresh, Tier } from "./codes.js";
 import { callOptions, checkTags } from "./options.js";
 import { ShardedStore } from "./shards.js";
 import { StoreTier } from "./store_tier.js";
+import { WriteBehind } from "./write_behind.js";
 import { elapsedClock } from "./timeout.js";
 
 const GET_OR_SET = ["ttl", "tags", "staleWhileRevalidate", "staleIfError", "forceRefresh"];
@@ -31,6 +32,8 @@ export class EdgeCache {
   #memorySized;
   /** @type {StoreTier | ShardedStore | null} */
   #store;
+  /** @type {WriteBehind | null} the store-write queue with writeMode "behind" */
+  #writeBehind = null;
   #now;
   #onEvent;
   #background;
@@ -57,6 +60,18 @@ export class EdgeCache {
     this.#memory = makeMemory(memory, this.#now);
     this.#memorySized = typeof memory === "object" && memory !== null && memory.maxBytes !== undefined;
     this.#store = store === undefined ? null : this.#storeTier(store);
+    if (this.#engine.writeBehind()) {
+      if (this.#store === null) fail("E_CONFIG", 'EdgeCache: writeMode "behind" needs a store to write behind to');
+      this.#writeBehind = new WriteBehind({
+        options: options.writeBehind,
+        store: this.#store,
+        emit: (e) => this.#emit(e),
+        background: this.#background,
+        now: this.#now,
+      });
+    } else if (options.writeBehind !== undefined) {
+      fail("E_CONFIG", 'EdgeCache: option writeBehind only applies with writeMode: "behind"');
+    }
   }
 
   /** One store, or several (an array or a record of stores) sharded on a ring. */
@@ -198,10 +213,20 @@ export class EdgeCache {
     return this.#load(k, loader, o, stale);
   }
 
+  /**
+   * Reads a record: a write still queued (write-behind) wins over the store's copy, and a
+   * queued delete is a miss. `{ record, failed?, repair? }`.
+   */
+  #readRecord(storeKey, k) {
+    const pending = this.#writeBehind?.pending(storeKey);
+    if (pending === undefined) return this.#store.read(storeKey, k);
+    return { record: pending.op === "set" ? pending.record : null };
+  }
+
   /** L2: `{ served, value }`, `{ stale }`, `{ failed }` or `{}` (nothing usable). */
   async #fromStore(k, loader, o) {
     const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
-    const { record, failed, repair } = await this.#store.read(storeKey, k);
+    const { record, failed, repair } = await this.#readRecord(storeKey, k);
     if (failed) return { failed: true };
     const entry = record === null ? null : this.#parse(k, storeKey, record);
     if (entry !== null && repair) {
@@ -354,10 +379,14 @@ export class EdgeCache {
     }
     const ttl = EdgeEngine.storeTtl(now, entry.errorUntil, minTtl);
     const storeKey = this.#engine.dataKey(k, maxKeyBytes);
-    await this.#store.write(storeKey, record, ttl, k);
+    if (this.#writeBehind !== null) await this.#writeBehind.set(storeKey, k, entry.value, record, ttl);
+    else await this.#store.write(storeKey, record, ttl, k);
   }
 
-  /** Stores `value` in memory and (write-through) in the store. */
+  /**
+   * Stores `value` in memory and in the store: write-through resolves once the store has
+   * it; write-behind once the queue accepted it (waiting for room when the queue is full).
+   */
   async set(key, value, options) {
     const k = toKey(key);
     if (value === undefined) fail("E_VALUE", "set: value is undefined; use delete(key) to remove an entry, or store null");
@@ -372,12 +401,20 @@ export class EdgeCache {
     }
   }
 
-  /** Removes `key` from memory and the store; whether either held it. */
+  /**
+   * Removes `key` from memory and the store; whether either held it (with write-behind:
+   * whether memory or the queue held it; the store is not read).
+   */
   async delete(key) {
     const k = toKey(key);
     const inMemory = this.#memory?.delete(k) ?? false;
     if (this.#store === null) return inMemory;
     const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
+    if (this.#writeBehind !== null) {
+      const queued = this.#writeBehind.pending(storeKey)?.op === "set";
+      await this.#writeBehind.delete(storeKey, k);
+      return inMemory || queued;
+    }
     const { record, failed } = await this.#store.read(storeKey, k);
     try {
       await this.#store.remove(storeKey, k);
@@ -539,16 +576,21 @@ export class EdgeCache {
     }
     if (this.#store === null) return false;
     const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
-    const { record } = await this.#store.read(storeKey, k);
+    const { record } = await this.#readRecord(storeKey, k);
     const entry = record ? this.#parse(k, storeKey, record) : null;
     if (entry === null || !fresh(entry) || (entry.tags.length > 0 && !(await this.#tagsCurrent(entry)))) return false;
     this.#backfill(k, entry, now);
     return true;
   }
 
-  /** Resolves when all background work (refreshes, store writes) has settled. */
+  /**
+   * Resolves when every write accepted before the call is in the store or dead-lettered
+   * (write-behind) and all background work (refreshes, store writes, repairs) has settled.
+   */
   async flush() {
-    return this.#background.drain();
+    const writeBehind = this.#writeBehind === null ? undefined : await this.#writeBehind.flush();
+    const report = await this.#background.drain();
+    return writeBehind === undefined ? report : { ...report, writeBehind };
   }
 
   /** Counters and latency per tier; `memory.tier` is the memory tier's own stats. */
@@ -556,6 +598,7 @@ export class EdgeCache {
     const s = this.#engine.stats(this.#inFlight);
     if (this.#memory !== null) s.memory.tier = this.#memory.stats();
     if (this.#store instanceof ShardedStore) s.shards = this.#store.stats();
+    if (this.#writeBehind !== null) s.writeBehind = this.#writeBehind.stats();
     return s;
   }
 

@@ -4,6 +4,7 @@ import { memoryCases } from "./memory.mjs";
 import { ringCases } from "./ring.mjs";
 import { shardCases } from "./shards.mjs";
 import { warmCases } from "./warm.mjs";
+import { writeBehindCases } from "./write_behind.mjs";
 
 /** [name, fn(lib)] pairs that run unchanged in Node, Deno, workerd and Chromium. */
-export const neutralCases = [...memoryCases, ...ringCases, ...edgeCases, ...shardCases, ...warmCases];
+export const neutralCases = [...memoryCases, ...ringCases, ...edgeCases, ...shardCases, ...warmCases, ...writeBehindCases];

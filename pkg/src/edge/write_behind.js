@@ -1,0 +1,304 @@
+// Write-behind: with writeMode "behind", `set`/`delete` are accepted into a queue and written
+// to the store in the background. The Rust WriteQueueEngine decides (coalescing, per-key
+// order, when a batch goes out, retries and their backoff, dead letters, room); this class
+// keeps the keys and values, sends the batches, and reports each write's result back.
+import { WriteQueueEngine } from "../../dist/edgecache.js";
+import { elapsedClock } from "./timeout.js";
+
+/** A delete where a value handle would be; also "nothing replaced" (src/wasm/write_queue.rs). */
+const NONE = 0xffffffff;
+/** `accept`'s answer when the queue has no room for the key. */
+const FULL = 0xfffffffe;
+/** Outcome codes of `complete`, and the numbers per settled write. */
+const Outcome = Object.freeze({ Written: 0, Retry: 1, Superseded: 2, DeadLetter: 3 });
+const COMPLETION_LEN = 5;
+const COUNTS = ["written", "deadLetters", "retries", "batches"];
+
+/**
+ * The write-behind queue of an EdgeCache. Options (`writeBehind`): `maxBatch` (1..1000,
+ * default 25), `maxDelay` (ms, default 50), `maxQueue` (keys, 1..1e6, default 10 000),
+ * `retries` (0..20, default 3), `retryDelay` (ms before the first retry, doubled for each
+ * further one up to 30 s, jittered down by up to half; default 100).
+ *
+ * Time: decisions (ages, maxDelay, backoff) use `now()`, never moving backwards and never
+ * behind the time a fired timer waited for (so a frozen or manual clock cannot stall the
+ * queue); the waiting itself uses real timers.
+ */
+export class WriteBehind {
+  #engine;
+  #store;
+  #emit;
+  #background;
+  #now;
+  /** The engine's clock never goes back nor behind a fired timer's target. */
+  #floor = -Infinity;
+  /** storeKey -> key handle, for keys with a write held */
+  #handles = new Map();
+  /** key handle -> { storeKey, key, newest: { value, record, ttl } | null (a delete) } */
+  #keys = [];
+  #freeHandles = [];
+  /** value handle -> { value, record, ttl } */
+  #values = new Map();
+  #lastValue = NONE;
+  /** Writers waiting for room, in arrival order: { storeKey, key, entry, resolve } */
+  #waiting = [];
+  /** flush() calls waiting: { barrier, resolve } */
+  #flushes = [];
+  /** The armed drain timer: { at (real ms), target (engine ms), cancel } or null */
+  #timer = null;
+  #draining = false;
+
+  /**
+   * @param {{ options?: object, store: { write(storeKey, record, ttl, key): Promise<void>,
+   *   remove(storeKey, key): Promise<void>, writeMany?(entries): Promise<void> },
+   *   emit: (event: object) => void, background: { add(p: Promise<unknown>): void },
+   *   now?: () => number }} parts
+   */
+  constructor({ options, store, emit, background, now }) {
+    this.#engine = new WriteQueueEngine(options);
+    this.#store = store;
+    this.#emit = emit;
+    this.#background = background;
+    this.#now = now ?? Date.now;
+  }
+
+  /** Queues a store write of `record`; resolves once accepted (waits for room when full). */
+  async set(storeKey, key, value, record, ttl) {
+    await this.#submit({ storeKey, key, entry: { value, record, ttl } });
+  }
+
+  /** Queues a store delete; resolves once accepted (waits for room when full). */
+  async delete(storeKey, key) {
+    await this.#submit({ storeKey, key, entry: null });
+  }
+
+  /**
+   * Resolves when every write accepted before the call is in the store or dead-lettered
+   * (held writes go out without waiting for maxDelay; retries keep their backoff). Returns
+   * what happened meanwhile: `{ written, deadLetters, retries, batches }`.
+   */
+  async flush() {
+    const before = this.#engine.stats(this.#clock());
+    const barrier = this.#engine.flush();
+    if (!this.#engine.flushed(barrier)) {
+      const done = new Promise((resolve) => this.#flushes.push({ barrier, resolve }));
+      this.#schedule();
+      await done;
+    }
+    const after = this.#engine.stats(this.#clock());
+    return Object.fromEntries(COUNTS.map((name) => [name, after[name] - before[name]]));
+  }
+
+  /** `{ depth, oldestAgeMs, batches, retries, deadLetters, written }` */
+  stats() {
+    return this.#engine.stats(this.#clock());
+  }
+
+  /**
+   * The newest write for `storeKey` not yet known to be in the store (accepted or waiting
+   * for room): `{ op: "set", value, record }`, `{ op: "delete" }`, or undefined. Reads use
+   * it so that the store's older copy is never served while a write is pending.
+   */
+  pending(storeKey) {
+    for (let i = this.#waiting.length - 1; i >= 0; i--) {
+      if (this.#waiting[i].storeKey === storeKey) return describe(this.#waiting[i].entry);
+    }
+    const handle = this.#handles.get(storeKey);
+    return handle === undefined ? undefined : describe(this.#keys[handle].newest);
+  }
+
+  #clock() {
+    const t = Math.max(this.#now(), this.#floor);
+    this.#floor = t;
+    return t;
+  }
+
+  /** Accepts `w` now, or queues it behind earlier waiters until there is room. */
+  #submit(w) {
+    const mustWait = this.#waiting.length > 0 && !this.#handles.has(w.storeKey);
+    if (!mustWait && this.#accept(w)) {
+      this.#schedule();
+      return undefined;
+    }
+    return new Promise((resolve) => this.#waiting.push({ ...w, resolve }));
+  }
+
+  /** Offers `w` to the engine; false when it has no room. */
+  #accept({ storeKey, key, entry }) {
+    let handle = this.#handles.get(storeKey);
+    const fresh = handle === undefined;
+    if (fresh) handle = this.#freeHandles.length > 0 ? this.#freeHandles[this.#freeHandles.length - 1] : this.#keys.length;
+    const value = entry === null ? NONE : this.#valueHandle();
+    const replaced = this.#engine.accept(handle, value, this.#clock());
+    if (replaced === FULL) return false;
+    if (fresh) {
+      if (handle === this.#keys.length) this.#keys.push(null);
+      else this.#freeHandles.pop();
+      this.#handles.set(storeKey, handle);
+      this.#keys[handle] = { storeKey, key, newest: entry };
+    } else {
+      this.#keys[handle].newest = entry;
+    }
+    if (value !== NONE) this.#values.set(value, entry);
+    if (replaced !== NONE) this.#values.delete(replaced);
+    return true;
+  }
+
+  /** A value handle not in use (0 .. FULL - 1). */
+  #valueHandle() {
+    do this.#lastValue = this.#lastValue >= FULL - 1 ? 0 : this.#lastValue + 1;
+    while (this.#values.has(this.#lastValue));
+    return this.#lastValue;
+  }
+
+  /** Arms the drain timer for when the engine says the next batch is due. */
+  #schedule() {
+    if (this.#draining) return; // the running drain reschedules when it ends
+    const wait = this.#engine.nextDrainIn(this.#clock());
+    const timer = this.#timer;
+    if (timer !== null) {
+      if (wait >= 0 && timer.at <= elapsedClock() + wait) return;
+      timer.cancel();
+      this.#timer = null;
+    }
+    if (wait >= 0) this.#arm(wait);
+  }
+
+  /** A drain after `ms`, handed to `background` (and so to waitUntil) from now on. */
+  #arm(ms) {
+    const target = this.#clock() + ms;
+    let timer;
+    const fired = new Promise((resolve) => {
+      const id = setTimeout(() => resolve(true), ms);
+      timer = {
+        at: elapsedClock() + ms,
+        cancel: () => {
+          clearTimeout(id);
+          resolve(false);
+        },
+      };
+    });
+    this.#timer = timer;
+    this.#background.add(
+      fired.then((run) => {
+        if (!run) return undefined;
+        if (this.#timer === timer) this.#timer = null;
+        this.#floor = Math.max(this.#floor, target);
+        return this.#drain();
+      }),
+    );
+  }
+
+  /** Sends batches while one is due, one batch at a time; then arms the next timer. */
+  async #drain() {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      for (;;) {
+        const batch = this.#engine.nextBatch(this.#clock());
+        if (batch.length === 0) break;
+        await this.#send(batch);
+      }
+    } finally {
+      this.#draining = false;
+      this.#schedule();
+    }
+  }
+
+  /** Sends one batch (pairs of key handle, value handle) and reports the results. */
+  async #send(batch) {
+    const handles = [];
+    const sets = [];
+    const jobs = [];
+    for (let i = 0; i < batch.length; i += 2) {
+      const k = this.#keys[batch[i]];
+      const value = batch[i + 1];
+      handles.push(batch[i]);
+      if (value === NONE) {
+        jobs.push(settle(() => this.#store.remove(k.storeKey, k.key)));
+      } else {
+        const e = this.#values.get(value);
+        sets.push({ storeKey: k.storeKey, key: k.key, record: e.record, ttl: e.ttl, job: jobs.length });
+        jobs.push(null);
+      }
+    }
+    this.#writeSets(sets, jobs);
+    const results = await Promise.all(jobs);
+    const ok = [];
+    const failed = [];
+    const errors = new Map();
+    results.forEach((error, i) => {
+      if (error === null) ok.push(handles[i]);
+      else {
+        failed.push(handles[i]);
+        errors.set(handles[i], error.reason);
+      }
+    });
+    const done = this.#engine.complete(Uint32Array.from(ok), Uint32Array.from(failed), this.#clock());
+    for (let i = 0; i < done.length; i += COMPLETION_LEN) {
+      this.#settled(done[i], done[i + 1], done[i + 2], done[i + 3], done[i + 4] === 1, errors);
+    }
+    this.#wake();
+    this.#flushes = this.#flushes.filter((f) => {
+      if (!this.#engine.flushed(f.barrier)) return true;
+      f.resolve();
+      return false;
+    });
+  }
+
+  /**
+   * Fills `jobs` for the batch's sets: one `writeMany` call where the store has it (a
+   * rejection fails them all; writes are idempotent, so retrying the ones that landed is
+   * harmless), else one `write` each, concurrently.
+   */
+  #writeSets(sets, jobs) {
+    if (sets.length > 1 && typeof this.#store.writeMany === "function") {
+      const entries = sets.map(({ storeKey, key, record, ttl }) => ({ storeKey, key, record, ttl }));
+      const all = settle(() => this.#store.writeMany(entries));
+      for (const s of sets) jobs[s.job] = all;
+      return;
+    }
+    for (const s of sets) jobs[s.job] = settle(() => this.#store.write(s.storeKey, s.record, s.ttl, s.key));
+  }
+
+  /** Acts on one settled write. */
+  #settled(handle, outcome, value, attempts, idle, errors) {
+    const k = this.#keys[handle];
+    const entry = value === NONE ? null : this.#values.get(value);
+    if (outcome !== Outcome.Retry && value !== NONE) this.#values.delete(value);
+    if (outcome === Outcome.DeadLetter) {
+      const event = { type: "dead-letter", key: k.key, value: entry?.value, op: entry === null ? "delete" : "set", error: errors.get(handle), attempts };
+      try {
+        this.#emit(event);
+      } catch {
+        // A failing event handler must not break the queue.
+      }
+    }
+    if (idle) {
+      this.#handles.delete(k.storeKey);
+      this.#keys[handle] = null;
+      this.#freeHandles.push(handle);
+    }
+  }
+
+  /** Accepts waiting writers, in arrival order, while there is room. */
+  #wake() {
+    let n = 0;
+    while (n < this.#waiting.length && this.#accept(this.#waiting[n])) n++;
+    for (const w of this.#waiting.splice(0, n)) w.resolve();
+  }
+}
+
+/** Runs a store call; resolves to null (done) or `{ reason }` (failed), never rejects. */
+function settle(call) {
+  return Promise.resolve()
+    .then(call)
+    .then(
+      () => null,
+      (reason) => ({ reason }),
+    );
+}
+
+function describe(entry) {
+  return entry === null ? { op: "delete" } : { op: "set", value: entry.value, record: entry.record };
+}
