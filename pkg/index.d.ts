@@ -320,7 +320,7 @@ export interface WriteBehindOptions {
 
 /** Something the cache did, reported to `onEvent`. */
 export interface CacheEvent {
-  type: "hit" | "miss" | "stale" | "refresh" | "load" | "evict" | "error" | "timeout" | "dead-letter" | "alert";
+  type: "hit" | "miss" | "stale" | "refresh" | "load" | "error" | "timeout" | "dead-letter";
   key?: string;
   tier?: "memory" | "store" | "loader";
   /** The shard's id, for store events of a sharded cache. */

@@ -167,16 +167,16 @@ export class EdgeCache {
     switch (this.#engine.classify(now, e.expires, e.staleUntil, e.errorUntil, e.loadMs)) {
       case Fresh.Fresh:
         this.#engine.count(Count.MemoryHit);
-        this.#emit({ type: "hit", key: k, tier: "memory" });
+        this.#event("hit", k, "memory");
         return { served: true, value: e.value };
       case Fresh.RefreshEarly:
         this.#engine.count(Count.MemoryHit);
-        this.#emit({ type: "hit", key: k, tier: "memory" });
+        this.#event("hit", k, "memory");
         if (loader) this.#refresh(k, loader, o);
         return { served: true, value: e.value };
       case Fresh.Stale:
         this.#engine.count(Count.MemoryStale);
-        this.#emit({ type: "stale", key: k, tier: "memory" });
+        this.#event("stale", k, "memory");
         if (loader) this.#refresh(k, loader, o);
         return { served: true, value: e.value };
       case Fresh.ErrorOnly:
@@ -235,7 +235,7 @@ export class EdgeCache {
     }
     if (entry === null || (entry.tags.length > 0 && !(await this.#tagsCurrent(entry)))) {
       this.#engine.count(Count.StoreMiss);
-      this.#emit({ type: "miss", key: k, tier: "store" });
+      this.#event("miss", k, "store");
       return {};
     }
     const now = this.#now();
@@ -246,12 +246,12 @@ export class EdgeCache {
     }
     if (state === Fresh.Expired) {
       this.#engine.count(Count.StoreMiss);
-      this.#emit({ type: "miss", key: k, tier: "store" });
+      this.#event("miss", k, "store");
       return {};
     }
     const stale = state === Fresh.Stale;
     this.#engine.count(stale ? Count.StoreStale : Count.StoreHit);
-    this.#emit({ type: stale ? "stale" : "hit", key: k, tier: "store" });
+    this.#event(stale ? "stale" : "hit", k, "store");
     this.#backfill(k, entry, now);
     if (loader && state !== Fresh.Fresh) this.#refresh(k, loader, o);
     return { served: true, value: entry.value };
@@ -301,7 +301,7 @@ export class EdgeCache {
     let value;
     const t0 = elapsedClock();
     this.#engine.count(Count.Load);
-    this.#emit({ type: "load", key: k, tier: "loader" });
+    this.#event("load", k, "loader");
     this.#inFlight++;
     try {
       value = await loader();
@@ -353,8 +353,9 @@ export class EdgeCache {
     const errorUntil = this.#engine.times(2);
     const json = toJson(k, value);
     const known = tags.length === 0 ? NO_TAGS : this.#knownGenerations(tags);
-    const entry = { value, expires, staleUntil, errorUntil, loadMs, tags, generations: known ?? NO_TAGS };
-    if (known === null) entry.generations = tags.map(() => Infinity); // until read below
+    // Until #writeStore has read the tags' generations, the new entry counts as current.
+    const generations = known ?? tags.map(() => Infinity);
+    const entry = { value, expires, staleUntil, errorUntil, loadMs, tags, generations };
     if (this.#memory !== null) {
       const opts = { ttl: this.#engine.memoryTtlFor(now, errorUntil) };
       if (this.#memorySized) opts.size = utf8Length(json);
@@ -600,6 +601,11 @@ export class EdgeCache {
     if (this.#store instanceof ShardedStore) s.shards = this.#store.stats();
     if (this.#writeBehind !== null) s.writeBehind = this.#writeBehind.stats();
     return s;
+  }
+
+  /** Reports `{ type, key, tier }`, built only when someone listens (hits are hot). */
+  #event(type, key, tier) {
+    if (this.#onEvent !== undefined) this.#emit({ type, key, tier });
   }
 
   #emit(event) {
