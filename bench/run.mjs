@@ -1,4 +1,5 @@
 // `make bench`: every benchmark, side by side with the peers, in one run.
+import { execFileSync } from "node:child_process";
 import { hitRatios } from "./hit_ratio.mjs";
 import { memorySpeed } from "./memory.mjs";
 import { memoryUse } from "./memory_use.mjs";
@@ -17,5 +18,6 @@ hitRatios(["lru", "tinylfu"]);
 startup();
 await workerdStartup();
 await ringBench();
+console.log(`\n${execFileSync("cargo", ["bench", "--quiet", "--bench", "ring_native"], { encoding: "utf8" }).trim()}`);
 await tieredBench();
 await writeBehindBench();

@@ -165,9 +165,12 @@ export class MemoryCache {
 
   /** Hits, misses, hit rate, sets, deletes, evictions (and by reason), expirations, rejected, size, bytes. */
   stats() {
-    const stats = this.#engine.stats(this.#pending, this.#absentMisses);
+    const n = this.#engine.stats(this.#pending, this.#absentMisses);
     this.#afterCall();
-    return stats;
+    const [hits, misses, hitRate, sets, deletes, evictions, expirations, rejected] = n;
+    const [capacity, expired, explicit, replaced, size, bytes] = n.subarray(8);
+    const evictionsByReason = { capacity, expired, explicit, replaced };
+    return { hits, misses, hitRate, sets, deletes, evictions, expirations, rejected, evictionsByReason, size, bytes };
   }
 
   #drain() {

@@ -1,8 +1,6 @@
 //! A fixed-size latency histogram: quarter-octave buckets from 10 µs to about three hours,
 //! so percentiles cost no allocation and no sorting, with at most ~19 % relative error.
 
-use serde::Serialize;
-
 /// Buckets per doubling of latency.
 const PER_OCTAVE: f64 = 4.0;
 /// Number of buckets (30 octaves).
@@ -29,7 +27,7 @@ impl Default for Histogram {
 }
 
 /// Percentiles of a histogram, in milliseconds (0 when empty).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Percentiles {
     /// Samples recorded.
     pub count: u64,
@@ -41,6 +39,13 @@ pub struct Percentiles {
     pub p99: f64,
     /// Largest sample.
     pub max: f64,
+}
+
+impl Percentiles {
+    /// count, p50, p95, p99, max.
+    pub fn to_array(&self) -> [f64; 5] {
+        [self.count as f64, self.p50, self.p95, self.p99, self.max]
+    }
 }
 
 fn bucket(ms: f64) -> usize {

@@ -1,7 +1,6 @@
 //! Counters of the tiered cache, per tier, and the snapshot `stats()` returns.
 
 use super::latency::{Histogram, Percentiles};
-use serde::Serialize;
 
 /// Things the package counts, by the code it passes to `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,8 +171,9 @@ impl EdgeCounters {
     }
 }
 
-/// `EdgeCache.stats()` (the package adds the memory tier's own `MemoryCache` stats).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// `EdgeCache.stats()` (the package adds the memory tier's own `MemoryCache` stats and
+/// names the numbers of [`EdgeStats::to_array`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct EdgeStats {
     /// The memory tier as seen by the tiered reads.
     pub memory: MemoryTierStats,
@@ -183,9 +183,43 @@ pub struct EdgeStats {
     pub loader: LoaderStats,
 }
 
+impl EdgeStats {
+    /// The numbers in the order `pkg/src/edge/cache.js` names them: memory (hits, misses,
+    /// staleServed, hitRate, backfills, latency), store (hits, misses, staleServed,
+    /// hitRate, errors, timeouts, corrupt, writes, writeErrors, latency), loader (loads,
+    /// errors, inFlight, refreshes, staleIfError, latency); each latency is count, p50,
+    /// p95, p99, max.
+    pub fn to_array(&self) -> Vec<f64> {
+        let (m, s, l) = (&self.memory, &self.store, &self.loader);
+        let mut out = vec![
+            m.hits as f64,
+            m.misses as f64,
+            m.stale_served as f64,
+            m.hit_rate,
+            m.backfills as f64,
+        ];
+        out.extend(m.latency.to_array());
+        out.extend([s.hits, s.misses, s.stale_served].map(|n| n as f64));
+        out.push(s.hit_rate);
+        out.extend([s.errors, s.timeouts, s.corrupt, s.writes, s.write_errors].map(|n| n as f64));
+        out.extend(s.latency.to_array());
+        out.extend(
+            [
+                l.loads,
+                l.errors,
+                l.in_flight,
+                l.refreshes,
+                l.stale_if_error,
+            ]
+            .map(|n| n as f64),
+        );
+        out.extend(l.latency.to_array());
+        out
+    }
+}
+
 /// Memory-tier counters of tiered reads.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct MemoryTierStats {
     /// Served fresh.
     pub hits: u64,
@@ -202,8 +236,7 @@ pub struct MemoryTierStats {
 }
 
 /// Store-tier counters.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StoreTierStats {
     /// Served fresh.
     pub hits: u64,
@@ -228,8 +261,7 @@ pub struct StoreTierStats {
 }
 
 /// Loader counters.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LoaderStats {
     /// Loader calls.
     pub loads: u64,

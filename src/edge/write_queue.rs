@@ -37,7 +37,6 @@
 use crate::error::{Error, Result};
 use crate::options::{Num, OptionFields, OptionValue};
 use crate::rng::LazyRng;
-use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
@@ -184,8 +183,7 @@ pub struct Completion {
 }
 
 /// Counters and gauges of the queue, as `stats()` shows them.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct WriteQueueStats {
     /// Keys with a write held (queued or in flight).
     pub depth: u64,
@@ -199,6 +197,21 @@ pub struct WriteQueueStats {
     pub dead_letters: u64,
     /// Writes that reached the store.
     pub written: u64,
+}
+
+impl WriteQueueStats {
+    /// The numbers in the order `pkg/src/edge/write_behind.js` names them: depth,
+    /// oldestAgeMs, batches, retries, deadLetters, written.
+    pub fn to_array(&self) -> [f64; 6] {
+        [
+            self.depth as f64,
+            self.oldest_age_ms,
+            self.batches as f64,
+            self.retries as f64,
+            self.dead_letters as f64,
+            self.written as f64,
+        ]
+    }
 }
 
 /// A queued write's place in line: earliest due first, then oldest.

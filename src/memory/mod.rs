@@ -322,7 +322,11 @@ impl MemoryTier {
             let Some(victim) = self.policy.evict() else {
                 break;
             };
-            self.release(victim);
+            if !self.release(victim) {
+                // A policy that names a slot it does not hold would loop forever here.
+                debug_assert!(false, "the policy evicted slot {victim}, which is not live");
+                break;
+            }
             if victim == keep {
                 kept = false;
             } else {
@@ -354,17 +358,19 @@ impl MemoryTier {
         self.counters.count_removal(reason);
     }
 
-    /// Frees a slot the policy no longer holds.
-    fn release(&mut self, slot: Slot) {
-        if let Some(entry) = self.entries.get_mut(slot as usize).filter(|e| e.live) {
-            entry.live = false;
-            if let Some(e) = self.expires.get_mut(slot as usize) {
-                *e = DEAD;
-            }
-            self.len -= 1;
-            self.bytes -= entry.size;
-            self.free.push(slot);
+    /// Frees a slot the policy no longer holds; whether it was live.
+    fn release(&mut self, slot: Slot) -> bool {
+        let Some(entry) = self.entries.get_mut(slot as usize).filter(|e| e.live) else {
+            return false;
+        };
+        entry.live = false;
+        if let Some(e) = self.expires.get_mut(slot as usize) {
+            *e = DEAD;
         }
+        self.len -= 1;
+        self.bytes -= entry.size;
+        self.free.push(slot);
+        true
     }
 
     /// Removes every entry; counters are kept.

@@ -1,7 +1,5 @@
 //! Counters of the memory tier and the snapshot `stats()` returns.
 
-use serde::Serialize;
-
 /// Why an entry left the memory tier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Removal {
@@ -48,9 +46,8 @@ impl Counters {
     }
 }
 
-/// The memory tier's statistics as JavaScript receives them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// The memory tier's statistics.
+#[derive(Clone, Debug, PartialEq)]
 pub struct TierStats {
     /// Reads that found a live entry.
     pub hits: u64,
@@ -77,7 +74,7 @@ pub struct TierStats {
 }
 
 /// Removals by reason.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EvictionsByReason {
     /// Evicted to make room.
     pub capacity: u64,
@@ -116,5 +113,28 @@ impl TierStats {
             size,
             bytes,
         }
+    }
+
+    /// The numbers in the order `pkg/src/memory.js` names them: hits, misses, hitRate,
+    /// sets, deletes, evictions, expirations, rejected, then by reason capacity, expired,
+    /// explicit, replaced, then size, bytes.
+    pub fn to_array(&self) -> [f64; 14] {
+        let r = &self.evictions_by_reason;
+        [
+            self.hits as f64,
+            self.misses as f64,
+            self.hit_rate,
+            self.sets as f64,
+            self.deletes as f64,
+            self.evictions as f64,
+            self.expirations as f64,
+            self.rejected as f64,
+            r.capacity as f64,
+            r.expired as f64,
+            r.explicit as f64,
+            r.replaced as f64,
+            self.size as f64,
+            self.bytes as f64,
+        ]
     }
 }

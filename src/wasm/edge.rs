@@ -12,7 +12,6 @@ use crate::edge::stats::{Event, Tier};
 use crate::edge::EdgeCore;
 use crate::error::Error;
 use crate::options::Num;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// The decision-making half of an `EdgeCache`.
@@ -21,25 +20,8 @@ pub struct EdgeEngine {
     core: EdgeCore,
     /// Times computed by the last `entryTimes`: expires, staleUntil, errorUntil.
     times: [f64; 3],
-}
-
-/// A decoded record header as JavaScript receives it.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DecodedHeader {
-    /// "ok", "corrupt" or "foreign".
-    status: &'static str,
-    created: f64,
-    expires: f64,
-    stale_until: f64,
-    error_until: f64,
-    load_ms: f64,
-    tags: Vec<String>,
-    generations: Vec<f64>,
-}
-
-fn js_error(e: serde_wasm_bindgen::Error) -> JsValue {
-    JsValue::from_str(&e.to_string())
+    /// Tags of the header last decoded (read with `decodedTags`).
+    decoded_tags: Vec<String>,
 }
 
 #[wasm_bindgen]
@@ -53,6 +35,7 @@ impl EdgeEngine {
         Ok(EdgeEngine {
             core: EdgeCore::new(config),
             times: [0.0; 3],
+            decoded_tags: Vec::new(),
         })
     }
 
@@ -218,38 +201,34 @@ impl EdgeEngine {
         .encode()
     }
 
-    /// Parses a header line of the record stored for `key`.
-    pub fn decode(&self, line: &str, key: &str) -> Result<JsValue, JsValue> {
-        let decoded = match Header::decode(line, &self.logical_key(key)) {
+    /// Parses a header line of the record stored for `key`: `[status, created, expires,
+    /// staleUntil, errorUntil, loadMs, ...tag generations]`, status 0 ok, 1 corrupt, 2
+    /// another key's record (then nothing follows). The tags are read with `decodedTags`.
+    pub fn decode(&mut self, line: &str, key: &str) -> Vec<f64> {
+        match Header::decode(line, &self.logical_key(key)) {
             Ok(h) => {
-                let (tags, generations) = h.tags.into_iter().unzip();
-                DecodedHeader {
-                    status: "ok",
-                    created: h.created,
-                    expires: h.expires,
-                    stale_until: h.stale_until,
-                    error_until: h.error_until,
-                    load_ms: h.load_ms,
-                    tags,
-                    generations,
-                }
+                let mut out = vec![
+                    0.0,
+                    h.created,
+                    h.expires,
+                    h.stale_until,
+                    h.error_until,
+                    h.load_ms,
+                ];
+                let (tags, generations): (Vec<String>, Vec<f64>) = h.tags.into_iter().unzip();
+                out.extend(generations);
+                self.decoded_tags = tags;
+                out
             }
-            Err(reason) => DecodedHeader {
-                status: if reason == Rejection::ForeignKey {
-                    "foreign"
-                } else {
-                    "corrupt"
-                },
-                created: 0.0,
-                expires: 0.0,
-                stale_until: 0.0,
-                error_until: 0.0,
-                load_ms: 0.0,
-                tags: Vec::new(),
-                generations: Vec::new(),
-            },
-        };
-        serde_wasm_bindgen::to_value(&decoded).map_err(js_error)
+            Err(Rejection::Corrupt) => vec![1.0],
+            Err(Rejection::ForeignKey) => vec![2.0],
+        }
+    }
+
+    /// The tags of the header `decode` last parsed, in the order of its generations.
+    #[wasm_bindgen(js_name = decodedTags)]
+    pub fn decoded_tags(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.decoded_tags)
     }
 
     /// Whether a call to store shard `shard` may go out at `now` (its breaker is closed,
@@ -285,9 +264,11 @@ impl EdgeEngine {
         }
     }
 
-    /// Counters and latency percentiles per tier.
-    pub fn stats(&mut self, in_flight: u32) -> Result<JsValue, JsValue> {
-        let snapshot = self.core.counters().snapshot(u64::from(in_flight));
-        serde_wasm_bindgen::to_value(&snapshot).map_err(js_error)
+    /// Counters and latency percentiles per tier, as numbers in `EdgeStats::to_array` order.
+    pub fn stats(&mut self, in_flight: u32) -> Vec<f64> {
+        self.core
+            .counters()
+            .snapshot(u64::from(in_flight))
+            .to_array()
     }
 }

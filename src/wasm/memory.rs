@@ -221,10 +221,10 @@ impl MemoryEngine {
         self.evicted.len() as u32
     }
 
-    /// A statistics snapshot; `outsideMisses` counts reads of keys JavaScript did not hold.
-    pub fn stats(&mut self, pending: u32, outside_misses: f64) -> Result<JsValue, JsValue> {
+    /// A statistics snapshot as numbers in `TierStats::to_array` order; `outsideMisses`
+    /// counts reads of keys JavaScript did not hold.
+    pub fn stats(&mut self, pending: u32, outside_misses: f64) -> Vec<f64> {
         self.drain(pending);
-        let stats = self.tier.stats(outside_misses as u64);
-        serde_wasm_bindgen::to_value(&stats).map_err(|e| JsValue::from_str(&e.to_string()))
+        self.tier.stats(outside_misses as u64).to_array().to_vec()
     }
 }

@@ -127,9 +127,8 @@ impl WriteQueueEngine {
         self.queue.flushed(barrier as u64)
     }
 
-    /// `{ depth, oldestAgeMs, batches, retries, deadLetters, written }` at `now`.
-    pub fn stats(&self, now: f64) -> Result<JsValue, JsValue> {
-        serde_wasm_bindgen::to_value(&self.queue.stats(now))
-            .map_err(|e| JsValue::from_str(&e.to_string()))
+    /// depth, oldestAgeMs, batches, retries, deadLetters, written at `now`, in that order.
+    pub fn stats(&self, now: f64) -> Vec<f64> {
+        self.queue.stats(now).to_array().to_vec()
     }
 }

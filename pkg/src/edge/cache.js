@@ -260,9 +260,9 @@ export class EdgeCache {
   /** A record as an entry, or null (it is deleted) when it is corrupt or another key's. */
   #parse(k, storeKey, record) {
     const newline = record.indexOf("\n");
-    const header = newline < 0 ? null : this.#engine.decode(record.slice(0, newline), k);
+    const header = newline < 0 ? CORRUPT : this.#engine.decode(record.slice(0, newline), k);
     let value;
-    if (header?.status === "ok") {
+    if (header[0] === HEADER_OK) {
       try {
         value = JSON.parse(record.slice(newline + 1));
       } catch {
@@ -271,20 +271,15 @@ export class EdgeCache {
     }
     if (value === undefined) {
       this.#engine.count(Count.StoreCorrupt);
-      const reason = header?.status === "foreign" ? "record of another key" : "unreadable record";
+      const reason = header[0] === HEADER_FOREIGN ? "record of another key" : "unreadable record";
       this.#emit({ type: "error", key: k, tier: "store", reason });
       this.#background.add(this.#store.remove(storeKey, k));
       return null;
     }
-    return {
-      value,
-      expires: header.expires,
-      staleUntil: header.staleUntil,
-      errorUntil: header.errorUntil,
-      loadMs: header.loadMs,
-      tags: header.tags,
-      generations: header.generations,
-    };
+    const [, , expires, staleUntil, errorUntil, loadMs] = header;
+    const generations = header.length > 6 ? Array.from(header.subarray(6)) : NO_TAGS;
+    const tags = generations.length > 0 ? this.#engine.decodedTags() : NO_TAGS;
+    return { value, expires, staleUntil, errorUntil, loadMs, tags, generations };
   }
 
   /** Copies a store hit into memory for the time it has left (at most memoryTtl). */
@@ -596,7 +591,7 @@ export class EdgeCache {
 
   /** Counters and latency per tier; `memory.tier` is the memory tier's own stats. */
   stats() {
-    const s = this.#engine.stats(this.#inFlight);
+    const s = namedStats(this.#engine.stats(this.#inFlight));
     if (this.#memory !== null) s.memory.tier = this.#memory.stats();
     if (this.#store instanceof ShardedStore) s.shards = this.#store.stats();
     if (this.#writeBehind !== null) s.writeBehind = this.#writeBehind.stats();
@@ -619,6 +614,26 @@ export class EdgeCache {
 }
 
 const EMPTY_OPTIONS = Object.freeze({});
+/** `decode` statuses (src/wasm/edge.rs). */
+const HEADER_OK = 0;
+const HEADER_FOREIGN = 2;
+const CORRUPT = [1];
+/** Names of the engine's stats numbers, per tier, in order (src/edge/stats.rs `EdgeStats::to_array`). */
+const STAT_NAMES = [
+  ["memory", ["hits", "misses", "staleServed", "hitRate", "backfills"]],
+  ["store", ["hits", "misses", "staleServed", "hitRate", "errors", "timeouts", "corrupt", "writes", "writeErrors"]],
+  ["loader", ["loads", "errors", "inFlight", "refreshes", "staleIfError"]],
+];
+const LATENCY_NAMES = ["count", "p50", "p95", "p99", "max"];
+
+/** The engine's stats numbers as `{ memory, store, loader }`, each with its `latency`. */
+function namedStats(numbers) {
+  let i = 0;
+  const take = (names) => Object.fromEntries(names.map((name) => [name, numbers[i++]]));
+  const out = {};
+  for (const [tier, names] of STAT_NAMES) out[tier] = { ...take(names), latency: take(LATENCY_NAMES) };
+  return out;
+}
 const NO_TAGS = Object.freeze([]);
 
 function earlyRefreshBeta(option) {

@@ -13,6 +13,8 @@ const FULL = 0xfffffffe;
 const Outcome = Object.freeze({ Written: 0, Retry: 1, Superseded: 2, DeadLetter: 3 });
 const COMPLETION_LEN = 5;
 const COUNTS = ["written", "deadLetters", "retries", "batches"];
+/** The engine's stats numbers, in order (src/edge/write_queue.rs `WriteQueueStats::to_array`). */
+const STATS = ["depth", "oldestAgeMs", "batches", "retries", "deadLetters", "written"];
 
 /**
  * The write-behind queue of an EdgeCache. Options (`writeBehind`): `maxBatch` (1..1000,
@@ -78,20 +80,21 @@ export class WriteBehind {
    * what happened meanwhile: `{ written, deadLetters, retries, batches }`.
    */
   async flush() {
-    const before = this.#engine.stats(this.#clock());
+    const before = this.stats();
     const barrier = this.#engine.flush();
     if (!this.#engine.flushed(barrier)) {
       const done = new Promise((resolve) => this.#flushes.push({ barrier, resolve }));
       this.#schedule();
       await done;
     }
-    const after = this.#engine.stats(this.#clock());
+    const after = this.stats();
     return Object.fromEntries(COUNTS.map((name) => [name, after[name] - before[name]]));
   }
 
   /** `{ depth, oldestAgeMs, batches, retries, deadLetters, written }` */
   stats() {
-    return this.#engine.stats(this.#clock());
+    const n = this.#engine.stats(this.#clock());
+    return Object.fromEntries(STATS.map((name, i) => [name, n[i]]));
   }
 
   /**
