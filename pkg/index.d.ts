@@ -144,7 +144,9 @@ export interface KvStore {
   readonly limits?: Partial<StoreLimits>;
   /** The value stored at `key`, or null (or undefined) when there is none. */
   get(key: string): Promise<string | null | undefined>;
+  /** Stores `value` at `key` (for `options.ttl` ms, or without expiry). */
   set(key: string, value: string, options: StoreSetOptions): Promise<void>;
+  /** Removes `key` (no error when it is absent). */
   delete(key: string): Promise<void>;
   /** Several values in one round trip, in the order of `keys`. Only where the platform batches. */
   getMany?(keys: string[]): Promise<Array<string | null | undefined>>;
@@ -270,12 +272,12 @@ export type ShardedStores = KvStore[] | Record<string, KvStore>;
 export interface EdgeCacheOptions {
   /** The store, or several (sharded). Omitted: a memory-only cache (still single-flight). */
   store?: KvStore | ShardedStores;
-  /** Copies of each key across shards (1..16, default 1). */
+  /** Copies of each key across shards (1..16, default 1; only with several stores). */
   replicas?: number;
   /** Prefix isolating this cache's keys in shared stores (no ":"; default "ec"). */
   namespace?: string;
-  /** The memory tier's options, or false for none. Default `{ maxEntries: 1000 }`. */
-  memory?: Omit<MemoryOptions, "now"> | false;
+  /** The memory tier's options (its clock and TTLs are the cache's), or false for none. Default `{ maxEntries: 1000 }`. */
+  memory?: Omit<MemoryOptions, "now" | "ttl"> | false;
   /** Default time to live. Default 60 000. */
   ttl?: number;
   /** Longest time memory keeps an entry; also how often tag generations are re-read (default: ttl). */
@@ -294,7 +296,7 @@ export interface EdgeCacheOptions {
   writeMode?: "through" | "behind";
   /** Write-behind queue: batch size, delay, bound and retries. */
   writeBehind?: WriteBehindOptions;
-  /** Per-shard circuit breaker: open after `failures` (default 5) in a row, for `cooldown` ms (default 30 000). */
+  /** Per-shard circuit breaker (only with several stores): open after `failures` (default 5) in a row, for `cooldown` ms (default 30 000). */
   circuitBreaker?: { failures?: number; cooldown?: number };
   /** Hands background work (refreshes, store writes) to the platform, e.g. `ctx.waitUntil.bind(ctx)`. */
   waitUntil?: (promise: Promise<unknown>) => void;
@@ -365,8 +367,8 @@ export interface FlushReport {
   settled: number;
   /** Of those, failed (each also reported as an "error" event). */
   failed: number;
-  /** With writeMode "behind": the queue's counts. */
-  writeBehind?: WriteBehindStats;
+  /** With writeMode "behind": what the queue did between the call and its end. */
+  writeBehind?: { written: number; deadLetters: number; retries: number; batches: number };
 }
 
 /** Latency percentiles of a tier (ms), from a fixed-size histogram. */
@@ -463,5 +465,6 @@ export declare class EdgeCache<V = unknown> {
   removeStore(id: string): boolean;
   /** Resolves when background work and queued writes have settled. */
   flush(): Promise<FlushReport>;
+  /** Counters and latency per tier (and per shard, and of the write-behind queue). */
   stats(): CacheStats;
 }

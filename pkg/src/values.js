@@ -1,21 +1,26 @@
 import { fail } from "./errors.js";
 
 /**
- * Size of a value in bytes: the UTF-8 length of its JSON. Throws `E_VALUE` when the value
- * has no JSON form (a function, a symbol, a BigInt, a cycle).
+ * A value's JSON. Throws `E_VALUE`, naming `what` and ending with `fix`, when it has none
+ * (a function, a symbol, a BigInt, a cycle).
  * @param {unknown} value
+ * @param {string} what the value, as the message names it
+ * @param {string} fix how to fix the call
  */
-export function jsonBytes(value) {
+export function toJson(value, what, fix) {
   let json;
   try {
     json = JSON.stringify(value);
   } catch (e) {
-    fail("E_VALUE", `value cannot be sized as JSON (${e.message}); pass { size } with its byte size`);
+    fail("E_VALUE", `${what} cannot be written as JSON (${e.message}); ${fix}`);
   }
-  if (json === undefined) {
-    fail("E_VALUE", `value of type ${typeof value} has no JSON form; pass { size } with its byte size`);
-  }
-  return utf8Length(json);
+  if (json === undefined) fail("E_VALUE", `${what} (a ${typeof value}) has no JSON form; ${fix}`);
+  return json;
+}
+
+/** Size of a value in bytes: the UTF-8 length of its JSON (throws `E_VALUE` without one). */
+export function jsonBytes(value) {
+  return utf8Length(toJson(value, "value", "pass { size } with its byte size"));
 }
 
 /** UTF-8 length of a string, without encoding it. */

@@ -32,8 +32,10 @@ pub struct Header {
 /// Why a record could not be used.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rejection {
-    /// Not a header this version can read.
+    /// Not a header at all, or a damaged one.
     Corrupt,
+    /// A header of a later format (`ec2|...`): written by a newer edgecache, left alone.
+    NewerVersion,
     /// A valid record of another key.
     ForeignKey,
 }
@@ -69,8 +71,10 @@ impl Header {
     /// Parses a header line and checks it belongs to `expected_key`.
     pub fn decode(line: &str, expected_key: &str) -> Result<Header, Rejection> {
         let mut r = Reader { rest: line };
-        if r.field() != Some(VERSION) {
-            return Err(Rejection::Corrupt);
+        match r.field() {
+            Some(VERSION) => {}
+            Some(v) if is_later_version(v) => return Err(Rejection::NewerVersion),
+            _ => return Err(Rejection::Corrupt),
         }
         let created = r.number()?;
         let expires = r.number()?;
@@ -85,7 +89,8 @@ impl Header {
         if count > line.len() {
             return Err(Rejection::Corrupt);
         }
-        let mut tags = Vec::with_capacity(count);
+        // Not `with_capacity(count)`: a damaged record must not choose an allocation size.
+        let mut tags = Vec::new();
         for _ in 0..count {
             let tag = r.text()?;
             tags.push((tag, r.number()?));
@@ -106,6 +111,14 @@ impl Header {
             tags,
         })
     }
+}
+
+/// Whether `field` names a later header version: "ec" and a number above 1.
+fn is_later_version(field: &str) -> bool {
+    field
+        .strip_prefix("ec")
+        .and_then(|n| n.parse::<u32>().ok())
+        .is_some_and(|n| n > 1)
 }
 
 /// A time as whole milliseconds (rounded; integer formatting keeps the wasm small).
@@ -225,9 +238,13 @@ mod tests {
 
     #[test]
     fn garbage_is_corrupt() {
+        assert_eq!(
+            Header::decode("ec2|1|2|3|4|5|1:k|0", "k"),
+            Err(Rejection::NewerVersion)
+        );
         for bad in [
             "",
-            "ec2|1|2|3|4|5|1:k|0",
+            "ec0|1|2|3|4|5|1:k|0",
             "ec1|1|2",
             "ec1|1|2|3|4|5|9:k|0",
             "ec1|x|2|3|4|5|1:k|0",

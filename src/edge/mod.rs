@@ -17,6 +17,9 @@ use config::EdgeConfig;
 use freshness::{Freshness, Horizons};
 use stats::EdgeCounters;
 
+/// The largest time a JavaScript `Date` can hold (ms).
+pub const MAX_TIME: f64 = 8.64e15;
+
 /// An entry's times, from its TTL and the stale windows.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EntryTimes {
@@ -79,9 +82,14 @@ impl EdgeCore {
         } else {
             ttl
         };
-        let expires = now + ttl;
-        let stale_until = expires + swr.unwrap_or(self.config.stale_while_revalidate);
-        let error_until = (expires + sie.unwrap_or(self.config.stale_if_error)).max(stale_until);
+        // Clamped to the largest JavaScript date, so a huge TTL stays a finite time.
+        let expires = (now + ttl).min(MAX_TIME);
+        let stale_until =
+            (expires + swr.unwrap_or(self.config.stale_while_revalidate)).min(MAX_TIME);
+        // max/min, not clamp: clamp's assertion would pull float formatting into the wasm.
+        let error_until = (expires + sie.unwrap_or(self.config.stale_if_error))
+            .max(stale_until)
+            .min(MAX_TIME);
         EntryTimes {
             expires,
             stale_until,
@@ -156,6 +164,16 @@ mod tests {
         assert!(ttls.iter().all(|t| (800.0..=1000.0).contains(t)));
         let distinct: std::collections::BTreeSet<u64> = ttls.iter().map(|t| *t as u64).collect();
         assert!(distinct.len() > 100, "spread over many values");
+    }
+
+    #[test]
+    fn huge_windows_stay_finite() {
+        let mut c = core(&[("ttl", 1000.0)]);
+        let t = c.entry_times(0.0, Some(1e300), Some(1e300), Some(1e300));
+        assert_eq!(
+            (t.expires, t.stale_until, t.error_until),
+            (MAX_TIME, MAX_TIME, MAX_TIME)
+        );
     }
 
     #[test]

@@ -39,11 +39,6 @@ impl EdgeEngine {
         })
     }
 
-    /// The namespace prefixing every store key.
-    pub fn namespace(&self) -> String {
-        self.core.config().namespace.clone()
-    }
-
     /// The store timeout in ms, or 0 for none.
     pub fn timeout(&self) -> f64 {
         self.core.config().timeout.unwrap_or(0.0)
@@ -138,12 +133,6 @@ impl EdgeEngine {
         self.core.memory_ttl(now, horizon)
     }
 
-    /// The logical key of a value (what its header records).
-    #[wasm_bindgen(js_name = logicalKey)]
-    pub fn logical_key(&self, key: &str) -> String {
-        keys::logical_key(&self.core.config().namespace, KeyKind::Data, key)
-    }
-
     /// The store key of a value, digested when longer than `maxKeyBytes`.
     #[wasm_bindgen(js_name = dataKey)]
     pub fn data_key(&self, key: &str, max_key_bytes: f64) -> String {
@@ -203,7 +192,7 @@ impl EdgeEngine {
 
     /// Parses a header line of the record stored for `key`: `[status, created, expires,
     /// staleUntil, errorUntil, loadMs, ...tag generations]`, status 0 ok, 1 corrupt, 2
-    /// another key's record (then nothing follows). The tags are read with `decodedTags`.
+    /// another key's record, 3 a later format (then nothing follows). The tags are read with `decodedTags`.
     pub fn decode(&mut self, line: &str, key: &str) -> Vec<f64> {
         match Header::decode(line, &self.logical_key(key)) {
             Ok(h) => {
@@ -222,6 +211,7 @@ impl EdgeEngine {
             }
             Err(Rejection::Corrupt) => vec![1.0],
             Err(Rejection::ForeignKey) => vec![2.0],
+            Err(Rejection::NewerVersion) => vec![3.0],
         }
     }
 
@@ -270,5 +260,12 @@ impl EdgeEngine {
             .counters()
             .snapshot(u64::from(in_flight))
             .to_array()
+    }
+}
+
+impl EdgeEngine {
+    /// The logical key of a value (what its header records).
+    fn logical_key(&self, key: &str) -> String {
+        keys::logical_key(&self.core.config().namespace, KeyKind::Data, key)
     }
 }

@@ -33,7 +33,13 @@ export class Background {
         this.#running.delete(tracked);
       });
     this.#running.add(tracked);
-    this.#waitUntil?.(tracked);
+    try {
+      this.#waitUntil?.(tracked);
+    } catch (error) {
+      // e.g. a request's ctx.waitUntil called after that request ended: the work still
+      // runs and flush() still awaits it; the caller's operation must not fail for it.
+      this.#onError(error);
+    }
   }
 
   /** Resolves when everything started before or during the wait has settled. */

@@ -6,7 +6,7 @@ import { EdgeCacheError, fail, typeName } from "../errors.js";
 import { toKey } from "../keys.js";
 import { MemoryCache } from "../memory.js";
 import { checkStore } from "../stores/check.js";
-import { utf8Length } from "../values.js";
+import { toJson, utf8Length } from "../values.js";
 import { Background } from "./background.js";
 import { Count, Fresh, Tier } from "./codes.js";
 import { callOptions, checkTags } from "./options.js";
@@ -43,6 +43,17 @@ export class EdgeCache {
   #reads = new Map();
   /** key -> promise of a running background refresh */
   #refreshes = new Map();
+  /** key -> promise of a running forced load (getOrSet with forceRefresh) */
+  #forced = new Map();
+  /**
+   * key -> `{ n, dirty }` while store reads or loads of the key are in progress; a `set`
+   * or `delete` of the key marks it dirty, so their older results are not written back.
+   */
+  #inProgress = new Map();
+  /** key -> the promise of the key's last store write or delete (they go out in order) */
+  #chains = new Map();
+  /** Size of #generations at which it is next swept. */
+  #sweepAt = 1024;
   /** tag -> { generation, checkedAt } */
   #generations = new Map();
   #inFlight = 0;
@@ -54,12 +65,19 @@ export class EdgeCache {
     }
     const { store, memory, now, waitUntil, onEvent, earlyRefresh } = options;
     this.#engine = new EdgeEngine({ ...options, earlyRefresh: earlyRefreshBeta(earlyRefresh) });
-    this.#now = now ?? Date.now;
+    this.#now = checkedClock(now ?? Date.now);
     this.#onEvent = onEvent;
     this.#background = new Background(waitUntil, (error) => this.#emit({ type: "error", error }));
     this.#memory = makeMemory(memory, this.#now);
     this.#memorySized = typeof memory === "object" && memory !== null && memory.maxBytes !== undefined;
     this.#store = store === undefined ? null : this.#storeTier(store);
+    if (!(this.#store instanceof ShardedStore)) {
+      for (const name of ["replicas", "circuitBreaker"]) {
+        if (options[name] !== undefined) {
+          fail("E_CONFIG", `EdgeCache: option ${name} applies to several stores; pass store as an array or a record of stores`);
+        }
+      }
+    }
     if (this.#engine.writeBehind()) {
       if (this.#store === null) fail("E_CONFIG", 'EdgeCache: writeMode "behind" needs a store to write behind to');
       this.#writeBehind = new WriteBehind({
@@ -135,7 +153,8 @@ export class EdgeCache {
       if (hit !== null && hit.served) return this.#servedFromMemory(hit, started);
       stale = hit?.stale ?? null;
     }
-    return this.#flight(this.#loads, k, () => this.#readThrough(k, loader, o, stale));
+    const flights = o.forceRefresh === true ? this.#forced : this.#loads;
+    return this.#flight(flights, k, () => this.#readThrough(k, loader, o, stale));
   }
 
   #servedFromMemory(hit, started) {
@@ -156,7 +175,7 @@ export class EdgeCache {
     if (entry.tags.length === 0) return this.#classifyMemory(k, entry, loader, o);
     return this.#tagsCurrent(entry).then((current) => {
       if (current) return this.#classifyMemory(k, entry, loader, o);
-      this.#memory.delete(k);
+      if (this.#memory.peek(k) === entry) this.#memory.delete(k); // not a newer set's entry
       this.#engine.count(Count.MemoryMiss);
       return null;
     });
@@ -225,11 +244,20 @@ export class EdgeCache {
 
   /** L2: `{ served, value }`, `{ stale }`, `{ failed }` or `{}` (nothing usable). */
   async #fromStore(k, loader, o) {
+    const token = this.#begin(k);
+    try {
+      return await this.#readStore(k, loader, o, token);
+    } finally {
+      this.#end(k, token);
+    }
+  }
+
+  async #readStore(k, loader, o, token) {
     const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
     const { record, failed, repair } = await this.#readRecord(storeKey, k);
     if (failed) return { failed: true };
     const entry = record === null ? null : this.#parse(k, storeKey, record);
-    if (entry !== null && repair) {
+    if (entry !== null && repair && !token.dirty) {
       const ttl = EdgeEngine.storeTtl(this.#now(), entry.errorUntil, this.#store.limits.minTtl);
       this.#background.add(this.#store.repair(storeKey, record, ttl, repair, k));
     }
@@ -252,15 +280,51 @@ export class EdgeCache {
     const stale = state === Fresh.Stale;
     this.#engine.count(stale ? Count.StoreStale : Count.StoreHit);
     this.#event(stale ? "stale" : "hit", k, "store");
-    this.#backfill(k, entry, now);
+    if (!token.dirty) this.#backfill(k, entry, now); // a set or delete since the read wins
     if (loader && state !== Fresh.Fresh) this.#refresh(k, loader, o);
     return { served: true, value: entry.value };
+  }
+
+  /** Marks `k` as being read or loaded; see #inProgress. */
+  #begin(k) {
+    let token = this.#inProgress.get(k);
+    if (token === undefined) {
+      token = { n: 0, dirty: false };
+      this.#inProgress.set(k, token);
+    }
+    token.n++;
+    return token;
+  }
+
+  #end(k, token) {
+    if (--token.n === 0 && this.#inProgress.get(k) === token) this.#inProgress.delete(k);
+  }
+
+  /** A `set` or `delete` of `k`: reads and loads already running must not write back. */
+  #supersede(k) {
+    const token = this.#inProgress.get(k);
+    if (token === undefined) return;
+    token.dirty = true;
+    this.#inProgress.delete(k);
+  }
+
+  /** Runs `task` (a store write or delete of `k`) after the key's previous one settles. */
+  #serial(k, task) {
+    const previous = this.#chains.get(k);
+    const run = previous === undefined ? task() : previous.then(task);
+    const settled = run.then(noop, noop);
+    this.#chains.set(k, settled);
+    settled.then(() => {
+      if (this.#chains.get(k) === settled) this.#chains.delete(k);
+    });
+    return run;
   }
 
   /** A record as an entry, or null (it is deleted) when it is corrupt or another key's. */
   #parse(k, storeKey, record) {
     const newline = record.indexOf("\n");
     const header = newline < 0 ? CORRUPT : this.#engine.decode(record.slice(0, newline), k);
+    if (header[0] === HEADER_NEWER) return null; // a later edgecache's record: a miss, left alone
     let value;
     if (header[0] === HEADER_OK) {
       try {
@@ -291,8 +355,20 @@ export class EdgeCache {
     this.#engine.count(Count.Backfill);
   }
 
-  /** Calls the loader, caches its value, serves `stale` if it fails within its window. */
+  /**
+   * Calls the loader, caches its value (unless a `set` or `delete` of the key came in
+   * meanwhile), serves `stale` if it fails within its window.
+   */
   async #load(k, loader, o, stale) {
+    const token = this.#begin(k);
+    try {
+      return await this.#callLoader(k, loader, o, stale, token);
+    } finally {
+      this.#end(k, token);
+    }
+  }
+
+  async #callLoader(k, loader, o, stale, token) {
     let value;
     const t0 = elapsedClock();
     this.#engine.count(Count.Load);
@@ -314,6 +390,7 @@ export class EdgeCache {
       this.#inFlight--;
       this.#engine.latency(Tier.Loader, elapsedClock() - t0);
     }
+    if (token.dirty) return value;
     const write = this.#write(k, value, o, elapsedClock() - t0);
     if (write !== null) this.#background.add(write);
     return value;
@@ -323,7 +400,7 @@ export class EdgeCache {
   #staleIfError(k, stale) {
     if (!(this.#now() < stale.errorUntil)) return false;
     this.#engine.count(Count.StaleIfError);
-    this.#emit({ type: "stale", key: k, tier: "memory", reason: "error" });
+    this.#emit({ type: "stale", key: k, reason: "error" });
     return true;
   }
 
@@ -346,7 +423,7 @@ export class EdgeCache {
     const expires = this.#engine.times(0);
     const staleUntil = this.#engine.times(1);
     const errorUntil = this.#engine.times(2);
-    const json = toJson(k, value);
+    const json = toJson(value, `value for "${k}"`, "store values JSON can carry (objects, arrays, strings, numbers, booleans, null)");
     const known = tags.length === 0 ? NO_TAGS : this.#knownGenerations(tags);
     // Until #writeStore has read the tags' generations, the new entry counts as current.
     const generations = known ?? tags.map(() => Infinity);
@@ -357,7 +434,7 @@ export class EdgeCache {
       this.#memory.set(k, entry, opts);
     }
     if (this.#store === null && known !== null) return null;
-    return this.#writeStore(k, entry, json, now);
+    return this.#serial(k, () => this.#writeStore(k, entry, json, now));
   }
 
   async #writeStore(k, entry, json, now) {
@@ -387,6 +464,7 @@ export class EdgeCache {
     const k = toKey(key);
     if (value === undefined) fail("E_VALUE", "set: value is undefined; use delete(key) to remove an entry, or store null");
     const o = callOptions("set", options, SET);
+    this.#supersede(k);
     const write = this.#write(k, value, o, 0);
     if (write === null) return;
     try {
@@ -403,21 +481,24 @@ export class EdgeCache {
    */
   async delete(key) {
     const k = toKey(key);
+    this.#supersede(k);
     const inMemory = this.#memory?.delete(k) ?? false;
     if (this.#store === null) return inMemory;
     const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
-    if (this.#writeBehind !== null) {
-      const queued = this.#writeBehind.pending(storeKey)?.op === "set";
-      await this.#writeBehind.delete(storeKey, k);
-      return inMemory || queued;
-    }
-    const { record, failed } = await this.#store.read(storeKey, k);
-    try {
-      await this.#store.remove(storeKey, k);
-    } catch (error) {
-      throw new EdgeCacheError("E_STORE", `delete "${k}": the store failed (${error?.message ?? error})`, { cause: error });
-    }
-    return inMemory || (!failed && record !== null);
+    return this.#serial(k, async () => {
+      if (this.#writeBehind !== null) {
+        const queued = this.#writeBehind.pending(storeKey)?.op === "set";
+        await this.#writeBehind.delete(storeKey, k);
+        return inMemory || queued;
+      }
+      const { record, failed } = await this.#store.read(storeKey, k);
+      try {
+        await this.#store.remove(storeKey, k);
+      } catch (error) {
+        throw new EdgeCacheError("E_STORE", `delete "${k}": the store failed (${error?.message ?? error})`, { cause: error });
+      }
+      return inMemory || (!failed && record !== null);
+    });
   }
 
   /** A function that caches `fn`'s results under `options.key(...args)`. */
@@ -439,7 +520,8 @@ export class EdgeCache {
     checkTags("invalidateTags", tags);
     const now = this.#now();
     const current = await this.#currentGenerations(tags);
-    const next = tags.map((tag, i) => Math.max(now, current[i] + 1));
+    // Whole milliseconds: headers record generations as integers.
+    const next = tags.map((tag, i) => Math.max(Math.ceil(now), current[i] + 1));
     tags.forEach((tag, i) => this.#generations.set(tag, { generation: next[i], checkedAt: now }));
     if (this.#store === null) return;
     const { maxKeyBytes } = this.#store.limits;
@@ -477,14 +559,29 @@ export class EdgeCache {
     if (this.#store === null) return tags.map((t) => this.#generations.get(t)?.generation ?? 0);
     const { maxKeyBytes } = this.#store.limits;
     const records = await this.#store.readMany(tags.map((t) => this.#engine.tagKey(t, maxKeyBytes)));
-    return tags.map((tag, i) => {
+    const generations = tags.map((tag, i) => {
       const cached = this.#generations.get(tag);
-      if (records === null) return cached?.generation ?? 0; // store down: last known
+      // Unreadable (store or shard down): the last known, re-read next time.
+      if (records === null || records[i] === undefined) return cached?.generation ?? 0;
       const read = Number(records[i] ?? 0);
       const generation = Math.max(Number.isFinite(read) ? read : 0, cached?.generation ?? 0);
       this.#generations.set(tag, { generation, checkedAt: now });
       return generation;
     });
+    this.#sweepGenerations(now);
+    return generations;
+  }
+
+  /**
+   * Forgets generations older than the re-check interval (they would be read again
+   * anyway) once the map has doubled since the last sweep, so one tag per user does not
+   * grow it forever. Only with a store: without one the map is the generations' only home.
+   */
+  #sweepGenerations(now) {
+    if (this.#generations.size < this.#sweepAt) return;
+    const ttl = this.#engine.tagCheckInterval();
+    for (const [tag, g] of this.#generations) if (now - g.checkedAt >= ttl) this.#generations.delete(tag);
+    this.#sweepAt = Math.max(1024, 2 * this.#generations.size);
   }
 
   /**
@@ -547,18 +644,22 @@ export class EdgeCache {
       await this.set(k, value, o);
       return true;
     }
-    const t0 = elapsedClock();
-    this.#engine.count(Count.Load);
-    let loaded;
-    try {
-      loaded = await loader();
-    } catch (cause) {
-      this.#engine.count(Count.LoadError);
-      throw new EdgeCacheError("E_LOADER", `warm: loader for "${k}" failed: ${cause?.message ?? String(cause)}`, { cause });
-    }
-    if (loaded === undefined) throw new EdgeCacheError("E_LOADER", `warm: loader for "${k}" returned undefined`);
-    const write = this.#write(k, loaded, o, elapsedClock() - t0);
-    if (write !== null) await write;
+    // Through the load flights, so a getOrSet of the key meanwhile shares this load.
+    await this.#flight(this.#loads, k, async () => {
+      const t0 = elapsedClock();
+      this.#engine.count(Count.Load);
+      let loaded;
+      try {
+        loaded = await loader();
+      } catch (cause) {
+        this.#engine.count(Count.LoadError);
+        throw new EdgeCacheError("E_LOADER", `warm: loader for "${k}" failed: ${cause?.message ?? String(cause)}`, { cause });
+      }
+      if (loaded === undefined) throw new EdgeCacheError("E_LOADER", `warm: loader for "${k}" returned undefined`);
+      const write = this.#write(k, loaded, o, elapsedClock() - t0);
+      if (write !== null) await write;
+      return loaded;
+    });
     return true;
   }
 
@@ -617,6 +718,7 @@ const EMPTY_OPTIONS = Object.freeze({});
 /** `decode` statuses (src/wasm/edge.rs). */
 const HEADER_OK = 0;
 const HEADER_FOREIGN = 2;
+const HEADER_NEWER = 3;
 const CORRUPT = [1];
 /** Names of the engine's stats numbers, per tier, in order (src/edge/stats.rs `EdgeStats::to_array`). */
 const STAT_NAMES = [
@@ -652,16 +754,24 @@ function makeMemory(option, now) {
   if (option === null || typeof option !== "object" || Array.isArray(option)) {
     fail("E_CONFIG", `EdgeCache: option memory must be MemoryCache options such as { maxEntries: 1000 } or false, got ${typeName(option)}`);
   }
-  return new MemoryCache({ now, ...option });
+  for (const [name, instead] of [["now", "the cache's now"], ["ttl", "the cache's ttl and memoryTtl"]]) {
+    if (option[name] !== undefined) {
+      fail("E_CONFIG", `EdgeCache: option memory.${name} is not used; the memory tier follows ${instead}`);
+    }
+  }
+  return new MemoryCache({ ...option, now });
 }
 
-function toJson(k, value) {
-  let json;
-  try {
-    json = JSON.stringify(value);
-  } catch (e) {
-    fail("E_VALUE", `value for "${k}" cannot be stored as JSON: ${e.message}`);
-  }
-  if (json === undefined) fail("E_VALUE", `value for "${k}" (a ${typeof value}) has no JSON form`);
-  return json;
+/** `now`, checked on every call: a clock that returns NaN would silently break TTLs. */
+function checkedClock(now) {
+  if (typeof now !== "function") return now; // the engine reports the option's type
+  return () => {
+    const t = now();
+    if (typeof t !== "number" || !Number.isFinite(t)) {
+      fail("E_CONFIG", `EdgeCache: now() must return a finite number of milliseconds, got ${typeName(t)} ${String(t)}`);
+    }
+    return t;
+  };
 }
+
+function noop() {}

@@ -18,8 +18,11 @@ export function callOptions(method, options, allowed) {
   }
   for (const name of ["ttl", "staleWhileRevalidate", "staleIfError"]) {
     const v = options[name];
-    if (v !== undefined && typeof v !== "number") {
-      fail("E_ARGUMENT", `${method}: ${name} must be a number of milliseconds, got ${typeName(v)}`);
+    if (v === undefined) continue;
+    const zeroOk = name !== "ttl";
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || (v === 0 && !zeroOk)) {
+      const range = zeroOk ? "0 or more" : "greater than 0";
+      fail("E_ARGUMENT", `${method}: ${name} must be a finite number of milliseconds, ${range}; got ${typeName(v)} ${String(v)}`);
     }
   }
   if (options.tags !== undefined) checkTags(method, options.tags);

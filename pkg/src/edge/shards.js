@@ -4,6 +4,7 @@
 // for read-repair when a replica answered. A shard that keeps failing is skipped for a
 // cool-down (its circuit breaker, decided by the engine).
 import { fail } from "../errors.js";
+import { MAX_KEY_LENGTH } from "../keys.js";
 import { HashRing } from "../ring.js";
 import { checkStore } from "../stores/check.js";
 import { StoreTier } from "./store_tier.js";
@@ -13,7 +14,11 @@ export class ShardedStore {
   #ring = new HashRing([]);
   /** id -> { index, tier, counts } */
   #shards = new Map();
+  /** Breaker indices of removed shards, for reuse (the engine's breakers are by index). */
+  #freeIndices = [];
   #nextIndex = 0;
+  /** The tightest limits of all shards, recomputed when shards change. */
+  #limits;
   #engine;
   #emit;
   #now;
@@ -36,11 +41,18 @@ export class ShardedStore {
     for (const [id, store] of entries) this.addShard(id, store);
   }
 
-  /** The tightest limits of all shards (a record must fit wherever it lands). */
+  /**
+   * The tightest limits of all shards (a record must fit wherever it lands). Keys are also
+   * kept within what the ring hashes (`MAX_KEY_LENGTH`); longer ones are digested.
+   */
   get limits() {
+    return this.#limits;
+  }
+
+  #updateLimits() {
     const all = [...this.#shards.values()].map((s) => s.tier.limits);
-    return {
-      maxKeyBytes: Math.min(...all.map((l) => l.maxKeyBytes)),
+    this.#limits = {
+      maxKeyBytes: Math.min(MAX_KEY_LENGTH, ...all.map((l) => l.maxKeyBytes)),
       maxValueBytes: Math.min(...all.map((l) => l.maxValueBytes)),
       minTtl: Math.max(...all.map((l) => l.minTtl)),
     };
@@ -56,7 +68,10 @@ export class ShardedStore {
     }
     this.#ring.add(id);
     const counts = { reads: 0, hits: 0, errors: 0, timeouts: 0, repairs: 0, skippedWhileOpen: 0 };
-    this.#shards.set(id, { index: this.#nextIndex++, tier: new StoreTier(checked, this.#engine, this.#emit, id), counts });
+    const index = this.#freeIndices.pop() ?? this.#nextIndex++;
+    this.#engine.shardOutcome(index, true, this.#now()); // a reused index starts closed
+    this.#shards.set(id, { index, tier: new StoreTier(checked, this.#engine, this.#emit, id), counts });
+    this.#updateLimits();
   }
 
   /** Removes shard `id`; whether it was there. Its keys are found again through misses. */
@@ -64,7 +79,9 @@ export class ShardedStore {
     if (!this.#shards.has(id)) return false;
     if (this.#shards.size === 1) fail("E_ARGUMENT", `removeStore: "${id}" is the last store; a cache needs at least one`);
     this.#ring.remove(id);
+    this.#freeIndices.push(this.#shards.get(id).index);
     this.#shards.delete(id);
+    this.#updateLimits();
     return true;
   }
 
@@ -113,21 +130,24 @@ export class ShardedStore {
     return failed ? { failed: true } : { record: null };
   }
 
-  /** Reads several keys; null when no key could be read from any owner. */
+  /**
+   * Reads several keys: records (null where absent, undefined where no owner could
+   * answer), or null when none could be read at all.
+   */
   async readMany(storeKeys) {
     const results = await Promise.all(storeKeys.map((k) => this.read(k)));
     if (results.every((r) => r.failed)) return null;
-    return results.map((r) => r.record ?? null);
+    return results.map((r) => (r.failed ? undefined : r.record));
   }
 
-  /** Writes to every owner; throws when none took the write. */
-  async write(storeKey, record, ttl, key) {
-    await this.#onOwners(storeKey, (tier) => tier.write(storeKey, record, ttl, key), "all");
+  /** Writes to every owner; throws when none took the write. `how` as for StoreTier. */
+  async write(storeKey, record, ttl, key, how) {
+    await this.#onOwners(storeKey, (tier) => tier.write(storeKey, record, ttl, key, how), "all");
   }
 
   /** Deletes from every owner; throws when any owner could not be reached. */
-  async remove(storeKey, key) {
-    await this.#onOwners(storeKey, (tier) => tier.remove(storeKey, key), "each");
+  async remove(storeKey, key, how) {
+    await this.#onOwners(storeKey, (tier) => tier.remove(storeKey, key, how), "each");
   }
 
   /** Writes a record found on a replica back to the primary `id` (read-repair). */

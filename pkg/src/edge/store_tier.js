@@ -15,8 +15,6 @@ export class StoreTier {
   #timeout;
   /** Reads waiting to go out together: { storeKey, key, resolve }. */
   #batch = [];
-  /** Whether the last failed batch timed out (rather than erred). */
-  #lastTimedOut = false;
 
   /**
    * @param {import("../stores/check.js").CheckedStore} store a checked adapter
@@ -69,12 +67,17 @@ export class StoreTier {
       batch[0].resolve(await this.#readOne(batch[0].storeKey, batch[0].key));
       return;
     }
-    const records = await this.readMany(batch.map((b) => b.storeKey));
-    batch.forEach((b, i) => b.resolve(records === null ? { failed: true, timedOut: this.#lastTimedOut } : { record: records[i] }));
+    const { records, timedOut } = await this.#fetchMany(batch.map((b) => b.storeKey));
+    batch.forEach((b, i) => b.resolve(records === null ? { failed: true, timedOut } : { record: records[i] }));
   }
 
-  /** Reads several keys (one batch where the store has getMany); null where failed. */
+  /** Reads several keys (one batch where the store has getMany); null when the read failed. */
   async readMany(storeKeys) {
+    return (await this.#fetchMany(storeKeys)).records;
+  }
+
+  /** `{ records }` (strings or null, in order), or `{ records: null, timedOut }` on failure. */
+  async #fetchMany(storeKeys) {
     const t0 = elapsedClock();
     try {
       const batch = this.#store.getMany
@@ -82,18 +85,20 @@ export class StoreTier {
         : Promise.all(storeKeys.map((k) => this.#store.get(k)));
       const records = await withTimeout(batch, this.#timeout);
       this.#engine.latency(Tier.Store, elapsedClock() - t0);
-      return storeKeys.map((_, i) => (typeof records[i] === "string" ? records[i] : null));
+      return { records: storeKeys.map((_, i) => (typeof records[i] === "string" ? records[i] : null)) };
     } catch (error) {
-      this.#lastTimedOut = error instanceof TimeoutError;
       this.#failure(error, undefined, "getMany");
-      return null;
+      return { records: null, timedOut: error instanceof TimeoutError };
     }
   }
 
-  /** Writes a record; throws the store's error (after counting it). */
-  async write(storeKey, record, ttl, key) {
+  /**
+   * Writes a record; throws the store's error (after counting it). `how.untimed` waits as
+   * long as the store takes (the write-behind queue must never abandon a write).
+   */
+  async write(storeKey, record, ttl, key, how) {
     try {
-      await withTimeout(this.#store.set(storeKey, record, ttl === undefined ? {} : { ttl }), this.#timeout);
+      await withTimeout(this.#store.set(storeKey, record, ttl === undefined ? {} : { ttl }), this.#limit(how));
       this.#engine.count(Count.StoreWrite);
     } catch (error) {
       this.#engine.count(Count.StoreWriteError);
@@ -102,14 +107,19 @@ export class StoreTier {
     }
   }
 
-  /** Deletes a key; throws the store's error (after counting it). */
-  async remove(storeKey, key) {
+  /** Deletes a key; throws the store's error (after counting it). `how` as for `write`. */
+  async remove(storeKey, key, how) {
     try {
-      await withTimeout(this.#store.delete(storeKey), this.#timeout);
+      await withTimeout(this.#store.delete(storeKey), this.#limit(how));
     } catch (error) {
-      this.#failure(error, key, "delete");
+      this.#engine.count(Count.StoreWriteError);
+      this.#failure(error, key, "delete", false);
       throw error;
     }
+  }
+
+  #limit(how) {
+    return how?.untimed ? 0 : this.#timeout;
   }
 
   #failure(error, key, op, countAsReadError = true) {

@@ -12,6 +12,11 @@ const FULL = 0xfffffffe;
 /** Outcome codes of `complete`, and the numbers per settled write. */
 const Outcome = Object.freeze({ Written: 0, Retry: 1, Superseded: 2, DeadLetter: 3 });
 const COMPLETION_LEN = 5;
+/**
+ * Queued writes are never abandoned on `timeout`: an abandoned write could still land after
+ * the retry or the newer write the queue sends next, and undo it.
+ */
+const UNTIMED = { untimed: true };
 const COUNTS = ["written", "deadLetters", "retries", "batches"];
 /** The engine's stats numbers, in order (src/edge/write_queue.rs `WriteQueueStats::to_array`). */
 const STATS = ["depth", "oldestAgeMs", "batches", "retries", "deadLetters", "written"];
@@ -51,8 +56,8 @@ export class WriteBehind {
   #draining = false;
 
   /**
-   * @param {{ options?: object, store: { write(storeKey, record, ttl, key): Promise<void>,
-   *   remove(storeKey, key): Promise<void>, writeMany?(entries): Promise<void> },
+   * @param {{ options?: object, store: { write(storeKey, record, ttl, key, how): Promise<void>,
+   *   remove(storeKey, key, how): Promise<void> },
    *   emit: (event: object) => void, background: { add(p: Promise<unknown>): void },
    *   now?: () => number }} parts
    */
@@ -211,21 +216,18 @@ export class WriteBehind {
   /** Sends one batch (pairs of key handle, value handle) and reports the results. */
   async #send(batch) {
     const handles = [];
-    const sets = [];
     const jobs = [];
     for (let i = 0; i < batch.length; i += 2) {
       const k = this.#keys[batch[i]];
       const value = batch[i + 1];
       handles.push(batch[i]);
       if (value === NONE) {
-        jobs.push(settle(() => this.#store.remove(k.storeKey, k.key)));
+        jobs.push(settle(() => this.#store.remove(k.storeKey, k.key, UNTIMED)));
       } else {
-        const e = this.#values.get(value);
-        sets.push({ storeKey: k.storeKey, key: k.key, record: e.record, ttl: e.ttl, job: jobs.length });
-        jobs.push(null);
+        const { record, ttl } = this.#values.get(value);
+        jobs.push(settle(() => this.#store.write(k.storeKey, record, ttl, k.key, UNTIMED)));
       }
     }
-    this.#writeSets(sets, jobs);
     const results = await Promise.all(jobs);
     const ok = [];
     const failed = [];
@@ -247,21 +249,6 @@ export class WriteBehind {
       f.resolve();
       return false;
     });
-  }
-
-  /**
-   * Fills `jobs` for the batch's sets: one `writeMany` call where the store has it (a
-   * rejection fails them all; writes are idempotent, so retrying the ones that landed is
-   * harmless), else one `write` each, concurrently.
-   */
-  #writeSets(sets, jobs) {
-    if (sets.length > 1 && typeof this.#store.writeMany === "function") {
-      const entries = sets.map(({ storeKey, key, record, ttl }) => ({ storeKey, key, record, ttl }));
-      const all = settle(() => this.#store.writeMany(entries));
-      for (const s of sets) jobs[s.job] = all;
-      return;
-    }
-    for (const s of sets) jobs[s.job] = settle(() => this.#store.write(s.storeKey, s.record, s.ttl, s.key));
   }
 
   /** Acts on one settled write. */

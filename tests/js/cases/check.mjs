@@ -5,13 +5,23 @@ export function ok(cond, message = "expected a truthy value") {
   if (!cond) throw new Error(message);
 }
 
-/** Throws unless `actual` and `expected` are the same (Object.is) or deep-equal as JSON. */
+/** Throws unless `actual` and `expected` are deeply equal (primitives by Object.is). */
 export function equal(actual, expected, message = "") {
-  if (Object.is(actual, expected)) return;
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (typeof actual === "object" && a === e) return;
-  throw new Error(`${message ? message + ": " : ""}expected ${e}, got ${a}`);
+  if (deepEqual(actual, expected)) return;
+  throw new Error(`${message ? message + ": " : ""}expected ${show(expected)}, got ${show(actual)}`);
+}
+
+function deepEqual(a, b) {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+}
+
+function show(v) {
+  return typeof v === "number" || v === undefined ? String(v) : JSON.stringify(v);
 }
 
 /** Throws unless `fn` throws an EdgeCacheError with `code`; returns the error. */

@@ -224,7 +224,9 @@ export const edgeCases = [
     equal(await b.get("k"), undefined);
     await b.set("k", "from b");
     equal(await make({ namespace: "a" }).get("k"), "from a");
+    await b.set("tagged", "b's", { tags: ["t"] });
     await a.invalidateTags(["t"]);
+    equal(await make({ namespace: "b" }).get("tagged"), "b's", "a's tags do not touch b's entries");
   }],
 
   ["a re-entrant loader may call the cache", async (lib) => {

@@ -113,6 +113,8 @@ export const shardCases = [
     throwsCode(() => new EdgeCache({ store: [] }), "E_CONFIG", EdgeCacheError, "empty list");
     throwsCode(() => new EdgeCache({ store: [stores.memory()], circuitBreaker: { failures: 0 } }), "E_CONFIG", EdgeCacheError, "breaker");
     throwsCode(() => new EdgeCache({ store: [stores.memory()], replicas: 0 }), "E_CONFIG", EdgeCacheError, "replicas");
+    throwsCode(() => new EdgeCache({ store: stores.memory(), replicas: 2 }), "E_CONFIG", EdgeCacheError, "replicas, one store");
+    throwsCode(() => new EdgeCache({ circuitBreaker: { failures: 2 } }), "E_CONFIG", EdgeCacheError, "breaker, no store");
     await many.set("k", 1);
     equal(await many.get("k"), 1);
   }],

@@ -2,5 +2,6 @@
 import { test } from "node:test";
 import * as lib from "edgecache";
 import { edgeCases } from "../cases/edge.mjs";
+import { raceCases } from "../cases/edge_races.mjs";
 
-for (const [name, fn] of edgeCases) test(name, () => fn(lib));
+for (const [name, fn] of [...edgeCases, ...raceCases]) test(name, () => fn(lib));
