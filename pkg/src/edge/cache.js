@@ -50,8 +50,9 @@ export class EdgeCache {
    * or `delete` of the key marks it dirty, so their older results are not written back.
    */
   #inProgress = new Map();
-  /** key -> the promise of the key's last store write or delete (they go out in order) */
-  #chains = new Map();
+  /** key -> `{ open, sent }`: writes of the key not done yet, and the last ticket sent */
+  #writes = new Map();
+  #sequence = 0;
   /** Size of #generations at which it is next swept. */
   #sweepAt = 1024;
   /** tag -> { generation, checkedAt } */
@@ -308,17 +309,35 @@ export class EdgeCache {
     this.#inProgress.delete(k);
   }
 
-  /** Runs `task` (a store write or delete of `k`) after the key's previous one settles. */
-  #serial(k, task) {
-    const previous = this.#chains.get(k);
-    const run = previous === undefined ? task() : previous.then(task);
-    const settled = run.then(noop, noop);
-    this.#chains.set(k, settled);
-    settled.then(() => {
-      if (this.#chains.get(k) === settled) this.#chains.delete(k);
-    });
-    return run;
+  /**
+   * Store writes and deletes of one key go out in the order they were asked for: each gets
+   * a ticket when asked, and one that reaches its store call after a later one of the same
+   * key was already sent is dropped (the later one carries the final state). Writes to
+   * different keys, and writes that reach the store in order, never wait for each other.
+   */
+  #ticket(k) {
+    let writes = this.#writes.get(k);
+    if (writes === undefined) {
+      writes = { open: 0, sent: 0 };
+      this.#writes.set(k, writes);
+    }
+    writes.open++;
+    return { writes, number: ++this.#sequence };
   }
+
+  /** Whether the write may go out now (no later one of its key went out first). */
+  #claim(ticket) {
+    if (ticket.writes.sent > ticket.number) return false;
+    ticket.writes.sent = ticket.number;
+    return true;
+  }
+
+  /** The write is done (sent and settled, or dropped). */
+  #done(k, ticket) {
+    if (--ticket.writes.open === 0 && this.#writes.get(k) === ticket.writes) this.#writes.delete(k);
+  }
+
+
 
   /** A record as an entry, or null (it is deleted) when it is corrupt or another key's. */
   #parse(k, storeKey, record) {
@@ -434,10 +453,18 @@ export class EdgeCache {
       this.#memory.set(k, entry, opts);
     }
     if (this.#store === null && known !== null) return null;
-    return this.#serial(k, () => this.#writeStore(k, entry, json, now));
+    return this.#writeStore(k, entry, json, now, this.#ticket(k));
   }
 
-  async #writeStore(k, entry, json, now) {
+  async #writeStore(k, entry, json, now, ticket) {
+    try {
+      await this.#sendRecord(k, entry, json, now, ticket);
+    } finally {
+      this.#done(k, ticket);
+    }
+  }
+
+  async #sendRecord(k, entry, json, now, ticket) {
     if (entry.tags.length > 0) entry.generations = await this.#currentGenerations(entry.tags);
     if (this.#store === null) return;
     const { maxKeyBytes, maxValueBytes, minTtl } = this.#store.limits;
@@ -452,6 +479,7 @@ export class EdgeCache {
     }
     const ttl = EdgeEngine.storeTtl(now, entry.errorUntil, minTtl);
     const storeKey = this.#engine.dataKey(k, maxKeyBytes);
+    if (!this.#claim(ticket)) return; // a later write or delete of the key went out first
     if (this.#writeBehind !== null) await this.#writeBehind.set(storeKey, k, entry.value, record, ttl);
     else await this.#store.write(storeKey, record, ttl, k);
   }
@@ -485,20 +513,25 @@ export class EdgeCache {
     const inMemory = this.#memory?.delete(k) ?? false;
     if (this.#store === null) return inMemory;
     const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
-    return this.#serial(k, async () => {
+    const ticket = this.#ticket(k);
+    try {
       if (this.#writeBehind !== null) {
         const queued = this.#writeBehind.pending(storeKey)?.op === "set";
-        await this.#writeBehind.delete(storeKey, k);
+        if (this.#claim(ticket)) await this.#writeBehind.delete(storeKey, k);
         return inMemory || queued;
       }
       const { record, failed } = await this.#store.read(storeKey, k);
+      const held = inMemory || (!failed && record !== null);
+      if (!this.#claim(ticket)) return held; // a later set of the key went out first
       try {
         await this.#store.remove(storeKey, k);
       } catch (error) {
         throw new EdgeCacheError("E_STORE", `delete "${k}": the store failed (${error?.message ?? error})`, { cause: error });
       }
-      return inMemory || (!failed && record !== null);
-    });
+      return held;
+    } finally {
+      this.#done(k, ticket);
+    }
   }
 
   /** A function that caches `fn`'s results under `options.key(...args)`. */
@@ -774,4 +807,4 @@ function checkedClock(now) {
   };
 }
 
-function noop() {}
+
