@@ -1,6 +1,7 @@
 //! `EdgeCache` options: names, types, ranges and defaults. Options that are JavaScript
-//! objects or functions (`store`, `memory`, `waitUntil`, `now`, `onEvent`, `writeBehind`,
-//! `alerts`) are checked for their type here and for their contents by the package.
+//! functions (`waitUntil`, `now`, `onEvent`) are checked for their type here; `store`,
+//! `memory` and `writeBehind` are checked by the package and the write queue;
+//! `circuitBreaker` is read here.
 
 use super::breaker::BreakerPolicy;
 use crate::error::{Error, Result};

@@ -212,6 +212,7 @@ export const edgeCases = [
     equal(await other.get("u1"), undefined, "another isolate: after memoryTtl");
     let loads = 0;
     equal(await cache.getOrSet("u1", () => (loads++, "a2"), { tags: ["user:1"] }), "a2");
+    equal(loads, 1, "the invalidated entry was loaded again");
     await cache.flush();
     equal(await make().get("u1"), "a2", "a value written after the invalidation is valid");
   }],
