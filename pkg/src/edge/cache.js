@@ -57,6 +57,8 @@ export class EdgeCache {
   #sweepAt = 1024;
   /** tag -> { generation, checkedAt } */
   #generations = new Map();
+  /** tags joined -> promise of a running read of their generations */
+  #tagReads = new Map();
   #inFlight = 0;
 
   /** @param {object} [options] see README: store, namespace, memory, ttl, ... */
@@ -584,12 +586,19 @@ export class EdgeCache {
     return out;
   }
 
-  /** Current generation of each tag, re-read from the store when older than memoryTtl. */
+  /**
+   * Current generation of each tag, re-read from the store when older than memoryTtl;
+   * concurrent re-reads of the same tags share one store read.
+   */
   async #currentGenerations(tags) {
     const known = this.#knownGenerations(tags);
     if (known !== null) return known;
-    const now = this.#now();
     if (this.#store === null) return tags.map((t) => this.#generations.get(t)?.generation ?? 0);
+    return this.#flight(this.#tagReads, tags.join("\u0000"), () => this.#readGenerations(tags));
+  }
+
+  async #readGenerations(tags) {
+    const now = this.#now();
     const { maxKeyBytes } = this.#store.limits;
     const records = await this.#store.readMany(tags.map((t) => this.#engine.tagKey(t, maxKeyBytes)));
     const generations = tags.map((tag, i) => {

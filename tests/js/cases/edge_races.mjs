@@ -131,6 +131,25 @@ export const raceCases = [
     ok((await base.get("ec:k:k")).startsWith("ec2|"), "not deleted");
   }],
 
+  ["concurrent hits that need a tag re-check share one read of the tag", async (lib) => {
+    const clock = { t: 0 };
+    const base = lib.stores.memory({ now: () => clock.t });
+    let tagReads = 0;
+    const store = {
+      limits: base.limits,
+      get: (k) => (k.includes(":t:") && tagReads++, base.get(k)),
+      set: (k, v, o) => base.set(k, v, o),
+      delete: (k) => base.delete(k),
+    };
+    const cache = new lib.EdgeCache({ store, now: () => clock.t, ttl: 100, staleWhileRevalidate: 1000 });
+    await cache.set("k", "v", { tags: ["t"] });
+    clock.t += 150; // past the tag re-check interval (ttl), inside the stale window
+    tagReads = 0;
+    const values = await Promise.all(Array.from({ length: 20 }, () => cache.get("k")));
+    ok(values.every((v) => v === "v"));
+    equal(tagReads, 1);
+  }],
+
   ["a clock that returns NaN, and memory options the cache owns, are rejected", async (lib) => {
     const { EdgeCache, EdgeCacheError, stores } = lib;
     const cache = new EdgeCache({ store: stores.memory(), now: () => NaN });
