@@ -9,9 +9,12 @@ import { checkStore } from "../stores/check.js";
 import { toJson, utf8Length } from "../values.js";
 import { Background } from "./background.js";
 import { Count, Fresh, Tier } from "./codes.js";
+import { flight } from "./flight.js";
+import { InProgress, WriteOrder } from "./key_order.js";
 import { callOptions, checkTags } from "./options.js";
 import { ShardedStore } from "./shards.js";
 import { StoreTier } from "./store_tier.js";
+import { TagGenerations } from "./tags.js";
 import { WriteBehind } from "./write_behind.js";
 import { elapsedClock } from "./timeout.js";
 
@@ -45,20 +48,12 @@ export class EdgeCache {
   #refreshes = new Map();
   /** key -> promise of a running forced load (getOrSet with forceRefresh) */
   #forced = new Map();
-  /**
-   * key -> `{ n, dirty }` while store reads or loads of the key are in progress; a `set`
-   * or `delete` of the key marks it dirty, so their older results are not written back.
-   */
-  #inProgress = new Map();
-  /** key -> `{ open, sent }`: writes of the key not done yet, and the last ticket sent */
-  #writes = new Map();
-  #sequence = 0;
-  /** Size of #generations at which it is next swept. */
-  #sweepAt = 1024;
-  /** tag -> { generation, checkedAt } */
-  #generations = new Map();
-  /** tags joined -> promise of a running read of their generations */
-  #tagReads = new Map();
+  /** Reads and loads in progress, which a `set`/`delete` supersedes */
+  #inProgress = new InProgress();
+  /** The order of each key's store writes and deletes */
+  #writeOrder = new WriteOrder();
+  /** @type {TagGenerations} */
+  #tags;
   #inFlight = 0;
 
   /** @param {object} [options] see README: store, namespace, memory, ttl, ... */
@@ -74,6 +69,7 @@ export class EdgeCache {
     this.#memory = makeMemory(memory, this.#now);
     this.#memorySized = typeof memory === "object" && memory !== null && memory.maxBytes !== undefined;
     this.#store = store === undefined ? null : this.#storeTier(store);
+    this.#tags = new TagGenerations(this.#engine, this.#store, this.#now);
     if (!(this.#store instanceof ShardedStore)) {
       for (const name of ["replicas", "circuitBreaker"]) {
         if (options[name] !== undefined) {
@@ -135,7 +131,7 @@ export class EdgeCache {
     const hit = memory instanceof Promise ? await memory : memory;
     if (hit !== null && hit.served) return this.#servedFromMemory(hit, started);
     if (this.#store === null) return undefined;
-    return this.#flight(this.#reads, k, () => this.#readThrough(k, null, EMPTY_OPTIONS, hit?.stale ?? null));
+    return flight(this.#reads, k, () => this.#readThrough(k, null, EMPTY_OPTIONS, hit?.stale ?? null));
   }
 
   /**
@@ -157,7 +153,7 @@ export class EdgeCache {
       stale = hit?.stale ?? null;
     }
     const flights = o.forceRefresh === true ? this.#forced : this.#loads;
-    return this.#flight(flights, k, () => this.#readThrough(k, loader, o, stale));
+    return flight(flights, k, () => this.#readThrough(k, loader, o, stale));
   }
 
   #servedFromMemory(hit, started) {
@@ -176,7 +172,7 @@ export class EdgeCache {
       return null;
     }
     if (entry.tags.length === 0) return this.#classifyMemory(k, entry, loader, o);
-    return this.#tagsCurrent(entry).then((current) => {
+    return this.#tags.isCurrent(entry).then((current) => {
       if (current) return this.#classifyMemory(k, entry, loader, o);
       if (this.#memory.peek(k) === entry) this.#memory.delete(k); // not a newer set's entry
       this.#engine.count(Count.MemoryMiss);
@@ -211,15 +207,6 @@ export class EdgeCache {
     }
   }
 
-  /** Joins the running operation for `k` in `flights`, or starts one. */
-  #flight(flights, k, start) {
-    const running = flights.get(k);
-    if (running !== undefined) return running;
-    const flight = start().finally(() => flights.delete(k));
-    flights.set(k, flight);
-    return flight;
-  }
-
   /** L2, then (with a loader) the loader; `stale` is served if both fail within its window. */
   async #readThrough(k, loader, o, stale) {
     let storeFailed = false;
@@ -247,11 +234,11 @@ export class EdgeCache {
 
   /** L2: `{ served, value }`, `{ stale }`, `{ failed }` or `{}` (nothing usable). */
   async #fromStore(k, loader, o) {
-    const token = this.#begin(k);
+    const token = this.#inProgress.begin(k);
     try {
       return await this.#readStore(k, loader, o, token);
     } finally {
-      this.#end(k, token);
+      this.#inProgress.end(k, token);
     }
   }
 
@@ -264,7 +251,7 @@ export class EdgeCache {
       const ttl = EdgeEngine.storeTtl(this.#now(), entry.errorUntil, this.#store.limits.minTtl);
       this.#background.add(this.#store.repair(storeKey, record, ttl, repair, k));
     }
-    if (entry === null || (entry.tags.length > 0 && !(await this.#tagsCurrent(entry)))) {
+    if (entry === null || (entry.tags.length > 0 && !(await this.#tags.isCurrent(entry)))) {
       this.#engine.count(Count.StoreMiss);
       this.#event("miss", k, "store");
       return {};
@@ -287,59 +274,6 @@ export class EdgeCache {
     if (loader && state !== Fresh.Fresh) this.#refresh(k, loader, o);
     return { served: true, value: entry.value };
   }
-
-  /** Marks `k` as being read or loaded; see #inProgress. */
-  #begin(k) {
-    let token = this.#inProgress.get(k);
-    if (token === undefined) {
-      token = { n: 0, dirty: false };
-      this.#inProgress.set(k, token);
-    }
-    token.n++;
-    return token;
-  }
-
-  #end(k, token) {
-    if (--token.n === 0 && this.#inProgress.get(k) === token) this.#inProgress.delete(k);
-  }
-
-  /** A `set` or `delete` of `k`: reads and loads already running must not write back. */
-  #supersede(k) {
-    const token = this.#inProgress.get(k);
-    if (token === undefined) return;
-    token.dirty = true;
-    this.#inProgress.delete(k);
-  }
-
-  /**
-   * Store writes and deletes of one key go out in the order they were asked for: each gets
-   * a ticket when asked, and one that reaches its store call after a later one of the same
-   * key was already sent is dropped (the later one carries the final state). Writes to
-   * different keys, and writes that reach the store in order, never wait for each other.
-   */
-  #ticket(k) {
-    let writes = this.#writes.get(k);
-    if (writes === undefined) {
-      writes = { open: 0, sent: 0 };
-      this.#writes.set(k, writes);
-    }
-    writes.open++;
-    return { writes, number: ++this.#sequence };
-  }
-
-  /** Whether the write may go out now (no later one of its key went out first). */
-  #claim(ticket) {
-    if (ticket.writes.sent > ticket.number) return false;
-    ticket.writes.sent = ticket.number;
-    return true;
-  }
-
-  /** The write is done (sent and settled, or dropped). */
-  #done(k, ticket) {
-    if (--ticket.writes.open === 0 && this.#writes.get(k) === ticket.writes) this.#writes.delete(k);
-  }
-
-
 
   /** A record as an entry, or null (it is deleted) when it is corrupt or another key's. */
   #parse(k, storeKey, record) {
@@ -381,11 +315,11 @@ export class EdgeCache {
    * meanwhile), serves `stale` if it fails within its window.
    */
   async #load(k, loader, o, stale) {
-    const token = this.#begin(k);
+    const token = this.#inProgress.begin(k);
     try {
       return await this.#callLoader(k, loader, o, stale, token);
     } finally {
-      this.#end(k, token);
+      this.#inProgress.end(k, token);
     }
   }
 
@@ -430,7 +364,7 @@ export class EdgeCache {
     if (this.#refreshes.has(k)) return;
     this.#engine.count(Count.Refresh);
     this.#emit({ type: "refresh", key: k });
-    this.#background.add(this.#flight(this.#refreshes, k, () => this.#load(k, loader, o, null)));
+    this.#background.add(flight(this.#refreshes, k, () => this.#load(k, loader, o, null)));
   }
 
   /**
@@ -445,7 +379,7 @@ export class EdgeCache {
     const staleUntil = this.#engine.times(1);
     const errorUntil = this.#engine.times(2);
     const json = toJson(value, `value for "${k}"`, "store values JSON can carry (objects, arrays, strings, numbers, booleans, null)");
-    const known = tags.length === 0 ? NO_TAGS : this.#knownGenerations(tags);
+    const known = tags.length === 0 ? NO_TAGS : this.#tags.known(tags);
     // Until #writeStore has read the tags' generations, the new entry counts as current.
     const generations = known ?? tags.map(() => Infinity);
     const entry = { value, expires, staleUntil, errorUntil, loadMs, tags, generations };
@@ -455,19 +389,19 @@ export class EdgeCache {
       this.#memory.set(k, entry, opts);
     }
     if (this.#store === null && known !== null) return null;
-    return this.#writeStore(k, entry, json, now, this.#ticket(k));
+    return this.#writeStore(k, entry, json, now, this.#writeOrder.ticket(k));
   }
 
   async #writeStore(k, entry, json, now, ticket) {
     try {
       await this.#sendRecord(k, entry, json, now, ticket);
     } finally {
-      this.#done(k, ticket);
+      this.#writeOrder.done(ticket);
     }
   }
 
   async #sendRecord(k, entry, json, now, ticket) {
-    if (entry.tags.length > 0) entry.generations = await this.#currentGenerations(entry.tags);
+    if (entry.tags.length > 0) entry.generations = await this.#tags.current(entry.tags);
     if (this.#store === null) return;
     const { maxKeyBytes, maxValueBytes, minTtl } = this.#store.limits;
     const header = this.#engine.encode(k, now, entry.expires, entry.staleUntil, entry.errorUntil, entry.loadMs, entry.tags, entry.generations);
@@ -481,7 +415,7 @@ export class EdgeCache {
     }
     const ttl = EdgeEngine.storeTtl(now, entry.errorUntil, minTtl);
     const storeKey = this.#engine.dataKey(k, maxKeyBytes);
-    if (!this.#claim(ticket)) return; // a later write or delete of the key went out first
+    if (!this.#writeOrder.claim(ticket)) return; // a later write or delete of the key went out first
     if (this.#writeBehind !== null) await this.#writeBehind.set(storeKey, k, entry.value, record, ttl);
     else await this.#store.write(storeKey, record, ttl, k);
   }
@@ -494,7 +428,7 @@ export class EdgeCache {
     const k = toKey(key);
     if (value === undefined) fail("E_VALUE", "set: value is undefined; use delete(key) to remove an entry, or store null");
     const o = callOptions("set", options, SET);
-    this.#supersede(k);
+    this.#inProgress.supersede(k);
     const write = this.#write(k, value, o, 0);
     if (write === null) return;
     try {
@@ -511,20 +445,20 @@ export class EdgeCache {
    */
   async delete(key) {
     const k = toKey(key);
-    this.#supersede(k);
+    this.#inProgress.supersede(k);
     const inMemory = this.#memory?.delete(k) ?? false;
     if (this.#store === null) return inMemory;
     const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
-    const ticket = this.#ticket(k);
+    const ticket = this.#writeOrder.ticket(k);
     try {
       if (this.#writeBehind !== null) {
         const queued = this.#writeBehind.pending(storeKey)?.op === "set";
-        if (this.#claim(ticket)) await this.#writeBehind.delete(storeKey, k);
+        if (this.#writeOrder.claim(ticket)) await this.#writeBehind.delete(storeKey, k);
         return inMemory || queued;
       }
       const { record, failed } = await this.#store.read(storeKey, k);
       const held = inMemory || (!failed && record !== null);
-      if (!this.#claim(ticket)) return held; // a later set of the key went out first
+      if (!this.#writeOrder.claim(ticket)) return held; // a later set of the key went out first
       try {
         await this.#store.remove(storeKey, k);
       } catch (error) {
@@ -532,7 +466,7 @@ export class EdgeCache {
       }
       return held;
     } finally {
-      this.#done(k, ticket);
+      this.#writeOrder.done(ticket);
     }
   }
 
@@ -553,77 +487,7 @@ export class EdgeCache {
    */
   async invalidateTags(tags) {
     checkTags("invalidateTags", tags);
-    const now = this.#now();
-    const current = await this.#currentGenerations(tags);
-    // Whole milliseconds: headers record generations as integers.
-    const next = tags.map((tag, i) => Math.max(Math.ceil(now), current[i] + 1));
-    tags.forEach((tag, i) => this.#generations.set(tag, { generation: next[i], checkedAt: now }));
-    if (this.#store === null) return;
-    const { maxKeyBytes } = this.#store.limits;
-    try {
-      await Promise.all(tags.map((tag, i) => this.#store.write(this.#engine.tagKey(tag, maxKeyBytes), String(next[i]), undefined, tag)));
-    } catch (error) {
-      throw new EdgeCacheError("E_STORE", `invalidateTags: the store failed (${error?.message ?? error}); other isolates may not see it`, { cause: error });
-    }
-  }
-
-  /** Whether every tag of `entry` is still at the generation it was written under. */
-  async #tagsCurrent(entry) {
-    const current = await this.#currentGenerations(entry.tags);
-    return current.every((g, i) => g <= entry.generations[i]);
-  }
-
-  /** Generations known without reading the store (cached less than memoryTtl ago), or null. */
-  #knownGenerations(tags) {
-    const now = this.#now();
-    const ttl = this.#engine.tagCheckInterval();
-    const out = [];
-    for (const tag of tags) {
-      const g = this.#generations.get(tag);
-      if (g === undefined || (this.#store !== null && now - g.checkedAt >= ttl)) return null;
-      out.push(g.generation);
-    }
-    return out;
-  }
-
-  /**
-   * Current generation of each tag, re-read from the store when older than memoryTtl;
-   * concurrent re-reads of the same tags share one store read.
-   */
-  async #currentGenerations(tags) {
-    const known = this.#knownGenerations(tags);
-    if (known !== null) return known;
-    if (this.#store === null) return tags.map((t) => this.#generations.get(t)?.generation ?? 0);
-    return this.#flight(this.#tagReads, tags.join("\u0000"), () => this.#readGenerations(tags));
-  }
-
-  async #readGenerations(tags) {
-    const now = this.#now();
-    const { maxKeyBytes } = this.#store.limits;
-    const records = await this.#store.readMany(tags.map((t) => this.#engine.tagKey(t, maxKeyBytes)));
-    const generations = tags.map((tag, i) => {
-      const cached = this.#generations.get(tag);
-      // Unreadable (store or shard down): the last known, re-read next time.
-      if (records === null || records[i] === undefined) return cached?.generation ?? 0;
-      const read = Number(records[i] ?? 0);
-      const generation = Math.max(Number.isFinite(read) ? read : 0, cached?.generation ?? 0);
-      this.#generations.set(tag, { generation, checkedAt: now });
-      return generation;
-    });
-    this.#sweepGenerations(now);
-    return generations;
-  }
-
-  /**
-   * Forgets generations older than the re-check interval (they would be read again
-   * anyway) once the map has doubled since the last sweep, so one tag per user does not
-   * grow it forever. Only with a store: without one the map is the generations' only home.
-   */
-  #sweepGenerations(now) {
-    if (this.#generations.size < this.#sweepAt) return;
-    const ttl = this.#engine.tagCheckInterval();
-    for (const [tag, g] of this.#generations) if (now - g.checkedAt >= ttl) this.#generations.delete(tag);
-    this.#sweepAt = Math.max(1024, 2 * this.#generations.size);
+    await this.#tags.invalidate(tags);
   }
 
   /**
@@ -687,7 +551,7 @@ export class EdgeCache {
       return true;
     }
     // Through the load flights, so a getOrSet of the key meanwhile shares this load.
-    await this.#flight(this.#loads, k, async () => {
+    await flight(this.#loads, k, async () => {
       const t0 = elapsedClock();
       this.#engine.count(Count.Load);
       let loaded;
@@ -710,14 +574,14 @@ export class EdgeCache {
     const now = this.#now();
     const fresh = (e) => this.#engine.classify(now, e.expires, e.staleUntil, e.errorUntil, 0) === Fresh.Fresh;
     const inMemory = this.#memory?.peek(k);
-    if (inMemory !== undefined && fresh(inMemory) && (inMemory.tags.length === 0 || (await this.#tagsCurrent(inMemory)))) {
+    if (inMemory !== undefined && fresh(inMemory) && (inMemory.tags.length === 0 || (await this.#tags.isCurrent(inMemory)))) {
       return true;
     }
     if (this.#store === null) return false;
     const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
     const { record } = await this.#readRecord(storeKey, k);
     const entry = record ? this.#parse(k, storeKey, record) : null;
-    if (entry === null || !fresh(entry) || (entry.tags.length > 0 && !(await this.#tagsCurrent(entry)))) return false;
+    if (entry === null || !fresh(entry) || (entry.tags.length > 0 && !(await this.#tags.isCurrent(entry)))) return false;
     this.#backfill(k, entry, now);
     return true;
   }

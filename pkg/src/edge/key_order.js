@@ -1,0 +1,71 @@
+// What happened to a key while something was in progress: reads and loads must not write
+// back a value older than a `set`/`delete` that came in meanwhile, and store writes of one
+// key must go out in the order they were asked for.
+
+/**
+ * Reads and loads in progress, per key. A `set` or `delete` of the key marks the running
+ * ones dirty (and later ones start clean), so their older results are not written back.
+ */
+export class InProgress {
+  /** key -> { n, dirty } */
+  #tokens = new Map();
+
+  /** Marks `key` as being read or loaded; returns the token to check and to `end`. */
+  begin(key) {
+    let token = this.#tokens.get(key);
+    if (token === undefined) {
+      token = { n: 0, dirty: false };
+      this.#tokens.set(key, token);
+    }
+    token.n++;
+    return token;
+  }
+
+  /** The read or load with `token` is over. */
+  end(key, token) {
+    if (--token.n === 0 && this.#tokens.get(key) === token) this.#tokens.delete(key);
+  }
+
+  /** A `set` or `delete` of `key`: the reads and loads running now are superseded. */
+  supersede(key) {
+    const token = this.#tokens.get(key);
+    if (token === undefined) return;
+    token.dirty = true;
+    this.#tokens.delete(key);
+  }
+}
+
+/**
+ * Store writes and deletes of one key go out in the order they were asked for: each gets
+ * a ticket when asked, and one that reaches its store call after a later one of the same
+ * key was already sent is dropped (the later one carries the final state). Writes to
+ * different keys, and writes that reach the store in order, never wait for each other.
+ */
+export class WriteOrder {
+  /** key -> { open, sent }: writes of the key not done yet, and the last ticket sent */
+  #keys = new Map();
+  #sequence = 0;
+
+  /** A ticket for a write of `key` asked for now. */
+  ticket(key) {
+    let writes = this.#keys.get(key);
+    if (writes === undefined) {
+      writes = { open: 0, sent: 0 };
+      this.#keys.set(key, writes);
+    }
+    writes.open++;
+    return { key, writes, number: ++this.#sequence };
+  }
+
+  /** Whether the write may go out now (no later one of its key went out first). */
+  claim(ticket) {
+    if (ticket.writes.sent > ticket.number) return false;
+    ticket.writes.sent = ticket.number;
+    return true;
+  }
+
+  /** The write is done (sent and settled, or dropped). */
+  done(ticket) {
+    if (--ticket.writes.open === 0 && this.#keys.get(ticket.key) === ticket.writes) this.#keys.delete(ticket.key);
+  }
+}

@@ -1,0 +1,103 @@
+// Tag generations: `invalidateTags` raises a tag's generation in the store; an entry is
+// current while none of its tags' generations is newer than when it was written. Read
+// generations are trusted for the engine's tag-check interval (memoryTtl, else ttl).
+import { EdgeCacheError } from "../errors.js";
+import { flight } from "./flight.js";
+
+/** The generations of tags, as this isolate knows them. */
+export class TagGenerations {
+  /** tag -> { generation, checkedAt } */
+  #known = new Map();
+  /** tags joined -> promise of a running read of their generations */
+  #reads = new Map();
+  /** Size of #known at which it is next swept. */
+  #sweepAt = 1024;
+  #engine;
+  #store;
+  #now;
+
+  /**
+   * @param {*} engine the EdgeEngine (tag keys, the re-check interval)
+   * @param {{ limits, readMany, write } | null} store the store tier, or null (memory only)
+   * @param {() => number} now the injected clock
+   */
+  constructor(engine, store, now) {
+    this.#engine = engine;
+    this.#store = store;
+    this.#now = now;
+  }
+
+  /** Generations known without reading the store (checked within the interval), or null. */
+  known(tags) {
+    const now = this.#now();
+    const interval = this.#engine.tagCheckInterval();
+    const out = [];
+    for (const tag of tags) {
+      const g = this.#known.get(tag);
+      if (g === undefined || (this.#store !== null && now - g.checkedAt >= interval)) return null;
+      out.push(g.generation);
+    }
+    return out;
+  }
+
+  /** Current generation of each tag; concurrent re-reads of the same tags share one read. */
+  async current(tags) {
+    const known = this.known(tags);
+    if (known !== null) return known;
+    if (this.#store === null) return tags.map((t) => this.#known.get(t)?.generation ?? 0);
+    return flight(this.#reads, tags.join("\u0000"), () => this.#read(tags));
+  }
+
+  /** Whether every tag of `entry` is still at the generation it was written under. */
+  async isCurrent(entry) {
+    const current = await this.current(entry.tags);
+    return current.every((g, i) => g <= entry.generations[i]);
+  }
+
+  /**
+   * Raises each tag's generation (the time in whole ms, or the last + 1 if larger), here at
+   * once and in the store; throws `E_STORE` when the store could not take it.
+   */
+  async invalidate(tags) {
+    const now = this.#now();
+    const current = await this.current(tags);
+    const next = tags.map((tag, i) => Math.max(Math.ceil(now), current[i] + 1));
+    tags.forEach((tag, i) => this.#known.set(tag, { generation: next[i], checkedAt: now }));
+    if (this.#store === null) return;
+    const { maxKeyBytes } = this.#store.limits;
+    try {
+      await Promise.all(tags.map((tag, i) => this.#store.write(this.#engine.tagKey(tag, maxKeyBytes), String(next[i]), undefined, tag)));
+    } catch (error) {
+      throw new EdgeCacheError("E_STORE", `invalidateTags: the store failed (${error?.message ?? error}); other isolates may not see it`, { cause: error });
+    }
+  }
+
+  async #read(tags) {
+    const now = this.#now();
+    const { maxKeyBytes } = this.#store.limits;
+    const records = await this.#store.readMany(tags.map((t) => this.#engine.tagKey(t, maxKeyBytes)));
+    const generations = tags.map((tag, i) => {
+      const cached = this.#known.get(tag);
+      // Unreadable (store or shard down): the last known, re-read next time.
+      if (records === null || records[i] === undefined) return cached?.generation ?? 0;
+      const read = Number(records[i] ?? 0);
+      const generation = Math.max(Number.isFinite(read) ? read : 0, cached?.generation ?? 0);
+      this.#known.set(tag, { generation, checkedAt: now });
+      return generation;
+    });
+    this.#sweep(now);
+    return generations;
+  }
+
+  /**
+   * Forgets generations older than the re-check interval (they would be read again
+   * anyway) once the map has doubled since the last sweep, so one tag per user does not
+   * grow it forever. Only with a store: without one the map is the generations' only home.
+   */
+  #sweep(now) {
+    if (this.#known.size < this.#sweepAt) return;
+    const interval = this.#engine.tagCheckInterval();
+    for (const [tag, g] of this.#known) if (now - g.checkedAt >= interval) this.#known.delete(tag);
+    this.#sweepAt = Math.max(1024, 2 * this.#known.size);
+  }
+}
