@@ -1,6 +1,9 @@
 # The README's commands. Each target installs what is missing first (scripts/setup.sh).
 .PHONY: setup build test demo bench
 
+# rustup's tools, wherever the calling shell's PATH stands.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
 setup:
 	bash scripts/setup.sh
 

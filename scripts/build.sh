@@ -2,6 +2,7 @@
 # Builds pkg/: one optimised .wasm plus the wasm-bindgen glue every runtime entry shares.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
 
 cargo build --release --target wasm32-unknown-unknown --lib
 rm -rf pkg/dist
