@@ -10,8 +10,6 @@ use crate::edge::freshness::Horizons;
 use crate::edge::keys::{self, KeyKind};
 use crate::edge::stats::{Event, Tier};
 use crate::edge::EdgeCore;
-use crate::error::Error;
-use crate::options::Num;
 use wasm_bindgen::prelude::*;
 
 /// The decision-making half of an `EdgeCache`.
@@ -62,35 +60,12 @@ impl EdgeEngine {
     }
 
     /// Computes an entry's times (read them with `times(i)`): per-call `ttl`, `swr`, `sie`
-    /// override the defaults; invalid ones throw `E_ARGUMENT`.
+    /// override the defaults. The package has checked them (`pkg/src/edge/options.js`)
+    /// before any work, so a bad value never reaches this point.
     #[wasm_bindgen(js_name = entryTimes)]
-    pub fn entry_times(
-        &mut self,
-        now: f64,
-        ttl: Option<f64>,
-        swr: Option<f64>,
-        sie: Option<f64>,
-    ) -> Result<(), JsValue> {
-        let check = |name: &str, v: Option<f64>, zero_ok: bool| match v {
-            Some(x) if !(x.is_finite() && (x > 0.0 || (zero_ok && x == 0.0))) => {
-                Err(to_js(Error::argument(format!(
-                    "{name} must be a finite number of milliseconds{}, got {}",
-                    if zero_ok {
-                        ", 0 or more"
-                    } else {
-                        " greater than 0"
-                    },
-                    Num(x)
-                ))))
-            }
-            _ => Ok(()),
-        };
-        check("ttl", ttl, false)?;
-        check("staleWhileRevalidate", swr, true)?;
-        check("staleIfError", sie, true)?;
+    pub fn entry_times(&mut self, now: f64, ttl: Option<f64>, swr: Option<f64>, sie: Option<f64>) {
         let t = self.core.entry_times(now, ttl, swr, sie);
         self.times = [t.expires, t.stale_until, t.error_until];
-        Ok(())
     }
 
     /// The last computed times: 0 expires, 1 staleUntil, 2 errorUntil.

@@ -1,10 +1,11 @@
-// Per-call options of EdgeCache methods: names and types (the engine checks the numbers).
+// Per-call options of EdgeCache methods: names, types and ranges, checked before any work
+// (a loader is never called for a call that then fails on its options).
 import { fail, typeName } from "../errors.js";
 
 /**
  * Checks `options` of `method` against the `allowed` names and returns it (or {}).
- * Types: ttl / staleWhileRevalidate / staleIfError numbers, tags an array of non-empty
- * strings, forceRefresh a boolean.
+ * ttl a finite number > 0, staleWhileRevalidate / staleIfError finite numbers ≥ 0 (ms),
+ * tags an array of non-empty strings, forceRefresh a boolean.
  */
 export function callOptions(method, options, allowed) {
   if (options === undefined) return EMPTY;
