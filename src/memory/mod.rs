@@ -53,6 +53,8 @@ struct Entry {
 
 /// Expiry of a slot that holds nothing: every clock reading is past it.
 const DEAD: Millis = f64::NEG_INFINITY;
+/// Initial length of the evicted-slots buffer (most calls evict one slot or none).
+const EVICTED_BUFFER: usize = 64;
 
 /// The concrete policies, dispatched without a vtable.
 enum Policy {
@@ -108,7 +110,12 @@ pub struct MemoryTier {
     len: u64,
     bytes: u64,
     policy: Policy,
+    /// Slots evicted by the last `insert`/`update`: the first `evicted_count` of these.
+    /// Kept at a fixed length (grown by doubling) so that a caller may read it in place.
     evicted: Vec<Slot>,
+    evicted_count: usize,
+    /// Bumped whenever `expires` or `evicted` moves in memory.
+    buffers_version: u32,
     counters: Counters,
 }
 
@@ -130,7 +137,9 @@ impl MemoryTier {
             len: 0,
             bytes: 0,
             policy,
-            evicted: Vec::new(),
+            evicted: vec![0; EVICTED_BUFFER],
+            evicted_count: 0,
+            buffers_version: 0,
             counters: Counters::default(),
         }
     }
@@ -157,7 +166,18 @@ impl MemoryTier {
 
     /// Slots evicted by the last `insert` or `update`, for the caller to forget.
     pub fn evicted(&self) -> &[Slot] {
+        self.evicted.get(..self.evicted_count).unwrap_or(&[])
+    }
+
+    /// The buffer `evicted()` is the start of, whole: its length changes only when one
+    /// call evicts more slots than it holds, which doubles it.
+    pub fn evicted_buffer(&self) -> &[Slot] {
         &self.evicted
+    }
+
+    /// Changes whenever `expires()` or `evicted_buffer()` moves or resizes.
+    pub fn buffers_version(&self) -> u32 {
+        self.buffers_version
     }
 
     /// Expiry of every slot (`now < expires[slot]` means live). Its length changes only
@@ -250,7 +270,7 @@ impl MemoryTier {
         now: Millis,
     ) -> Result<Admission> {
         let (size, expires_at) = self.entry_terms(size, ttl, now)?;
-        self.evicted.clear();
+        self.evicted_count = 0;
         if self.too_large(size) {
             self.counters.rejected += 1;
             return Ok(Admission::Rejected);
@@ -286,6 +306,7 @@ impl MemoryTier {
         self.entries.push(Entry::default());
         if slot >= self.expires.len() {
             self.expires.resize((2 * slot).max(64), DEAD);
+            self.buffers_version = self.buffers_version.wrapping_add(1);
         }
         slot as Slot
     }
@@ -294,7 +315,7 @@ impl MemoryTier {
     /// (the new value is larger than `maxBytes`); the caller must then forget the slot.
     pub fn update(&mut self, slot: Slot, size: f64, ttl: Option<f64>, now: Millis) -> Result<bool> {
         let (size, expires_at) = self.entry_terms(size, ttl, now)?;
-        self.evicted.clear();
+        self.evicted_count = 0;
         let Some(entry) = self.entries.get_mut(slot as usize).filter(|e| e.live) else {
             return Ok(false);
         };
@@ -331,10 +352,22 @@ impl MemoryTier {
                 kept = false;
             } else {
                 self.counters.count_removal(Removal::Capacity);
-                self.evicted.push(victim);
+                self.push_evicted(victim);
             }
         }
         kept
+    }
+
+    /// Lists an evicted slot, doubling the buffer when it is full.
+    fn push_evicted(&mut self, slot: Slot) {
+        if self.evicted_count == self.evicted.len() {
+            self.evicted.resize(2 * self.evicted.len().max(1), 0);
+            self.buffers_version = self.buffers_version.wrapping_add(1);
+        }
+        if let Some(e) = self.evicted.get_mut(self.evicted_count) {
+            *e = slot;
+            self.evicted_count += 1;
+        }
     }
 
     fn over_capacity(&self) -> bool {
@@ -378,7 +411,7 @@ impl MemoryTier {
         self.entries.clear();
         self.expires.fill(DEAD);
         self.free.clear();
-        self.evicted.clear();
+        self.evicted_count = 0;
         self.len = 0;
         self.bytes = 0;
         self.policy.clear();

@@ -18,15 +18,12 @@ const NO_SLOT: Slot = u32::MAX;
 const HIGH_UNIT: f64 = 4_294_967_296.0;
 /// Hits JavaScript may queue before it must call `drain`.
 const READ_BUFFER: usize = 256;
-/// Initial room for the slots one call evicts (grows when one call evicts more).
-const EVICTED_BUFFER: usize = 64;
 
 /// The memory tier, addressed by slots, with the buffers JavaScript shares.
 #[wasm_bindgen]
 pub struct MemoryEngine {
     tier: MemoryTier,
     reads: Vec<Slot>,
-    evicted: Vec<Slot>,
     /// Why the last `insert`/`update` returned `REFUSED`, for `throwLastError`.
     last_error: Option<Error>,
 }
@@ -54,7 +51,6 @@ impl MemoryEngine {
         Ok(MemoryEngine {
             tier: MemoryTier::new(config),
             reads: vec![0; READ_BUFFER],
-            evicted: vec![0; EVICTED_BUFFER],
             last_error: None,
         })
     }
@@ -91,10 +87,10 @@ impl MemoryEngine {
         now: f64,
     ) -> f64 {
         self.drain(pending);
-        let layout = self.layout();
+        let version = self.tier.buffers_version();
         match self.tier.insert(hash, size, ttl, now) {
-            Ok(Admission::Stored(slot)) => self.packed(slot, layout),
-            Ok(Admission::Rejected) => self.packed(NO_SLOT, layout),
+            Ok(Admission::Stored(slot)) => self.packed(slot, version),
+            Ok(Admission::Rejected) => self.packed(NO_SLOT, version),
             Err(e) => self.refuse(e),
         }
     }
@@ -110,9 +106,9 @@ impl MemoryEngine {
         now: f64,
     ) -> f64 {
         self.drain(pending);
-        let layout = self.layout();
+        let version = self.tier.buffers_version();
         match self.tier.update(slot, size, ttl, now) {
-            Ok(kept) => self.packed(if kept { slot } else { NO_SLOT }, layout),
+            Ok(kept) => self.packed(if kept { slot } else { NO_SLOT }, version),
             Err(e) => self.refuse(e),
         }
     }
@@ -131,28 +127,11 @@ impl MemoryEngine {
         }
     }
 
-    /// Where the shared buffers are and how long: changes when one of them is resized.
-    fn layout(&self) -> [usize; 4] {
-        let expires = self.tier.expires();
-        [
-            expires.as_ptr() as usize,
-            expires.len(),
-            self.evicted.as_ptr() as usize,
-            self.evicted.len(),
-        ]
-    }
-
-    /// Copies the evicted slots to the shared buffer and packs the answer.
-    fn packed(&mut self, slot: Slot, layout_before: [usize; 4]) -> f64 {
-        let evicted = self.tier.evicted();
-        if evicted.len() > self.evicted.len() {
-            self.evicted.resize(evicted.len().next_power_of_two(), 0);
-        }
-        if let Some(dest) = self.evicted.get_mut(..evicted.len()) {
-            dest.copy_from_slice(evicted);
-        }
-        let relayout = self.layout() != layout_before;
-        let high = 2 * evicted.len() as u64 + u64::from(relayout);
+    /// Packs the answer of `insert`/`update`; the evicted slots are already in the
+    /// shared buffer.
+    fn packed(&self, slot: Slot, version_before: u32) -> f64 {
+        let relayout = self.tier.buffers_version() != version_before;
+        let high = 2 * self.tier.evicted().len() as u64 + u64::from(relayout);
         high as f64 * HIGH_UNIT + f64::from(slot)
     }
 
@@ -212,13 +191,13 @@ impl MemoryEngine {
     /// Address of the evicted-slots buffer (`u32` slots).
     #[wasm_bindgen(js_name = evictedPtr)]
     pub fn evicted_ptr(&self) -> u32 {
-        self.evicted.as_ptr() as u32
+        self.tier.evicted_buffer().as_ptr() as u32
     }
 
     /// Length of the evicted-slots buffer.
     #[wasm_bindgen(js_name = evictedLen)]
     pub fn evicted_len(&self) -> u32 {
-        self.evicted.len() as u32
+        self.tier.evicted_buffer().len() as u32
     }
 
     /// A statistics snapshot as numbers in `TierStats::to_array` order; `outsideMisses`
