@@ -3,6 +3,9 @@
 import { mops, opsPerSecond, ratio, table } from "./harness.mjs";
 import { CAPACITY, workloadsFor } from "./workloads.mjs";
 
+/** Starts the line of a subprocess's output that carries its rows as JSON. */
+export const ROWS_MARK = "rows: ";
+
 /** Measures every workload for both contenders; prints and returns the rows. */
 export function memorySpeed() {
   const { contenders, workloads } = workloadsFor();

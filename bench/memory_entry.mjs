@@ -1,4 +1,5 @@
-// Runs the memory-tier speed table on its own (used for Deno).
-import { memorySpeed } from "./memory.mjs";
+// Runs the memory-tier speed table on its own (used for Deno); the last line is the rows
+// as JSON, for the summary of the run that started it.
+import { memorySpeed, ROWS_MARK } from "./memory.mjs";
 
-memorySpeed();
+console.log(`${ROWS_MARK}${JSON.stringify(memorySpeed())}`);

@@ -27,11 +27,11 @@ function perEntry(make) {
   return result;
 }
 
-/** Prints the table; skipped (with a note) when gc is not exposed. */
+/** Prints and returns the rows; skipped (with a note, no rows) when gc is not exposed. */
 export function memoryUse() {
   if (typeof globalThis.gc !== "function") {
     console.log("\n(memory per entry skipped: run with node --expose-gc)");
-    return;
+    return [];
   }
   const rows = [];
   for (const policy of ["lru", "tinylfu"]) {
@@ -45,4 +45,5 @@ export function memoryUse() {
     ["cache", "wasm (policy metadata)", "JS heap", "total"],
     rows,
   );
+  return rows;
 }

@@ -3,21 +3,26 @@
 import { execFileSync } from "node:child_process";
 import { startWorker } from "../tests/js/workerd/harness.mjs";
 import { median, mops, ratio, table } from "./harness.mjs";
+import { ROWS_MARK } from "./memory.mjs";
 
 const ROOT = new URL("..", import.meta.url);
 
-/** Runs the speed table in Deno (the same bench module, Deno's own timers). */
+/** Runs the speed table in Deno (the same bench module, Deno's own timers); returns its rows. */
 export function denoSpeed() {
   const out = execFileSync("node_modules/.bin/deno", ["run", "--allow-read", "--allow-env", "bench/memory_entry.mjs"], {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: "1" },
   });
-  process.stdout.write(String(out).replace("Memory tier from JavaScript", "Deno: memory tier"));
+  const lines = String(out).trimEnd().split("\n");
+  const rows = JSON.parse(lines.pop().slice(ROWS_MARK.length));
+  console.log(lines.join("\n").replace("Memory tier from JavaScript", "Deno: memory tier"));
+  return rows;
 }
 
 /**
  * workerd freezes its clocks while a request runs, so each measurement is one request
  * timed from outside: a large operation count makes the request overhead negligible.
+ * Returns the rows.
  */
 export async function workerdSpeed() {
   const worker = await startWorker(new URL("./speed.worker.mjs", import.meta.url));
@@ -46,9 +51,13 @@ export async function workerdSpeed() {
     await worker.dispose();
   }
   table(`workerd (Miniflare): memory tier, ${ops / 1e6}M ops per request, median of 5`, ["operation", "edgecache", "lru-cache", "ratio"], rows);
+  return rows;
 }
 
-/** First request to a fresh worker that imports edgecache and calls get, minus one that does not. */
+/**
+ * First request to a fresh worker that imports edgecache and calls get, minus one that
+ * does not; returns that difference in ms.
+ */
 export async function workerdStartup(runs = 5) {
   const first = async (file) => {
     const worker = await startWorker(new URL(file, import.meta.url));
@@ -72,4 +81,5 @@ export async function workerdStartup(runs = 5) {
     ["same worker without edgecache", `${median(without).toFixed(2)} ms`],
     ["difference: import to first get", `${delta.toFixed(2)} ms`],
   ]);
+  return delta;
 }
