@@ -90,7 +90,7 @@ impl OptionFields {
         let expected = "a finite number of milliseconds greater than 0 (omit it for no limit)";
         match self.number(name, expected)? {
             None => Ok(None),
-            Some(n) => check_positive_millis(n).map(Some).map_err(|_| {
+            Some(n) => as_positive_millis(n).map(Some).ok_or_else(|| {
                 Error::config(format!(
                     "{}: option {name} must be {expected}, got {}",
                     self.owner,
@@ -258,13 +258,9 @@ impl std::fmt::Display for Num {
     }
 }
 
-/// Checks a duration in milliseconds: finite and greater than zero.
-pub fn check_positive_millis(ms: f64) -> std::result::Result<f64, ()> {
-    if ms.is_finite() && ms > 0.0 {
-        Ok(ms)
-    } else {
-        Err(())
-    }
+/// A duration in milliseconds if it is finite and greater than zero.
+pub fn as_positive_millis(ms: f64) -> Option<f64> {
+    (ms.is_finite() && ms > 0.0).then_some(ms)
 }
 
 #[cfg(test)]

@@ -326,3 +326,39 @@ fn a_full_tinylfu_tier_keeps_its_popular_entries() {
         "{popular_left} of 50 popular entries survived the scan"
     );
 }
+
+/// One insert that evicts more slots than the evicted buffer first holds lists every one
+/// of them, and says (by the buffers' version) that the buffer moved.
+#[test]
+fn a_large_insert_lists_every_evicted_slot() {
+    for policy in [PolicyKind::Lru, PolicyKind::TinyLfu] {
+        let mut tier = MemoryTier::new(MemoryConfig {
+            max_entries: None,
+            max_bytes: Some(1000),
+            ttl: None,
+            policy,
+        });
+        let mut held = Vec::new();
+        for key in 0..200u32 {
+            if let Ok(Admission::Stored(slot)) = tier.insert(key, 5.0, None, 0.0) {
+                held.push(slot);
+            }
+        }
+        assert_eq!(held.len(), 200);
+        let buffer = tier.evicted_buffer().len();
+        let version = tier.buffers_version();
+        let big = tier.insert(1000, 900.0, None, 0.0).expect("valid insert");
+        let mut evicted = tier.evicted().to_vec();
+        evicted.sort_unstable();
+        match big {
+            Admission::Stored(slot) => {
+                assert!(evicted.len() >= 180 && !evicted.contains(&slot), "{policy:?}");
+                assert!(evicted.iter().all(|s| held.contains(s)), "{policy:?}");
+                assert!(tier.evicted_buffer().len() > buffer, "{policy:?}: the buffer grew");
+                assert_ne!(tier.buffers_version(), version, "{policy:?}");
+                assert_eq!(tier.len(), 200 - evicted.len() as u64 + 1);
+            }
+            Admission::Rejected => assert_eq!(tier.len(), 200 - evicted.len() as u64),
+        }
+    }
+}

@@ -49,7 +49,8 @@ impl Percentiles {
 }
 
 fn bucket(ms: f64) -> usize {
-    if !(ms > FLOOR_MS) {
+    // NaN lands in the first bucket too.
+    if ms.is_nan() || ms <= FLOOR_MS {
         return 0;
     }
     let b = ((ms / FLOOR_MS).log2() * PER_OCTAVE).ceil();

@@ -12,7 +12,7 @@ pub mod stats;
 pub mod tinylfu;
 
 use crate::error::{Error, Result};
-use crate::options::{check_positive_millis, Num};
+use crate::options::{as_positive_millis, Num};
 use config::{MemoryConfig, PolicyKind, MAX_SAFE_INTEGER};
 use lru::LruPolicy;
 use policy::EvictionPolicy;
@@ -237,7 +237,7 @@ impl MemoryTier {
             )));
         }
         let ttl = match ttl {
-            Some(t) => Some(check_positive_millis(t).map_err(|_| {
+            Some(t) => Some(as_positive_millis(t).ok_or_else(|| {
                 Error::argument(format!(
                     "ttl must be a finite number of milliseconds greater than 0 (omit it for the default), got {}",
                     Num(t)
