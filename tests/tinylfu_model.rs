@@ -352,9 +352,15 @@ fn a_large_insert_lists_every_evicted_slot() {
         evicted.sort_unstable();
         match big {
             Admission::Stored(slot) => {
-                assert!(evicted.len() >= 180 && !evicted.contains(&slot), "{policy:?}");
+                assert!(
+                    evicted.len() >= 180 && !evicted.contains(&slot),
+                    "{policy:?}"
+                );
                 assert!(evicted.iter().all(|s| held.contains(s)), "{policy:?}");
-                assert!(tier.evicted_buffer().len() > buffer, "{policy:?}: the buffer grew");
+                assert!(
+                    tier.evicted_buffer().len() > buffer,
+                    "{policy:?}: the buffer grew"
+                );
                 assert_ne!(tier.buffers_version(), version, "{policy:?}");
                 assert_eq!(tier.len(), 200 - evicted.len() as u64 + 1);
             }
