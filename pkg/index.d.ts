@@ -1,4 +1,7 @@
-/** A cache key: a non-empty string, or an array of string / finite number parts joined with ":". */
+/**
+ * A cache key: a non-empty string, or an array of string / finite number parts joined with ":".
+ * EdgeCache keys (which are stored) must also be well-formed text: no lone UTF-16 surrogate.
+ */
 export type Key = string | ReadonlyArray<string | number>;
 
 /** Longest key accepted, in UTF-16 code units (after joining array parts). */
@@ -7,11 +10,11 @@ export declare const MAX_KEY_LENGTH: number;
 /** Stable error codes carried by {@link EdgeCacheError.code}. */
 export type ErrorCode =
   | "E_CONFIG" // a constructor option: wrong type, out of range, unknown name
-  | "E_KEY" // a key: empty, wrong type, too long
+  | "E_KEY" // a key: empty, wrong type, too long, a lone surrogate (EdgeCache)
   | "E_VALUE" // a value: undefined, no JSON form, larger than the store allows
   | "E_ARGUMENT" // a per-call argument or option
   | "E_STORE" // the store failed a write, delete or tag invalidation (reads never throw it)
-  | "E_LOADER" // the loader threw or returned undefined (the loader's error is `cause`)
+  | "E_LOADER" // the loader threw or returned undefined (the loader's error is `cause`; an EdgeCacheError it throws passes through as is)
   | "E_EMPTY_RING"; // HashRing.node on a ring with no nodes
 
 /** Every error edgecache throws; the message says how to fix the call. */
@@ -138,7 +141,7 @@ export interface StoreSetOptions {
  * this shape. Keys and values are strings; every method returns a promise.
  */
 export interface KvStore {
-  /** Names the store in errors and events. Default "custom". */
+  /** Names the store in errors. Default "custom". */
   readonly name?: string;
   /** What the store allows; each omitted limit defaults to 1024-byte keys, 25 MiB values, no minimum TTL. */
   readonly limits?: Partial<StoreLimits>;
@@ -265,7 +268,10 @@ export declare const stores: {
 
 // ---- EdgeCache: memory → store(s) → loader ----
 
-/** Several stores, sharded on a ketama ring: an array (ids "0", "1", ...) or a record of id → store. */
+/**
+ * Several stores, sharded on a ketama ring: an array (ids "0", "1", ...) or a record of id → store.
+ * Ids are ketama node ids: a name without ":" (e.g. "primary") or "host:port" (e.g. "10.0.1.1:6379").
+ */
 export type ShardedStores = KvStore[] | Record<string, KvStore>;
 
 /** Options of {@link EdgeCache}. Times are ms. Unknown names are rejected with `E_CONFIG`. */
@@ -276,7 +282,10 @@ export interface EdgeCacheOptions {
   replicas?: number;
   /** Prefix isolating this cache's keys in shared stores (no ":"; default "ec"). */
   namespace?: string;
-  /** The memory tier's options (its clock and TTLs are the cache's), or false for none. Default `{ maxEntries: 1000 }`. */
+  /**
+   * The memory tier's options (its clock and TTLs are the cache's), or false for none. Default
+   * `{ maxEntries: 1000 }`; options with neither `maxEntries` nor `maxBytes` also get 1000 entries.
+   */
   memory?: Omit<MemoryOptions, "now" | "ttl"> | false;
   /** Default time to live. Default 60 000. */
   ttl?: number;
@@ -289,7 +298,7 @@ export interface EdgeCacheOptions {
   /** 0..1: shorten each TTL by a random fraction up to this. Default 0. */
   jitter?: number;
   /** Probabilistic early refresh (XFetch); a number is beta. Default off. */
-  earlyRefresh?: boolean | number | { beta: number };
+  earlyRefresh?: boolean | number | { beta?: number };
   /** Abandon a store call slower than this (the read falls through). Default: wait. */
   timeout?: number;
   /** "through" (default): set resolves once stored. "behind": set resolves at once, the store is written in batches. */
@@ -345,7 +354,7 @@ export interface GetOrSetOptions {
 export type SetOptions = Omit<GetOrSetOptions, "forceRefresh">;
 
 /** One entry to warm: a value, or a loader to call. */
-export type WarmEntry<V> = { key: Key; ttl?: number; tags?: string[] } & (
+export type WarmEntry<V> = { key: Key } & SetOptions & (
   | { value: V; loader?: undefined }
   | { loader: () => V | Promise<V>; value?: undefined }
 );
@@ -354,7 +363,7 @@ export type WarmEntry<V> = { key: Key; ttl?: number; tags?: string[] } & (
 export interface WarmReport {
   total: number;
   warmed: number;
-  /** Already fresh in memory or the store. */
+  /** Already fresh in memory or the store, or set or deleted while being warmed. */
   skipped: number;
   failed: number;
   errors: Array<{ key: unknown; error: unknown }>;
@@ -363,7 +372,7 @@ export interface WarmReport {
 
 /** What flush waited for. */
 export interface FlushReport {
-  /** Background tasks settled so far (refreshes, store writes, repairs). */
+  /** Background tasks settled since the cache was made (refreshes, store writes, repairs). */
   settled: number;
   /** Of those, failed (each also reported as an "error" event). */
   failed: number;
@@ -459,9 +468,12 @@ export declare class EdgeCache<V = unknown> {
   invalidateTags(tags: string[]): Promise<void>;
   /** Preloads entries, at most `concurrency` (default 4) at once; skips keys already fresh. */
   warm(entries: Iterable<WarmEntry<V>>, options?: { concurrency?: number; onProgress?: (done: number, total: number) => void }): Promise<WarmReport>;
-  /** Adds a store to the ring (caches made with an array or record of stores). */
+  /**
+   * Adds a store to the ring (caches made with an array or record of stores; otherwise `E_CONFIG`).
+   * A bad or duplicate id throws `E_ARGUMENT`.
+   */
   addStore(id: string, store: KvStore): void;
-  /** Removes a store from the ring; whether it was there. */
+  /** Removes a store from the ring; whether it was there. Removing the last store throws `E_ARGUMENT`. */
   removeStore(id: string): boolean;
   /** Resolves when background work and queued writes have settled. */
   flush(): Promise<FlushReport>;

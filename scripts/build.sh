@@ -13,4 +13,6 @@ node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   pkg/dist/edgecache_bg.wasm -o pkg/dist/edgecache_bg.wasm
+# The npm package carries the README and the licence texts (copies; the originals are at the root).
+cp README.md LICENSE-MIT LICENSE-APACHE pkg/
 echo "built pkg/dist: $(wc -c < pkg/dist/edgecache_bg.wasm) bytes of wasm, $(gzip -9c pkg/dist/edgecache_bg.wasm | wc -c) gzipped"

@@ -1,3 +1,5 @@
+import { fail, typeName } from "./errors.js";
+
 /**
  * The default clock: `Date.now()`, read at most once per timer tick. Reading the system
  * clock costs more than a whole cache hit, so the value is cached until a 1 ms timer
@@ -19,4 +21,22 @@ let cached;
 
 function expire() {
   cached = undefined;
+}
+
+/**
+ * A caller's clock `now`, checked on every call (a clock that returns NaN would silently
+ * break TTLs): `E_CONFIG` names `owner`. Anything but a function is returned as is, for
+ * the engine's option check to report.
+ * @param {unknown} now
+ * @param {string} owner the class whose option it is
+ */
+export function checkedClock(now, owner) {
+  if (typeof now !== "function") return now;
+  return () => {
+    const t = now();
+    if (typeof t !== "number" || !Number.isFinite(t)) {
+      fail("E_CONFIG", `${owner}: now() must return a finite number of milliseconds, got ${typeName(t)} ${String(t)}`);
+    }
+    return t;
+  };
 }

@@ -35,6 +35,34 @@ function checkedKey(key) {
   return key;
 }
 
+/** A lone surrogate: half of a UTF-16 pair, which has no UTF-8 form. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Index of the first lone surrogate in `text`, or -1. Text that leaves the isolate (store
+ * keys, record headers) is UTF-8, where every lone surrogate becomes U+FFFD: two keys
+ * that differ only there would share one record.
+ * @param {string} text
+ */
+export function loneSurrogateAt(text) {
+  return text.search(LONE_SURROGATE);
+}
+
+/**
+ * `toKey` for a key that is stored outside the isolate: also refuses a lone surrogate
+ * (see `loneSurrogateAt`), so that no two keys can share a store record.
+ * @param {unknown} key
+ * @returns {string}
+ */
+export function toStoredKey(key) {
+  const k = toKey(key);
+  const at = loneSurrogateAt(k);
+  if (at >= 0) {
+    fail("E_KEY", `key has half of a UTF-16 surrogate pair at index ${at}, which a store cannot tell apart from other such keys: pass well-formed text (a slice may have cut an emoji in two)`);
+  }
+  return k;
+}
+
 /**
  * 32-bit FNV-1a hash of a key's UTF-16 code units: the key identity a frequency-counting
  * policy remembers across evictions.

@@ -2,7 +2,7 @@ import { MemoryEngine } from "../dist/edgecache.js";
 import { fail, typeName } from "./errors.js";
 import { keyHash, toKey } from "./keys.js";
 import { jsonBytes } from "./values.js";
-import { coarseNow } from "./clock.js";
+import { checkedClock, coarseNow } from "./clock.js";
 import { wasmBuffer } from "./ready.js";
 
 const HIT = 1;
@@ -44,7 +44,7 @@ export class MemoryCache {
    */
   constructor(options) {
     this.#engine = new MemoryEngine(options);
-    this.#now = options?.now ?? coarseNow;
+    this.#now = options?.now === undefined ? coarseNow : checkedClock(options.now, "MemoryCache");
     this.#needsSizes = this.#engine.needsSizes();
     this.#needsHashes = this.#engine.needsHashes();
     this.#relayout();

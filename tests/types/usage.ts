@@ -26,7 +26,12 @@ const cache = new EdgeCache<{ items: number[] }>({
 const recs: Promise<{ items: number[] }> = cache.getOrSet(["recs", 1], async () => ({ items: [1] }), { tags: ["user:1"] });
 const wrapped = cache.wrap(async (id: number) => ({ items: [id] }), { key: (id) => ["recs", id] });
 const viaWrap: Promise<{ items: number[] }> = wrapped(5);
-const report: Promise<WarmReport> = cache.warm([{ key: "a", value: { items: [] } }, { key: "b", loader: () => ({ items: [2] }) }]);
+const report: Promise<WarmReport> = cache.warm([
+  { key: "a", value: { items: [] } },
+  { key: "b", loader: () => ({ items: [2] }), ttl: 5000, staleWhileRevalidate: 1000, staleIfError: 60_000 },
+]);
+// @ts-expect-error: warm entries take set's options, not forceRefresh
+cache.warm([{ key: "c", value: { items: [] }, forceRefresh: true }]);
 const stats: CacheStats = cache.stats();
 const p99: number = stats.store.latency.p99;
 // @ts-expect-error: unknown option names are errors

@@ -3,8 +3,9 @@
 // this class awaits stores and loaders and carries the decisions out.
 import { EdgeEngine } from "../../dist/edgecache.js";
 import { EdgeCacheError, fail, typeName } from "../errors.js";
-import { toKey } from "../keys.js";
+import { toStoredKey } from "../keys.js";
 import { MemoryCache } from "../memory.js";
+import { checkedClock } from "../clock.js";
 import { checkStore } from "../stores/check.js";
 import { toJson, utf8Length } from "../values.js";
 import { Background } from "./background.js";
@@ -22,7 +23,7 @@ const GET_OR_SET = ["ttl", "tags", "staleWhileRevalidate", "staleIfError", "forc
 const SET = ["ttl", "tags", "staleWhileRevalidate", "staleIfError"];
 const WRAP = ["key", ...GET_OR_SET];
 const WARM = ["concurrency", "onProgress"];
-/** Memory-tier size when the caller gives no `memory` options. */
+/** Memory-tier size when the caller gives neither `memory.maxEntries` nor `memory.maxBytes`. */
 const DEFAULT_MEMORY = { maxEntries: 1000 };
 
 /**
@@ -63,7 +64,7 @@ export class EdgeCache {
     }
     const { store, memory, now, waitUntil, onEvent, earlyRefresh } = options;
     this.#engine = new EdgeEngine({ ...options, earlyRefresh: earlyRefreshBeta(earlyRefresh) });
-    this.#now = checkedClock(now ?? Date.now);
+    this.#now = checkedClock(now ?? Date.now, "EdgeCache");
     this.#onEvent = onEvent;
     this.#background = new Background(waitUntil, (error) => this.#emit({ type: "error", error }));
     this.#memory = makeMemory(memory, this.#now);
@@ -94,7 +95,7 @@ export class EdgeCache {
   /** One store, or several (an array or a record of stores) sharded on a ring. */
   #storeTier(store) {
     const emit = (e) => this.#emit(e);
-    if (Array.isArray(store) || (store !== null && typeof store === "object" && typeof store.get !== "function")) {
+    if (Array.isArray(store) || isStoreRecord(store)) {
       return new ShardedStore(store, this.#engine, emit, this.#now);
     }
     const checked = checkStore(store, "EdgeCache: option store");
@@ -125,7 +126,7 @@ export class EdgeCache {
 
   /** The value for `key` from memory or the store, or `undefined`. Never calls a loader. */
   async get(key) {
-    const k = toKey(key);
+    const k = toStoredKey(key);
     const started = elapsedClock();
     const memory = this.#fromMemory(k, null, EMPTY_OPTIONS);
     const hit = memory instanceof Promise ? await memory : memory;
@@ -139,7 +140,7 @@ export class EdgeCache {
    * and its result cached. Stale values are served within the windows the caller chose.
    */
   async getOrSet(key, loader, options) {
-    const k = toKey(key);
+    const k = toStoredKey(key);
     if (typeof loader !== "function") {
       fail("E_ARGUMENT", `getOrSet: loader must be a function returning the value (or a promise of it), got ${typeName(loader)}`);
     }
@@ -425,7 +426,7 @@ export class EdgeCache {
    * it; write-behind once the queue accepted it (waiting for room when the queue is full).
    */
   async set(key, value, options) {
-    const k = toKey(key);
+    const k = toStoredKey(key);
     if (value === undefined) fail("E_VALUE", "set: value is undefined; use delete(key) to remove an entry, or store null");
     const o = callOptions("set", options, SET);
     this.#inProgress.supersede(k);
@@ -434,8 +435,7 @@ export class EdgeCache {
     try {
       await write;
     } catch (error) {
-      if (error instanceof EdgeCacheError) throw error;
-      throw new EdgeCacheError("E_STORE", `set "${k}": the store failed (${error?.message ?? error}); the value is in memory only`, { cause: error });
+      throw storeWriteError("set", k, error);
     }
   }
 
@@ -444,7 +444,7 @@ export class EdgeCache {
    * whether memory or the queue held it; the store is not read).
    */
   async delete(key) {
-    const k = toKey(key);
+    const k = toStoredKey(key);
     this.#inProgress.supersede(k);
     const inMemory = this.#memory?.delete(k) ?? false;
     if (this.#store === null) return inMemory;
@@ -478,7 +478,8 @@ export class EdgeCache {
       fail("E_ARGUMENT", "wrap: options.key must be a function turning the arguments into a key, e.g. (id) => [\"user\", id]");
     }
     const { key, ...rest } = o;
-    return (...args) => this.getOrSet(key(...args), () => fn(...args), rest);
+    // async: a key function that throws rejects the call, as every other failure does.
+    return async (...args) => this.getOrSet(key(...args), () => fn(...args), rest);
   }
 
   /**
@@ -491,8 +492,9 @@ export class EdgeCache {
   }
 
   /**
-   * Preloads entries (`{ key, value }` or `{ key, loader }`, with optional `ttl`, `tags`),
-   * skipping keys already fresh in memory or the store, with at most `concurrency`
+   * Preloads entries (`{ key, value }` or `{ key, loader }`, with optional `ttl`, `tags`,
+   * `staleWhileRevalidate`, `staleIfError`), skipping keys already fresh in memory or the
+   * store (or set or deleted while being warmed), with at most `concurrency`
    * entries (so loaders) in progress at once. Resolves with
    * `{ total, warmed, skipped, failed, errors, elapsedMs }`; never rejects for an entry.
    */
@@ -534,23 +536,37 @@ export class EdgeCache {
     return report;
   }
 
-  /** Warms one entry; false when it was already fresh. */
+  /** Warms one entry; false when it was already fresh or a set or delete of it came in meanwhile. */
   async #warmOne(entry) {
     if (entry === null || typeof entry !== "object") {
       fail("E_ARGUMENT", `warm: each entry must be an object { key, value } or { key, loader }, got ${typeName(entry)}`);
     }
     const { key, value, loader, ...rest } = entry;
-    const k = toKey(key);
+    const k = toStoredKey(key);
     if ((value === undefined) === (loader === undefined) || (loader !== undefined && typeof loader !== "function")) {
       fail("E_ARGUMENT", `warm: entry "${k}" needs exactly one of value or loader (a function)`);
     }
     const o = callOptions("warm entry", rest, SET);
-    if (await this.#isFresh(k)) return false;
-    if (loader === undefined) {
-      await this.set(k, value, o);
-      return true;
+    // A set or delete of the key while this entry is checked or loaded wins over it.
+    const token = this.#inProgress.begin(k);
+    try {
+      if ((await this.#isFresh(k, token)) || token.dirty) return false;
+      if (loader === undefined) {
+        await this.set(k, value, o);
+        return true;
+      }
+      return await this.#warmLoad(k, loader, o, token);
+    } finally {
+      this.#inProgress.end(k, token);
     }
-    // Through the load flights, so a getOrSet of the key meanwhile shares this load.
+  }
+
+  /**
+   * Loads a warm entry through the load flights (so a getOrSet of the key meanwhile shares
+   * the load) and then waits for its store write, whose failure only `warm` reports.
+   */
+  async #warmLoad(k, loader, o, token) {
+    let written = null;
     await flight(this.#loads, k, async () => {
       const t0 = elapsedClock();
       this.#engine.count(Count.Load);
@@ -562,15 +578,22 @@ export class EdgeCache {
         throw new EdgeCacheError("E_LOADER", `warm: loader for "${k}" failed: ${cause?.message ?? String(cause)}`, { cause });
       }
       if (loaded === undefined) throw new EdgeCacheError("E_LOADER", `warm: loader for "${k}" returned undefined`);
-      const write = this.#write(k, loaded, o, elapsedClock() - t0);
-      if (write !== null) await write;
+      if (!token.dirty) {
+        const write = this.#write(k, loaded, o, elapsedClock() - t0);
+        written = write === null ? null : write.then(() => null, (error) => ({ error }));
+      }
       return loaded;
     });
-    return true;
+    const failure = await written;
+    if (failure) throw storeWriteError("warm", k, failure.error);
+    return !token.dirty;
   }
 
-  /** Whether `k` has a fresh value in memory or the store (a store hit is back-filled). */
-  async #isFresh(k) {
+  /**
+   * Whether `k` has a fresh value in memory or the store; a store hit is back-filled unless
+   * `token` was superseded by a set or delete during the read.
+   */
+  async #isFresh(k, token) {
     const now = this.#now();
     const fresh = (e) => this.#engine.classify(now, e.expires, e.staleUntil, e.errorUntil, 0) === Fresh.Fresh;
     const inMemory = this.#memory?.peek(k);
@@ -582,7 +605,7 @@ export class EdgeCache {
     const { record } = await this.#readRecord(storeKey, k);
     const entry = record ? this.#parse(k, storeKey, record) : null;
     if (entry === null || !fresh(entry) || (entry.tags.length > 0 && !(await this.#tags.isCurrent(entry)))) return false;
-    this.#backfill(k, entry, now);
+    if (!token.dirty) this.#backfill(k, entry, now);
     return true;
   }
 
@@ -644,8 +667,27 @@ function namedStats(numbers) {
 }
 const NO_TAGS = Object.freeze([]);
 
+/** A failed store write of `k` by `method`, as the caller sees it (E_STORE unless it is one of ours). */
+function storeWriteError(method, k, error) {
+  if (error instanceof EdgeCacheError) return error;
+  const message = `${method} "${k}": the store failed (${error?.message ?? error}); this isolate's memory has the value, the store may not`;
+  return new EdgeCacheError("E_STORE", message, { cause: error });
+}
+
+/**
+ * Whether the `store` option is a record of shards (id -> store) rather than one store:
+ * an object none of whose store methods is a function.
+ */
+function isStoreRecord(store) {
+  if (store === null || typeof store !== "object") return false;
+  return !["get", "set", "delete", "getMany"].some((name) => typeof store[name] === "function");
+}
+
 function earlyRefreshBeta(option) {
   if (option === null || typeof option !== "object") return option;
+  if (Array.isArray(option) || Object.getPrototypeOf(option) !== Object.prototype) {
+    fail("E_CONFIG", "EdgeCache: option earlyRefresh must be true, false or { beta: number > 0 }");
+  }
   const { beta = 1, ...rest } = option;
   const unknown = Object.keys(rest);
   if (unknown.length > 0 || typeof beta !== "number") {
@@ -665,19 +707,6 @@ function makeMemory(option, now) {
       fail("E_CONFIG", `EdgeCache: option memory.${name} is not used; the memory tier follows ${instead}`);
     }
   }
-  return new MemoryCache({ ...option, now });
+  const bounded = option.maxEntries !== undefined || option.maxBytes !== undefined;
+  return new MemoryCache({ ...(bounded ? {} : DEFAULT_MEMORY), ...option, now });
 }
-
-/** `now`, checked on every call: a clock that returns NaN would silently break TTLs. */
-function checkedClock(now) {
-  if (typeof now !== "function") return now; // the engine reports the option's type
-  return () => {
-    const t = now();
-    if (typeof t !== "number" || !Number.isFinite(t)) {
-      fail("E_CONFIG", `EdgeCache: now() must return a finite number of milliseconds, got ${typeName(t)} ${String(t)}`);
-    }
-    return t;
-  };
-}
-
-

@@ -1,11 +1,12 @@
 // Per-call options of EdgeCache methods: names, types and ranges, checked before any work
 // (a loader is never called for a call that then fails on its options).
 import { fail, typeName } from "../errors.js";
+import { loneSurrogateAt } from "../keys.js";
 
 /**
  * Checks `options` of `method` against the `allowed` names and returns it (or {}).
  * ttl a finite number > 0, staleWhileRevalidate / staleIfError finite numbers ≥ 0 (ms),
- * tags an array of non-empty strings, forceRefresh a boolean.
+ * tags an array of non-empty well-formed strings, forceRefresh a boolean.
  */
 export function callOptions(method, options, allowed) {
   if (options === undefined) return EMPTY;
@@ -35,10 +36,14 @@ export function callOptions(method, options, allowed) {
 
 const EMPTY = Object.freeze({});
 
-/** Checks a list of tags: an array of non-empty strings. */
+/** Checks a list of tags: an array of non-empty, well-formed strings (tags are stored). */
 export function checkTags(method, tags) {
   if (!Array.isArray(tags) || tags.some((t) => typeof t !== "string" || t.length === 0)) {
     fail("E_ARGUMENT", `${method}: tags must be an array of non-empty strings such as ["user:123"]`);
+  }
+  const broken = tags.find((t) => loneSurrogateAt(t) >= 0);
+  if (broken !== undefined) {
+    fail("E_ARGUMENT", `${method}: tag ${JSON.stringify(broken)} has half of a UTF-16 surrogate pair, which a store cannot tell apart from other such tags: pass well-formed text`);
   }
   return tags;
 }

@@ -3,7 +3,7 @@
 // until one has the record (a miss, error or timeout moves on), and reports the primary
 // for read-repair when a replica answered. A shard that keeps failing is skipped for a
 // cool-down (its circuit breaker, decided by the engine).
-import { fail } from "../errors.js";
+import { EdgeCacheError, fail } from "../errors.js";
 import { MAX_KEY_LENGTH } from "../keys.js";
 import { HashRing } from "../ring.js";
 import { checkStore } from "../stores/check.js";
@@ -38,7 +38,7 @@ export class ShardedStore {
     this.#minKeyBytes = engine.minStoreKeyBytes();
     const entries = Array.isArray(stores) ? stores.map((s, i) => [String(i), s]) : Object.entries(stores);
     if (entries.length === 0) fail("E_CONFIG", "EdgeCache: option store is an empty list; pass at least one store");
-    for (const [id, store] of entries) this.addShard(id, store);
+    for (const [id, store] of entries) this.addShard(id, store, "E_CONFIG");
   }
 
   /**
@@ -58,15 +58,23 @@ export class ShardedStore {
     };
   }
 
-  /** Adds shard `id`; keys that now belong to it are found again through misses. */
-  addShard(id, store) {
-    if (typeof id !== "string" || id.length === 0) fail("E_ARGUMENT", "addStore(id, store): id must be a non-empty string");
+  /**
+   * Adds shard `id`; keys that now belong to it are found again through misses. A bad id
+   * throws `code` (E_CONFIG from the constructor, E_ARGUMENT from addStore).
+   */
+  addShard(id, store, code = "E_ARGUMENT") {
+    if (typeof id !== "string" || id.length === 0) fail(code, "addStore(id, store): id must be a non-empty string");
     if (this.#shards.has(id)) fail("E_ARGUMENT", `addStore: a store with id "${id}" is already on the ring`);
     const checked = checkStore(store, `EdgeCache: store "${id}"`);
     if (checked.limits.maxKeyBytes < this.#minKeyBytes) {
       fail("E_CONFIG", `EdgeCache: store "${id}" allows keys of ${checked.limits.maxKeyBytes} bytes; at least ${this.#minKeyBytes} are needed`);
     }
-    this.#ring.add(id);
+    try {
+      this.#ring.add(id);
+    } catch (error) {
+      if (!(error instanceof EdgeCacheError)) throw error;
+      fail(code, `EdgeCache: store id "${id}" is not a ring node id (${error.message}); ids are ketama node ids: a name such as "primary" or "host:port" such as "10.0.1.1:6379"`);
+    }
     const counts = { reads: 0, hits: 0, errors: 0, timeouts: 0, repairs: 0, skippedWhileOpen: 0 };
     const index = this.#freeIndices.pop() ?? this.#nextIndex++;
     this.#engine.shardOutcome(index, true, this.#now()); // a reused index starts closed

@@ -4,6 +4,17 @@
 import { Count, Tier } from "./codes.js";
 import { TimeoutError, elapsedClock, withTimeout } from "./timeout.js";
 
+const ignore = () => {};
+
+/** `send()` as a promise, also when it throws before returning one. */
+function callNow(send) {
+  try {
+    return Promise.resolve(send());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /** Most reads sent in one getMany. */
 const MAX_BATCH = 100;
 
@@ -15,6 +26,12 @@ export class StoreTier {
   #timeout;
   /** Reads waiting to go out together: { storeKey, key, resolve }. */
   #batch = [];
+  /**
+   * storeKey -> the settling of the last write or delete of it sent to the store. A call
+   * the cache stopped waiting for (timeout) may still land, so the next one of the same
+   * key goes out only after it: the store ends with the last write asked for.
+   */
+  #sending = new Map();
 
   /**
    * @param {import("../stores/check.js").CheckedStore} store a checked adapter
@@ -98,7 +115,8 @@ export class StoreTier {
    */
   async write(storeKey, record, ttl, key, how) {
     try {
-      await withTimeout(this.#store.set(storeKey, record, ttl === undefined ? {} : { ttl }), this.#limit(how));
+      const sent = this.#inOrder(storeKey, () => this.#store.set(storeKey, record, ttl === undefined ? {} : { ttl }));
+      await withTimeout(sent, this.#limit(how));
       this.#engine.count(Count.StoreWrite);
     } catch (error) {
       this.#engine.count(Count.StoreWriteError);
@@ -110,12 +128,24 @@ export class StoreTier {
   /** Deletes a key; throws the store's error (after counting it). `how` as for `write`. */
   async remove(storeKey, key, how) {
     try {
-      await withTimeout(this.#store.delete(storeKey), this.#limit(how));
+      await withTimeout(this.#inOrder(storeKey, () => this.#store.delete(storeKey)), this.#limit(how));
     } catch (error) {
       this.#engine.count(Count.StoreWriteError);
       this.#failure(error, key, "delete", false);
       throw error;
     }
+  }
+
+  /** Calls `send` once the previous write or delete of `storeKey` has settled. */
+  #inOrder(storeKey, send) {
+    const previous = this.#sending.get(storeKey);
+    const sent = previous === undefined ? callNow(send) : previous.then(send);
+    const settled = sent.then(ignore, ignore);
+    this.#sending.set(storeKey, settled);
+    settled.then(() => {
+      if (this.#sending.get(storeKey) === settled) this.#sending.delete(storeKey);
+    });
+    return sent;
   }
 
   #limit(how) {

@@ -159,4 +159,136 @@ export const raceCases = [
     throwsCode(() => new EdgeCache({ memory: { maxEntries: 5, now: Date.now } }), "E_CONFIG", EdgeCacheError, "memory.now");
     throwsCode(() => new EdgeCache({ memory: { maxEntries: 5, ttl: 5 } }), "E_CONFIG", EdgeCacheError, "memory.ttl");
   }],
+
+  ["warm's load does not overwrite a set that came in while it loaded", async (lib) => {
+    const clock = { t: 0 };
+    const base = lib.stores.memory({ now: () => clock.t });
+    const cache = new lib.EdgeCache({ store: base, now: () => clock.t, ttl: 60_000 });
+    let release;
+    const warming = cache.warm([{ key: "x", loader: () => new Promise((r) => (release = r)) }]);
+    while (!release) await tick();
+    await cache.set("x", "new");
+    release("old-from-warm");
+    const report = await warming;
+    equal([report.warmed, report.skipped, report.failed], [0, 1, 0], "counted as skipped");
+    await cache.flush();
+    equal(await cache.get("x"), "new", "memory");
+    const other = new lib.EdgeCache({ store: base, now: () => clock.t });
+    equal(await other.get("x"), "new", "store");
+  }],
+
+  ["warm's freshness read does not back-fill a value older than a set made meanwhile", async (lib) => {
+    const clock = { t: 0 };
+    const { store, gate } = gatedStore(lib, clock);
+    const writer = new lib.EdgeCache({ store, now: () => clock.t, ttl: 60_000 });
+    const cache = new lib.EdgeCache({ store, now: () => clock.t, ttl: 60_000 });
+    await writer.set("k", "old");
+    gate.closed = true;
+    const warming = cache.warm([{ key: "k", value: "warm" }]);
+    await tick();
+    await cache.set("k", "new");
+    gate.open();
+    await warming;
+    equal(await cache.get("k"), "new");
+  }],
+
+  ["a store write failing under warm reaches warm as E_STORE, not a getOrSet sharing its load", async (lib) => {
+    const clock = { t: 0 };
+    const base = lib.stores.memory({ now: () => clock.t });
+    const store = { limits: base.limits, get: (k) => base.get(k), set: async () => { throw new Error("store down"); }, delete: (k) => base.delete(k) };
+    const cache = new lib.EdgeCache({ store, now: () => clock.t });
+    let release;
+    const warming = cache.warm([{ key: "k", loader: () => new Promise((r) => (release = r)) }]);
+    while (!release) await tick();
+    const reading = cache.getOrSet("k", () => "own");
+    release(3);
+    equal(await reading, 3, "the shared load's value");
+    const report = await warming;
+    equal(report.failed, 1);
+    ok(report.errors[0].error instanceof lib.EdgeCacheError, "an EdgeCacheError");
+    equal(report.errors[0].error.code, "E_STORE");
+    equal(await cache.get("k"), 3, "memory has it");
+  }],
+
+  ["a write-through the cache stopped waiting for still lands before the next write of the key", async (lib) => {
+    const clock = { t: 0 };
+    const base = lib.stores.memory({ now: () => clock.t });
+    let stall = null;
+    const store = {
+      limits: base.limits,
+      get: (k) => base.get(k),
+      set: async (k, v, o) => {
+        if (stall) await stall;
+        return base.set(k, v, o);
+      },
+      delete: (k) => base.delete(k),
+    };
+    const cache = new lib.EdgeCache({ store, now: () => clock.t, ttl: 60_000, timeout: 5 });
+    let release;
+    stall = new Promise((r) => (release = r));
+    let code;
+    await cache.set("k", "v1").catch((e) => (code = e.code));
+    equal(code, "E_STORE", "the first write timed out");
+    stall = null;
+    const second = cache.set("k", "v2");
+    release();
+    await second;
+    const other = new lib.EdgeCache({ store: base, now: () => clock.t });
+    equal(await other.get("k"), "v2", "the store ends with the last write");
+  }],
+
+  ["keys and tags with a lone surrogate are refused, so two of them cannot share a record", async (lib) => {
+    const cache = new lib.EdgeCache({ store: lib.stores.memory() });
+    for (const key of ["user:\uD800", ["user", "\uDBFF"], "\uDC00x"]) {
+      let code;
+      await cache.set(key, 1).catch((e) => (code = e.code));
+      equal(code, "E_KEY", JSON.stringify(key));
+    }
+    let code;
+    await cache.set("k", 1, { tags: ["t\uD800"] }).catch((e) => (code = e.code));
+    equal(code, "E_ARGUMENT", "tag");
+    await cache.set("emoji:\uD83D\uDE00", 2);
+    equal(await cache.get("emoji:\uD83D\uDE00"), 2, "a well-formed pair is fine");
+    const memory = new lib.MemoryCache({ maxEntries: 10 });
+    memory.set("a\uD800", 1);
+    memory.set("a\uDBFF", 2);
+    equal([memory.get("a\uD800"), memory.get("a\uDBFF")], [1, 2], "MemoryCache keys stay in the isolate");
+  }],
+
+  ["a wrapped function whose key function throws rejects instead of throwing", async (lib) => {
+    const cache = new lib.EdgeCache();
+    const wrapped = cache.wrap((id) => id * 2, { key: (id) => { if (id < 0) throw new Error("bad id"); return ["double", id]; } });
+    equal(await wrapped(2), 4);
+    let result;
+    try {
+      result = wrapped(-1);
+    } catch {
+      result = "threw synchronously";
+    }
+    ok(result instanceof Promise, "a promise");
+    let message;
+    await result.catch((e) => (message = e.message));
+    equal(message, "bad id");
+  }],
+
+  ["memory options without a bound keep the default of 1000 entries", async (lib) => {
+    for (const memory of [undefined, { policy: "lru" }, { policy: "tinylfu" }]) {
+      const cache = new lib.EdgeCache({ memory });
+      for (let i = 0; i < 1500; i++) await cache.set(`k${i}`, i);
+      equal(cache.stats().memory.tier.size, 1000, JSON.stringify(memory));
+    }
+    const larger = new lib.EdgeCache({ memory: { maxEntries: 1200 } });
+    for (let i = 0; i < 1500; i++) await larger.set(`k${i}`, i);
+    equal(larger.stats().memory.tier.size, 1200);
+  }],
+
+  ["a store object with set and delete but no get is named as such", async (lib) => {
+    const { EdgeCache, EdgeCacheError } = lib;
+    for (const store of [{ set() {}, delete() {} }, new (class { put() {} set() {} })()]) {
+      const e = throwsCode(() => new EdgeCache({ store }), "E_CONFIG", EdgeCacheError, "store");
+      ok(e.message.includes("get"), e.message);
+    }
+    throwsCode(() => new EdgeCache({ earlyRefresh: [] }), "E_CONFIG", EdgeCacheError, "earlyRefresh []");
+    throwsCode(() => new EdgeCache({ earlyRefresh: new Date() }), "E_CONFIG", EdgeCacheError, "earlyRefresh Date");
+  }],
 ];

@@ -237,4 +237,13 @@ export const memoryCases = [
       );
     }
   }],
+
+  ["a clock that returns something other than a finite number is refused on use", (lib) => {
+    const { MemoryCache, EdgeCacheError } = lib;
+    for (const bad of [NaN, "5", undefined, Infinity]) {
+      const cache = new MemoryCache({ maxEntries: 4, ttl: 1000, now: () => bad });
+      const e = throwsCode(() => cache.set("k", 1), "E_CONFIG", EdgeCacheError, String(bad));
+      ok(e.message.startsWith("MemoryCache: now()"), e.message);
+    }
+  }],
 ];

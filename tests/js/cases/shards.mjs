@@ -108,6 +108,12 @@ export const shardCases = [
     const many = new EdgeCache({ store: [stores.memory(), stores.memory()] });
     throwsCode(() => many.addStore("0", stores.memory()), "E_ARGUMENT", EdgeCacheError, "duplicate id");
     throwsCode(() => many.addStore("z", { get() {} }), "E_CONFIG", EdgeCacheError, "not a store");
+    const badId = throwsCode(() => many.addStore("redis:primary", stores.memory()), "E_ARGUMENT", EdgeCacheError, "id with a port that is not a number");
+    ok(badId.message.includes("store id \"redis:primary\"") && badId.message.includes("host:port"), badId.message);
+    throwsCode(() => new EdgeCache({ store: { "redis:primary": stores.memory() } }), "E_CONFIG", EdgeCacheError, "bad id in the record");
+    const named = new EdgeCache({ store: { primary: stores.memory(), "10.0.1.1:6379": stores.memory() } });
+    await named.set("k", 2);
+    equal(await named.get("k"), 2, "names and host:port ids work");
     many.removeStore("0");
     throwsCode(() => many.removeStore("1"), "E_ARGUMENT", EdgeCacheError, "last store");
     throwsCode(() => new EdgeCache({ store: [] }), "E_CONFIG", EdgeCacheError, "empty list");
