@@ -232,14 +232,14 @@ impl MemoryTier {
     fn entry_terms(&self, size: f64, ttl: Option<f64>, now: Millis) -> Result<(u64, Millis)> {
         if !(size.fract() == 0.0 && size >= 0.0 && size <= MAX_SAFE_INTEGER as f64) {
             return Err(Error::argument(format!(
-                "size must be a whole number of bytes from 0 to {MAX_SAFE_INTEGER}, got {}",
+                "set: size must be a whole number of bytes from 0 to {MAX_SAFE_INTEGER}, got {}",
                 Num(size)
             )));
         }
         let ttl = match ttl {
             Some(t) => Some(as_positive_millis(t).ok_or_else(|| {
                 Error::argument(format!(
-                    "ttl must be a finite number of milliseconds greater than 0 (omit it for the default), got {}",
+                    "set: ttl must be a finite number of milliseconds greater than 0 (omit it for the default), got {}",
                     Num(t)
                 ))
             })?),

@@ -30,9 +30,12 @@ export function checkStore(store, where) {
   if ((typeof store !== "object" && typeof store !== "function") || store === null) {
     fail("E_CONFIG", `${where}: expected a store with get/set/delete functions (or one of stores.*), got ${typeName(store)}`);
   }
+  if (typeof Deno !== "undefined" && typeof Deno.Kv === "function" && store instanceof Deno.Kv) {
+    fail("E_CONFIG", `${where}: a Deno.Kv takes array keys and returns entries, not strings; wrap it: stores.denoKV(kv)`);
+  }
   const missing = ["get", "set", "delete"].filter((m) => typeof store[m] !== "function");
   if (missing.length > 0) {
-    fail("E_CONFIG", `${where}: the store has no ${missing.join("/")} function; a store needs get(key), set(key, value, { ttl }) and delete(key), each returning a promise`);
+    fail("E_CONFIG", `${where}: the store has no ${missing.join("/")} function; a store needs get(key), set(key, value, { ttl }) and delete(key), each returning a promise. Wrap a platform client with stores.cloudflareKV(env.KV), stores.denoKV(kv), stores.redis(client) or stores.cacheApi(cache)`);
   }
   if (store.getMany !== undefined && typeof store.getMany !== "function") {
     fail("E_CONFIG", `${where}: store.getMany must be a function (keys) => Promise<values> or absent, got ${typeName(store.getMany)}`);

@@ -1,6 +1,6 @@
 // stores.denoKV against a real Deno KV (Deno.openKv(":memory:")), through the package's
 // "deno" export. A recorder around the Kv shows what the adapter asked of it.
-import { EdgeCacheError, stores } from "edgecache";
+import { EdgeCache, EdgeCacheError, stores } from "edgecache";
 import { equal, ok } from "../cases/check.mjs";
 import { faulty } from "../support/faulty_store.mjs";
 
@@ -133,4 +133,21 @@ Deno.test("the fault wrapper runs in Deno, over the adapter on a Deno.Kv itself"
   equal(await s.get("k"), "v");
   equal(s.calls, { get: 2, set: 1, delete: 0, getMany: 0 });
   kv.close();
+});
+
+Deno.test("a raw Deno.Kv given as a store is refused with the adapter to use", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    let error;
+    try {
+      new EdgeCache({ store: kv });
+    } catch (e) {
+      error = e;
+    }
+    ok(error instanceof EdgeCacheError, `an EdgeCacheError, got ${error}`);
+    equal(error.code, "E_CONFIG");
+    ok(error.message.includes("stores.denoKV(kv)"), error.message);
+  } finally {
+    kv.close();
+  }
 });
