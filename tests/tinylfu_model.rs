@@ -368,3 +368,38 @@ fn a_large_insert_lists_every_evicted_slot() {
         }
     }
 }
+
+/// Sizes up to 2^53 - 1 each, in a tier bounded only by entries: their sum passes what a
+/// u64 holds, and the byte count must saturate rather than wrap (or panic in debug).
+#[test]
+fn byte_totals_past_u64_saturate() {
+    const MAX_SIZE: f64 = 9_007_199_254_740_991.0;
+    for policy in [PolicyKind::Lru, PolicyKind::TinyLfu] {
+        let mut tier = MemoryTier::new(MemoryConfig {
+            max_entries: Some(5000),
+            max_bytes: None,
+            ttl: None,
+            policy,
+        });
+        let mut slots = Vec::new();
+        for key in 0..2100u32 {
+            if let Ok(Admission::Stored(slot)) = tier.insert(key, MAX_SIZE, None, 0.0) {
+                slots.push(slot);
+            }
+        }
+        assert_eq!(tier.bytes(), u64::MAX, "{policy:?}");
+        assert_eq!(
+            tier.stats(u64::MAX).misses,
+            u64::MAX,
+            "{policy:?}: misses saturate too"
+        );
+        for slot in slots {
+            tier.delete(slot, 0.0);
+        }
+        assert_eq!(
+            tier.bytes(),
+            0,
+            "{policy:?}: removing everything counts down to 0"
+        );
+    }
+}

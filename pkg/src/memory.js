@@ -1,6 +1,7 @@
 import { MemoryEngine } from "../dist/edgecache.js";
 import { fail, typeName } from "./errors.js";
 import { keyHash, toKey } from "./keys.js";
+import { plainOptions } from "./plain_options.js";
 import { jsonBytes } from "./values.js";
 import { checkedClock, coarseNow } from "./clock.js";
 import { wasmBuffer } from "./ready.js";
@@ -43,7 +44,7 @@ export class MemoryCache {
    * @param {object} [options] maxEntries, maxBytes, ttl, policy ("lru" | "tinylfu"), now
    */
   constructor(options) {
-    this.#engine = new MemoryEngine(options);
+    this.#engine = new MemoryEngine(plainOptions(options, "MemoryCache"));
     this.#now = options?.now === undefined ? coarseNow : checkedClock(options.now, "MemoryCache");
     this.#needsSizes = this.#engine.needsSizes();
     this.#needsHashes = this.#engine.needsHashes();

@@ -1,6 +1,7 @@
 import { RingEngine } from "../dist/edgecache.js";
 import { fail, typeName } from "./errors.js";
 import { toKey } from "./keys.js";
+import { plainNode, plainNodes, plainOptions } from "./plain_options.js";
 import { wasmBuffer } from "./ready.js";
 
 /** What the engine returns from `node` on an empty ring. */
@@ -33,7 +34,7 @@ export class HashRing {
    *   (libmemcached, pylibmc; default) or "spy" (spymemcached)
    */
   constructor(nodes, options) {
-    this.#engine = new RingEngine(nodes, options);
+    this.#engine = new RingEngine(plainNodes(nodes), plainOptions(options, "HashRing"));
     this.#ids = this.#engine.ids();
     this.#relayout();
   }
@@ -72,7 +73,7 @@ export class HashRing {
    * node change owner.
    */
   add(node) {
-    this.#engine.add(node);
+    this.#engine.add(plainNode(node));
     this.#ids = this.#engine.ids();
     this.#relayout();
   }

@@ -286,7 +286,7 @@ impl MemoryTier {
             *e = expires_at;
         }
         self.len += 1;
-        self.bytes += size;
+        self.bytes = self.bytes.saturating_add(size);
         self.counters.sets += 1;
         let weight = self.weight(size);
         self.policy.insert(slot, hash, weight);
@@ -323,7 +323,7 @@ impl MemoryTier {
         if let Some(e) = self.expires.get_mut(slot as usize) {
             *e = expires_at;
         }
-        self.bytes = self.bytes - old_size + size;
+        self.bytes = self.bytes.saturating_sub(old_size).saturating_add(size);
         if self.too_large(size) {
             self.remove(slot, Removal::Replaced);
             self.counters.rejected += 1;
@@ -401,7 +401,7 @@ impl MemoryTier {
             *e = DEAD;
         }
         self.len -= 1;
-        self.bytes -= entry.size;
+        self.bytes = self.bytes.saturating_sub(entry.size);
         self.free.push(slot);
         true
     }

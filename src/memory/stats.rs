@@ -89,8 +89,8 @@ pub struct EvictionsByReason {
 impl TierStats {
     /// A snapshot from the counters, plus misses counted outside the tier.
     pub fn new(c: &Counters, outside_misses: u64, size: u64, bytes: u64) -> Self {
-        let misses = c.misses + outside_misses;
-        let reads = c.hits + misses;
+        let misses = c.misses.saturating_add(outside_misses);
+        let reads = c.hits.saturating_add(misses);
         TierStats {
             hits: c.hits,
             misses,

@@ -13,8 +13,6 @@ use wasm_bindgen::prelude::*;
 const NONE: u32 = u32::MAX;
 /// Returned by `accept` when the queue has no room for the key.
 const FULL: u32 = u32::MAX - 1;
-/// Numbers per settled write in `complete`'s result.
-const COMPLETION_LEN: usize = 5;
 
 /// The write-behind queue of one `EdgeCache`.
 #[wasm_bindgen]
@@ -94,7 +92,8 @@ impl WriteQueueEngine {
     /// 1 retry (keep the value), 2 superseded, 3 dead letter; idle 1 when the key has
     /// nothing held any more (its handle may be reused).
     pub fn complete(&mut self, ok: &[u32], failed: &[u32], now: f64) -> Vec<u32> {
-        let mut out = Vec::with_capacity((ok.len() + failed.len()) * COMPLETION_LEN);
+        // Grown as results come (one per write in flight), not sized by the caller's lists.
+        let mut out = Vec::new();
         let results = ok.iter().map(|k| (*k, true));
         for (key, stored) in results.chain(failed.iter().map(|k| (*k, false))) {
             if let Some(c) = self.queue.complete(key, stored, now) {

@@ -5,6 +5,7 @@ import { EdgeEngine } from "../../dist/edgecache.js";
 import { EdgeCacheError, fail, typeName } from "../errors.js";
 import { toStoredKey } from "../keys.js";
 import { MemoryCache } from "../memory.js";
+import { plainOptions } from "../plain_options.js";
 import { checkedClock } from "../clock.js";
 import { checkStore } from "../stores/check.js";
 import { toJson, utf8Length } from "../values.js";
@@ -62,8 +63,9 @@ export class EdgeCache {
     if (options === null || typeof options !== "object" || Array.isArray(options)) {
       fail("E_CONFIG", `EdgeCache: options must be an object such as { store, ttl: 60000 }, got ${typeName(options)}`);
     }
+    const engineOptions = plainOptions(options, "EdgeCache");
     const { store, memory, now, waitUntil, onEvent, earlyRefresh } = options;
-    this.#engine = new EdgeEngine({ ...options, earlyRefresh: earlyRefreshBeta(earlyRefresh) });
+    this.#engine = new EdgeEngine({ ...engineOptions, earlyRefresh: earlyRefreshBeta(earlyRefresh) });
     this.#now = checkedClock(now ?? Date.now, "EdgeCache");
     this.#onEvent = onEvent;
     this.#background = new Background(waitUntil, (error) => this.#emit({ type: "error", error }));
@@ -487,8 +489,8 @@ export class EdgeCache {
    * the store. Other isolates see it when they next re-read tags (at most memoryTtl later).
    */
   async invalidateTags(tags) {
-    checkTags("invalidateTags", tags);
-    await this.#tags.invalidate(tags);
+    // A copy: the caller may change the array while the store is written.
+    await this.#tags.invalidate([...checkTags("invalidateTags", tags)]);
   }
 
   /**

@@ -4,9 +4,11 @@ import { fail, typeName } from "../errors.js";
 import { loneSurrogateAt } from "../keys.js";
 
 /**
- * Checks `options` of `method` against the `allowed` names and returns it (or {}).
- * ttl a finite number > 0, staleWhileRevalidate / staleIfError finite numbers ≥ 0 (ms),
- * tags an array of non-empty well-formed strings, forceRefresh a boolean.
+ * Checks `options` of `method` against the `allowed` names and returns a snapshot of them
+ * (or {}): the call goes on with these values even if the caller changes its object or
+ * tags array meanwhile. ttl a finite number > 0, staleWhileRevalidate / staleIfError
+ * finite numbers ≥ 0 (ms), tags an array of non-empty well-formed strings, forceRefresh a
+ * boolean.
  */
 export function callOptions(method, options, allowed) {
   if (options === undefined) return EMPTY;
@@ -18,8 +20,12 @@ export function callOptions(method, options, allowed) {
       fail("E_ARGUMENT", `${method}: unknown option "${name}"; the options are ${allowed.join(", ")}`);
     }
   }
+  const o = {};
+  for (const name of allowed) {
+    if (options[name] !== undefined) o[name] = options[name];
+  }
   for (const name of ["ttl", "staleWhileRevalidate", "staleIfError"]) {
-    const v = options[name];
+    const v = o[name];
     if (v === undefined) continue;
     const zeroOk = name !== "ttl";
     if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || (v === 0 && !zeroOk)) {
@@ -27,11 +33,11 @@ export function callOptions(method, options, allowed) {
       fail("E_ARGUMENT", `${method}: ${name} must be a finite number of milliseconds, ${range}; got ${typeName(v)} ${String(v)}`);
     }
   }
-  if (options.tags !== undefined) checkTags(method, options.tags);
-  if (options.forceRefresh !== undefined && typeof options.forceRefresh !== "boolean") {
-    fail("E_ARGUMENT", `${method}: forceRefresh must be true or false, got ${typeName(options.forceRefresh)}`);
+  if (o.tags !== undefined) o.tags = checkTags(method, Array.isArray(o.tags) ? [...o.tags] : o.tags);
+  if (o.forceRefresh !== undefined && typeof o.forceRefresh !== "boolean") {
+    fail("E_ARGUMENT", `${method}: forceRefresh must be true or false, got ${typeName(o.forceRefresh)}`);
   }
-  return options;
+  return o;
 }
 
 const EMPTY = Object.freeze({});

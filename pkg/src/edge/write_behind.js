@@ -3,6 +3,7 @@
 // order, when a batch goes out, retries and their backoff, dead letters, room); this class
 // keeps the keys and values, sends the batches, and reports each write's result back.
 import { WriteQueueEngine } from "../../dist/edgecache.js";
+import { plainOptions } from "../plain_options.js";
 import { elapsedClock } from "./timeout.js";
 
 /** A delete where a value handle would be; also "nothing replaced" (src/wasm/write_queue.rs). */
@@ -62,7 +63,7 @@ export class WriteBehind {
    *   now?: () => number }} parts
    */
   constructor({ options, store, emit, background, now }) {
-    this.#engine = new WriteQueueEngine(options);
+    this.#engine = new WriteQueueEngine(plainOptions(options, "EdgeCache writeBehind"));
     this.#store = store;
     this.#emit = emit;
     this.#background = background;

@@ -1,5 +1,6 @@
 // Every runtime-neutral case list, for the runners of each runtime.
 import { edgeCases } from "./edge.mjs";
+import { hostileCases } from "./hostile_options.mjs";
 import { raceCases } from "./edge_races.mjs";
 import { memoryCases } from "./memory.mjs";
 import { ringCases } from "./ring.mjs";
@@ -8,4 +9,4 @@ import { warmCases } from "./warm.mjs";
 import { writeBehindCases } from "./write_behind.mjs";
 
 /** [name, fn(lib)] pairs that run unchanged in Node, Deno, workerd and Chromium. */
-export const neutralCases = [...memoryCases, ...ringCases, ...edgeCases, ...raceCases, ...shardCases, ...warmCases, ...writeBehindCases];
+export const neutralCases = [...memoryCases, ...ringCases, ...edgeCases, ...raceCases, ...hostileCases, ...shardCases, ...warmCases, ...writeBehindCases];

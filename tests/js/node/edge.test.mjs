@@ -1,7 +1,9 @@
-// EdgeCache in Node over the in-process store and the fault wrapper.
+// EdgeCache in Node over the in-process store and the fault wrapper, and every class with
+// hostile options.
 import { test } from "node:test";
 import * as lib from "edgecache";
 import { edgeCases } from "../cases/edge.mjs";
 import { raceCases } from "../cases/edge_races.mjs";
+import { hostileCases } from "../cases/hostile_options.mjs";
 
-for (const [name, fn] of [...edgeCases, ...raceCases]) test(name, () => fn(lib));
+for (const [name, fn] of [...edgeCases, ...raceCases, ...hostileCases]) test(name, () => fn(lib));
