@@ -286,7 +286,11 @@ impl HashRing {
 
     /// Removes the node `id` and rebuilds the continuum; `false` if there was no such node.
     pub fn remove(&mut self, id: &str) -> bool {
-        match self.nodes.iter().position(|node| node.id == id) {
+        // The same server under another spelling ("h" for "h:11211") is that node, as `add`
+        // refuses it as a duplicate.
+        let prefix = server_prefix(id, self.mode).ok();
+        let named = |node: &&Node| node.id == id || prefix.as_deref() == Some(node.prefix.as_str());
+        match self.nodes.iter().position(|node| named(&node)) {
             Some(position) => {
                 self.nodes.remove(position);
                 self.rebuild();
@@ -455,7 +459,12 @@ fn check_spec(spec: &NodeSpec, mode: RingMode) -> Result<String> {
             spec.id
         )));
     }
-    let (host, port) = parse_id(&spec.id)?;
+    server_prefix(&spec.id, mode)
+}
+
+/// The server a node id names, as hashed into its points: `"h"` and `"h:11211"` are one.
+fn server_prefix(id: &str, mode: RingMode) -> Result<String> {
+    let (host, port) = parse_id(id)?;
     Ok(match (mode, port) {
         (RingMode::Ketama, None) => host.to_owned(),
         (RingMode::Ketama, Some(port)) if port == DEFAULT_PORT => host.to_owned(),

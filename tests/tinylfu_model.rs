@@ -403,3 +403,41 @@ fn byte_totals_past_u64_saturate() {
         );
     }
 }
+
+/// An update whose larger value W-TinyLFU refuses (its entry is the rarest) drops the key,
+/// and is counted as a refused value that replaced the old one, as a too-large one is.
+#[test]
+fn an_update_the_policy_refuses_is_counted_as_rejected() {
+    let mut tier = MemoryTier::new(MemoryConfig {
+        max_entries: None,
+        max_bytes: Some(100),
+        ttl: None,
+        policy: PolicyKind::TinyLfu,
+    });
+    for key in 0..9u32 {
+        let Ok(Admission::Stored(slot)) = tier.insert(key, 10.0, None, 0.0) else {
+            panic!("key {key} not stored");
+        };
+        for _ in 0..8 {
+            assert!(matches!(tier.get(slot, 0.0), Lookup::Hit));
+        }
+    }
+    let Ok(Admission::Stored(x)) = tier.insert(100, 1.0, None, 0.0) else {
+        panic!("x not stored");
+    };
+    let before = tier.stats(0);
+    let kept = tier.update(x, 50.0, None, 0.0).expect("valid update");
+    let after = tier.stats(0);
+    assert!(!kept, "the rarest entry's larger value is refused");
+    assert_eq!(after.sets, before.sets, "not counted as stored");
+    assert_eq!(after.rejected, before.rejected + 1);
+    assert_eq!(
+        after.evictions_by_reason.replaced,
+        before.evictions_by_reason.replaced + 1
+    );
+    assert_eq!(
+        (after.size, after.bytes),
+        (9, 90),
+        "x and its bytes are gone"
+    );
+}

@@ -392,3 +392,44 @@ fn synthetic_workloads_do_not_lose_to_lru() {
         );
     }
 }
+
+/// With both `maxEntries` and `maxBytes`, W-TinyLFU sizes its window and segments by the
+/// bound that binds: it hits as often as with that bound alone (and clearly more than LRU),
+/// whichever of the two it is.
+#[test]
+fn tinylfu_with_both_bounds_follows_the_binding_one() {
+    let keys = zipf(5, 100_000, 0.9, 300_000);
+    let sized = |config: MemoryConfig| replay(config, keys.iter().map(|&k| (k, 100))).ratio();
+    let both = |max_entries: u64, max_bytes: u64, policy| MemoryConfig {
+        max_entries: Some(max_entries),
+        max_bytes: Some(max_bytes),
+        ttl: None,
+        policy,
+    };
+    // 1000 entries of 100 bytes: the entry bound binds, then the byte bound.
+    let cases = [
+        (
+            "entries bind",
+            both(1000, 10_000_000, PolicyKind::TinyLfu),
+            entries(PolicyKind::TinyLfu, 1000),
+        ),
+        (
+            "bytes bind",
+            both(1_000_000, 100_000, PolicyKind::TinyLfu),
+            bytes(PolicyKind::TinyLfu, 100_000),
+        ),
+    ];
+    let lru = sized(entries(PolicyKind::Lru, 1000));
+    for (name, with_both, alone) in cases {
+        let (with_both, alone) = (sized(with_both), sized(alone));
+        println!("{name}: both bounds {with_both:.2} %, binding bound alone {alone:.2} %, LRU {lru:.2} %");
+        assert!(
+            (with_both - alone).abs() <= 1.0,
+            "{name}: {with_both:.2} vs {alone:.2}"
+        );
+        assert!(
+            with_both >= lru + 5.0,
+            "{name}: {with_both:.2} vs LRU {lru:.2}"
+        );
+    }
+}

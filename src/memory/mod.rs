@@ -55,6 +55,9 @@ struct Entry {
 const DEAD: Millis = f64::NEG_INFINITY;
 /// Initial length of the evicted-slots buffer (most calls evict one slot or none).
 const EVICTED_BUFFER: usize = 64;
+/// The policy's capacity when both `maxEntries` and `maxBytes` are set: each bound's full
+/// share, so an entry weighs its larger share of either (see `MemoryTier::weight`).
+const BOTH_BOUNDS_CAPACITY: u64 = 1 << 32;
 
 /// The concrete policies, dispatched without a vtable.
 enum Policy {
@@ -125,7 +128,10 @@ impl MemoryTier {
         let policy = match config.policy {
             PolicyKind::Lru => Policy::Lru(LruPolicy::new()),
             PolicyKind::TinyLfu => {
-                let capacity = config.max_bytes.or(config.max_entries).unwrap_or(1);
+                let capacity = match (config.max_entries, config.max_bytes) {
+                    (Some(_), Some(_)) => BOTH_BOUNDS_CAPACITY,
+                    (entries, bytes) => bytes.or(entries).unwrap_or(1),
+                };
                 Policy::TinyLfu(Box::new(TinyLfuPolicy::new(capacity)))
             }
         };
@@ -248,11 +254,20 @@ impl MemoryTier {
         Ok((size as u64, ttl.map_or(f64::INFINITY, |t| now + t)))
     }
 
+    /// An entry's weight for the policy: its bytes, or 1 per entry. With both bounds, its
+    /// larger share of the two, in units of `BOTH_BOUNDS_CAPACITY`: so the policy's window
+    /// and segments are sized by whichever bound binds.
     fn weight(&self, size: u64) -> u64 {
-        if self.config.max_bytes.is_some() {
-            size
-        } else {
-            1
+        match (self.config.max_entries, self.config.max_bytes) {
+            (Some(entries), Some(bytes)) => {
+                // Shares in f64 (sizes reach 2^53); `as` saturates, and ceil keeps each ≥ 1.
+                let share = |part: f64, whole: u64| {
+                    (part / whole.max(1) as f64 * BOTH_BOUNDS_CAPACITY as f64).ceil() as u64
+                };
+                share(size as f64, bytes).max(share(1.0, entries))
+            }
+            (_, Some(_)) => size,
+            _ => 1,
         }
     }
 
@@ -332,7 +347,15 @@ impl MemoryTier {
         self.counters.sets += 1;
         let weight = self.weight(size);
         self.policy.update(slot, weight);
-        Ok(self.make_room(slot))
+        if self.make_room(slot) {
+            return Ok(true);
+        }
+        // The policy refused the larger value (and so dropped the old one with it), as an
+        // insert it refuses: counted like a value too large for the tier.
+        self.counters.sets -= 1;
+        self.counters.rejected += 1;
+        self.counters.count_removal(Removal::Replaced);
+        Ok(false)
     }
 
     /// Evicts until both bounds hold. Returns whether `keep` survived; if the policy chose

@@ -250,7 +250,8 @@ export class EdgeCache {
     const { record, failed, repair } = await this.#readRecord(storeKey, k);
     if (failed) return { failed: true };
     const entry = record === null ? null : this.#parse(k, storeKey, record);
-    if (entry !== null && repair && !token.dirty) {
+    // No repair while this isolate writes the key: the replica's copy may be the older one.
+    if (entry !== null && repair && !token.dirty && !this.#writeOrder.busy(k)) {
       const ttl = EdgeEngine.storeTtl(this.#now(), entry.errorUntil, this.#store.limits.minTtl);
       this.#background.add(this.#store.repair(storeKey, record, ttl, repair, k));
     }
@@ -329,6 +330,7 @@ export class EdgeCache {
   async #callLoader(k, loader, o, stale, token) {
     let value;
     const t0 = elapsedClock();
+    const mark = this.#tags.mark();
     this.#engine.count(Count.Load);
     this.#event("load", k, "loader");
     this.#inFlight++;
@@ -348,7 +350,9 @@ export class EdgeCache {
       this.#inFlight--;
       this.#engine.latency(Tier.Loader, elapsedClock() - t0);
     }
-    if (token.dirty) return value;
+    // Superseded by a set or delete, or loaded from data older than an invalidation of one
+    // of its tags: the caller gets the value, the cache does not keep it.
+    if (token.dirty || this.#tags.invalidatedSince(o.tags ?? NO_TAGS, mark)) return value;
     const write = this.#write(k, value, o, elapsedClock() - t0);
     if (write !== null) this.#background.add(write);
     return value;
@@ -385,7 +389,8 @@ export class EdgeCache {
     const known = tags.length === 0 ? NO_TAGS : this.#tags.known(tags);
     // Until #writeStore has read the tags' generations, the new entry counts as current.
     const generations = known ?? tags.map(() => Infinity);
-    const entry = { value, expires, staleUntil, errorUntil, loadMs, tags, generations };
+    const mark = this.#tags.mark();
+    const entry = { value, expires, staleUntil, errorUntil, loadMs, tags, generations, mark };
     if (this.#memory !== null) {
       const opts = { ttl: this.#engine.memoryTtlFor(now, errorUntil) };
       if (this.#memorySized) opts.size = utf8Length(json);
@@ -404,7 +409,15 @@ export class EdgeCache {
   }
 
   async #sendRecord(k, entry, json, now, ticket) {
-    if (entry.tags.length > 0) entry.generations = await this.#tags.current(entry.tags);
+    if (entry.tags.length > 0) {
+      // A tag invalidated since the write (while its generation was read) wins over it: the
+      // record carries a generation just below the current one, so it is stale everywhere.
+      const current = await this.#tags.current(entry.tags);
+      entry.generations = current.map((g, i) => {
+        const known = Number.isNaN(g) ? 0 : g;
+        return this.#tags.invalidatedSince([entry.tags[i]], entry.mark) ? known - 1 : known;
+      });
+    }
     if (this.#store === null) return;
     const { maxKeyBytes, maxValueBytes, minTtl } = this.#store.limits;
     const header = this.#engine.encode(k, now, entry.expires, entry.staleUntil, entry.errorUntil, entry.loadMs, entry.tags, entry.generations);
@@ -431,7 +444,7 @@ export class EdgeCache {
     const k = toStoredKey(key);
     if (value === undefined) fail("E_VALUE", "set: value is undefined; use delete(key) to remove an entry, or store null");
     const o = callOptions("set", options, SET);
-    this.#inProgress.supersede(k);
+    this.#supersede(k);
     const write = this.#write(k, value, o, 0);
     if (write === null) return;
     try {
@@ -442,12 +455,23 @@ export class EdgeCache {
   }
 
   /**
+   * A `set` or `delete` of `k`: the reads and loads running now may not write back what
+   * they found, and callers from now on do not join them (they would get the older value).
+   */
+  #supersede(k) {
+    this.#inProgress.supersede(k);
+    this.#reads.delete(k);
+    this.#loads.delete(k);
+    this.#forced.delete(k);
+  }
+
+  /**
    * Removes `key` from memory and the store; whether either held it (with write-behind:
    * whether memory or the queue held it; the store is not read).
    */
   async delete(key) {
     const k = toStoredKey(key);
-    this.#inProgress.supersede(k);
+    this.#supersede(k);
     const inMemory = this.#memory?.delete(k) ?? false;
     if (this.#store === null) return inMemory;
     const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
@@ -569,8 +593,10 @@ export class EdgeCache {
    */
   async #warmLoad(k, loader, o, token) {
     let written = null;
+    let dropped = false;
     await flight(this.#loads, k, async () => {
       const t0 = elapsedClock();
+      const mark = this.#tags.mark();
       this.#engine.count(Count.Load);
       let loaded;
       try {
@@ -580,15 +606,17 @@ export class EdgeCache {
         throw new EdgeCacheError("E_LOADER", `warm: loader for "${k}" failed: ${cause?.message ?? String(cause)}`, { cause });
       }
       if (loaded === undefined) throw new EdgeCacheError("E_LOADER", `warm: loader for "${k}" returned undefined`);
-      if (!token.dirty) {
+      if (!token.dirty && !this.#tags.invalidatedSince(o.tags ?? NO_TAGS, mark)) {
         const write = this.#write(k, loaded, o, elapsedClock() - t0);
         written = write === null ? null : write.then(() => null, (error) => ({ error }));
+      } else {
+        dropped = true;
       }
       return loaded;
     });
     const failure = await written;
     if (failure) throw storeWriteError("warm", k, failure.error);
-    return !token.dirty;
+    return !dropped && !token.dirty;
   }
 
   /**

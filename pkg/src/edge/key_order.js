@@ -64,6 +64,11 @@ export class WriteOrder {
     return true;
   }
 
+  /** Whether a write or delete of `key` is asked for and not done yet. */
+  busy(key) {
+    return this.#keys.has(key);
+  }
+
   /** The write is done (sent and settled, or dropped). */
   done(ticket) {
     if (--ticket.writes.open === 0 && this.#keys.get(ticket.key) === ticket.writes) this.#keys.delete(ticket.key);

@@ -87,7 +87,10 @@ export class ShardedStore {
     if (!this.#shards.has(id)) return false;
     if (this.#shards.size === 1) fail("E_ARGUMENT", `removeStore: "${id}" is the last store; a cache needs at least one`);
     this.#ring.remove(id);
-    this.#freeIndices.push(this.#shards.get(id).index);
+    const shard = this.#shards.get(id);
+    // Calls still running on it must not report to the breaker its index passes on to.
+    shard.removed = true;
+    this.#freeIndices.push(shard.index);
     this.#shards.delete(id);
     this.#updateLimits();
     return true;
@@ -105,6 +108,7 @@ export class ShardedStore {
   }
 
   #outcome(shard, ok) {
+    if (shard.removed) return;
     this.#engine.shardOutcome(shard.index, ok, this.#now());
   }
 
@@ -153,7 +157,10 @@ export class ShardedStore {
     await this.#onOwners(storeKey, (tier) => tier.write(storeKey, record, ttl, key, how), "all");
   }
 
-  /** Deletes from every owner; throws when any owner could not be reached. */
+  /**
+   * Deletes from every owner; throws when any owner could not be reached, including one
+   * skipped because its breaker is open (its copy would come back through read-repair).
+   */
   async remove(storeKey, key, how) {
     await this.#onOwners(storeKey, (tier) => tier.remove(storeKey, key, how), "each");
   }
@@ -172,9 +179,13 @@ export class ShardedStore {
     }
   }
 
-  /** Runs `op` on the allowed owners; `need` "all" fails only if every one failed. */
+  /**
+   * Runs `op` on the allowed owners; `need` "all" fails only if every one failed, "each"
+   * if any failed or was skipped.
+   */
   async #onOwners(storeKey, op, need) {
-    const owners = this.#owners(storeKey).filter(([, shard]) => this.#allowed(shard));
+    const all = this.#owners(storeKey);
+    const owners = all.filter(([, shard]) => this.#allowed(shard));
     const results = await Promise.allSettled(owners.map(([, shard]) => op(shard.tier)));
     let lastError;
     let failures = 0;
@@ -189,6 +200,10 @@ export class ShardedStore {
     });
     if (owners.length === 0) throw new Error("every owner of this key is skipped (circuit breakers open)");
     if (need === "all" ? failures === owners.length : failures > 0) throw lastError;
+    if (need === "each" && owners.length < all.length) {
+      const skipped = all.filter((owner) => !owners.includes(owner)).map(([id]) => id);
+      throw new Error(`shard ${skipped.join(", ")} skipped (circuit breaker open); its copy of the key was not deleted`);
+    }
   }
 
   /** Per-shard counters: reads, hits, errors, timeouts, repairs, skippedWhileOpen, open. */

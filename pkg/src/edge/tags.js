@@ -12,6 +12,10 @@ export class TagGenerations {
   #reads = new Map();
   /** Size of #known at which it is next swept. */
   #sweepAt = 1024;
+  /** Number of the last `invalidate` call in this isolate. */
+  #sequence = 0;
+  /** tag -> { sequence, at }: the last `invalidate` of the tag here, and when */
+  #invalidated = new Map();
   #engine;
   #store;
   #now;
@@ -48,20 +52,41 @@ export class TagGenerations {
     return flight(this.#reads, tags.join("\u0000"), () => this.#read(tags));
   }
 
-  /** Whether every tag of `entry` is still at the generation it was written under. */
+  /** A mark to pass to `invalidatedSince` later. */
+  mark() {
+    return this.#sequence;
+  }
+
+  /** Whether any of `tags` was invalidated in this isolate after `mark` was taken. */
+  invalidatedSince(tags, mark) {
+    return tags.some((tag) => (this.#invalidated.get(tag)?.sequence ?? 0) > mark);
+  }
+
+  /**
+   * Whether every tag of `entry` is still at the generation it was written under (a tag
+   * whose generation cannot be read counts as raised: NaN compares false). An entry this
+   * isolate wrote carries the `mark` of its write: a tag invalidated here since then makes
+   * it stale at once, even before its generations are known.
+   */
   async isCurrent(entry) {
+    if (entry.mark !== undefined && this.invalidatedSince(entry.tags, entry.mark)) return false;
     const current = await this.current(entry.tags);
     return current.every((g, i) => g <= entry.generations[i]);
   }
 
   /**
-   * Raises each tag's generation (the time in whole ms, or the last + 1 if larger), here at
-   * once and in the store; throws `E_STORE` when the store could not take it.
+   * Raises each tag's generation (the time in whole ms, or the stored one + 1 if larger),
+   * here and in the store; throws `E_STORE` when the store could not take it. The stored
+   * generation is read first, not taken from what this isolate knows: another isolate
+   * (with a clock ahead of ours) may have raised it further, and a write from an older
+   * value would lower it.
    */
   async invalidate(tags) {
     const now = this.#now();
-    const current = await this.current(tags);
-    const next = tags.map((tag, i) => Math.max(Math.ceil(now), current[i] + 1));
+    this.#sequence++;
+    for (const tag of tags) this.#invalidated.set(tag, { sequence: this.#sequence, at: now });
+    const current = this.#store === null ? await this.current(tags) : await this.#read(tags);
+    const next = tags.map((tag, i) => Math.max(Math.ceil(now), (Number.isNaN(current[i]) ? 0 : current[i]) + 1));
     tags.forEach((tag, i) => this.#known.set(tag, { generation: next[i], checkedAt: now }));
     if (this.#store === null) return;
     const { maxKeyBytes } = this.#store.limits;
@@ -78,8 +103,9 @@ export class TagGenerations {
     const records = await this.#store.readMany(tags.map((t) => this.#engine.tagKey(t, maxKeyBytes)));
     const generations = tags.map((tag, i) => {
       const cached = this.#known.get(tag);
-      // Unreadable (store or shard down): the last known, re-read next time.
-      if (records === null || records[i] === undefined) return cached?.generation ?? 0;
+      // Unreadable (store or shard down): the last known, re-read next time; never known:
+      // NaN, which no entry is current under (it may have been invalidated).
+      if (records === null || records[i] === undefined) return cached?.generation ?? NaN;
       const read = Number(records[i] ?? 0);
       const generation = Math.max(Number.isFinite(read) ? read : 0, cached?.generation ?? 0);
       this.#known.set(tag, { generation, checkedAt: now });
@@ -98,6 +124,7 @@ export class TagGenerations {
     if (this.#known.size < this.#sweepAt) return;
     const interval = this.#engine.tagCheckInterval();
     for (const [tag, g] of this.#known) if (now - g.checkedAt >= interval) this.#known.delete(tag);
+    for (const [tag, i] of this.#invalidated) if (now - i.at >= interval) this.#invalidated.delete(tag);
     this.#sweepAt = Math.max(1024, 2 * this.#known.size);
   }
 }

@@ -122,9 +122,15 @@ export class WriteBehind {
     return t;
   }
 
-  /** Accepts `w` now, or queues it behind earlier waiters until there is room. */
+  /**
+   * Accepts `w` now, or queues it behind earlier waiters until there is room. A write of a
+   * key that already has a waiter always waits behind it, so the key's writes keep their
+   * order (the last one asked for is the one the store ends with).
+   */
   #submit(w) {
-    const mustWait = this.#waiting.length > 0 && !this.#handles.has(w.storeKey);
+    const mustWait =
+      this.#waiting.length > 0 &&
+      (!this.#handles.has(w.storeKey) || this.#waiting.some((waiter) => waiter.storeKey === w.storeKey));
     if (!mustWait && this.#accept(w)) {
       this.#schedule();
       return undefined;
@@ -272,11 +278,23 @@ export class WriteBehind {
     }
   }
 
-  /** Accepts waiting writers, in arrival order, while there is room. */
+  /**
+   * Accepts waiting writers in arrival order, while there is room. One that finds no room
+   * keeps every later writer of its key waiting too; writers of keys already queued (which
+   * need no room) go ahead of it.
+   */
   #wake() {
-    let n = 0;
-    while (n < this.#waiting.length && this.#accept(this.#waiting[n])) n++;
-    for (const w of this.#waiting.splice(0, n)) w.resolve();
+    const blocked = new Set();
+    const still = [];
+    for (const w of this.#waiting) {
+      if (!blocked.has(w.storeKey) && this.#accept(w)) {
+        w.resolve();
+      } else {
+        blocked.add(w.storeKey);
+        still.push(w);
+      }
+    }
+    this.#waiting = still;
   }
 }
 

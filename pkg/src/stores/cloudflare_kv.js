@@ -35,10 +35,24 @@ export function cloudflareKV(namespace) {
     async getMany(keys) {
       const batches = [];
       for (let i = 0; i < keys.length; i += BULK_KEYS) {
-        batches.push(namespace.get(keys.slice(i, i + BULK_KEYS), "text"));
+        batches.push(bulkGet(namespace, keys.slice(i, i + BULK_KEYS)));
       }
       const found = await Promise.all(batches);
       return keys.map((key, i) => found[Math.floor(i / BULK_KEYS)].get(key) ?? null);
     },
   };
+}
+
+/**
+ * One bulk read of `keys` (a Map of key to value or null). KV refuses a bulk read whose
+ * values total more than 25 MB; the same keys are then read one by one, so that large
+ * records are still found (a failing store fails those reads too).
+ */
+async function bulkGet(namespace, keys) {
+  try {
+    return await namespace.get(keys, "text");
+  } catch {
+    const values = await Promise.all(keys.map((key) => namespace.get(key, "text")));
+    return new Map(keys.map((key, i) => [key, values[i]]));
+  }
 }

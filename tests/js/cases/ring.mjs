@@ -202,4 +202,15 @@ export const ringCases = [
     equal(empty.remove("10.2.0.1:11211"), true);
     throwsCode(() => empty.node("k"), "E_EMPTY_RING", EdgeCacheError, "emptied ring");
   }],
+
+  ["remove takes the same server under another spelling of its id, as add refuses it", (lib) => {
+    const ring = new lib.HashRing(["h", "x:1"]);
+    ok(ring.remove("h:11211"), "h:11211 is h");
+    equal([ring.size, ring.node("k")], [1, "x:1"]);
+    const other = new lib.HashRing(["h:11211", "x:1"]);
+    ok(other.remove("h"), "h is h:11211");
+    equal(other.size, 1);
+    equal(other.remove("h"), false, "gone");
+    equal(other.remove("x:2"), false, "another port is another server");
+  }],
 ];

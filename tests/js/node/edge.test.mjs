@@ -5,5 +5,6 @@ import * as lib from "edgecache";
 import { edgeCases } from "../cases/edge.mjs";
 import { raceCases } from "../cases/edge_races.mjs";
 import { hostileCases } from "../cases/hostile_options.mjs";
+import { consistencyCases } from "../cases/edge_consistency.mjs";
 
-for (const [name, fn] of [...edgeCases, ...raceCases, ...hostileCases]) test(name, () => fn(lib));
+for (const [name, fn] of [...edgeCases, ...raceCases, ...consistencyCases, ...hostileCases]) test(name, () => fn(lib));

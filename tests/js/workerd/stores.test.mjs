@@ -107,6 +107,14 @@ test("cloudflareKV: getMany reads 250 keys in bulk batches of 100, in order, wit
   assert.deepEqual(await call("kv", "getMany", []), []);
 });
 
+test("cloudflareKV: getMany still reads records whose total is over KV's 25 MB bulk limit", async () => {
+  const big = (c) => c.repeat(13 * 1024 * 1024);
+  await kv.put("bulk:a", big("a"));
+  await kv.put("bulk:b", big("b"));
+  const values = await call("kv", "getMany", ["bulk:a", "bulk:none", "bulk:b"]);
+  assert.deepEqual(values.map((v) => (v === null ? null : [v.length, v[0]])), [[13 * 1024 * 1024, "a"], null, [13 * 1024 * 1024, "b"]]);
+});
+
 test("cloudflareKV: the platform's own refusals reach the caller as errors", async () => {
   await assert.rejects(call("kv", "set", "k".repeat(513), "v", {}), /513/);
   await assert.rejects(call("kv", "get", "."), /not allowed as a key name/);
