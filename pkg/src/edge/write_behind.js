@@ -18,6 +18,12 @@ const COMPLETION_LEN = 5;
  * the retry or the newer write the queue sends next, and undo it.
  */
 const UNTIMED = { untimed: true };
+/**
+ * Most batches sent at once. A key has at most one write in flight (the engine holds its
+ * next one back), so batches in flight together never share a key; a slow or hung store
+ * call holds up only its own batch.
+ */
+const MAX_BATCHES_IN_FLIGHT = 4;
 const COUNTS = ["written", "deadLetters", "retries", "batches"];
 /** The engine's stats numbers, in order (src/edge/write_queue.rs `WriteQueueStats::to_array`). */
 const STATS = ["depth", "oldestAgeMs", "batches", "retries", "deadLetters", "written"];
@@ -54,7 +60,8 @@ export class WriteBehind {
   #flushes = [];
   /** The armed drain timer: { at (real ms), target (engine ms), cancel } or null */
   #timer = null;
-  #draining = false;
+  /** Batches sent and not yet settled. */
+  #inFlight = 0;
 
   /**
    * @param {{ options?: object, store: { write(storeKey, record, ttl, key, how): Promise<void>,
@@ -168,7 +175,7 @@ export class WriteBehind {
 
   /** Arms the drain timer for when the engine says the next batch is due. */
   #schedule() {
-    if (this.#draining) return; // the running drain reschedules when it ends
+    if (this.#inFlight >= MAX_BATCHES_IN_FLIGHT) return; // a settling batch drains on
     const wait = this.#engine.nextDrainIn(this.#clock());
     const timer = this.#timer;
     if (timer !== null) {
@@ -204,20 +211,23 @@ export class WriteBehind {
     );
   }
 
-  /** Sends batches while one is due, one batch at a time; then arms the next timer. */
-  async #drain() {
-    if (this.#draining) return;
-    this.#draining = true;
-    try {
-      for (;;) {
-        const batch = this.#engine.nextBatch(this.#clock());
-        if (batch.length === 0) break;
-        await this.#send(batch);
-      }
-    } finally {
-      this.#draining = false;
-      this.#schedule();
+  /**
+   * Sends the batches that are due, up to MAX_BATCHES_IN_FLIGHT at once (each handed to
+   * `background`); a batch that settles drains on. Then arms the timer for the next one.
+   */
+  #drain() {
+    while (this.#inFlight < MAX_BATCHES_IN_FLIGHT) {
+      const batch = this.#engine.nextBatch(this.#clock());
+      if (batch.length === 0) break;
+      this.#inFlight++;
+      this.#background.add(
+        this.#send(batch).finally(() => {
+          this.#inFlight--;
+          this.#drain();
+        }),
+      );
     }
+    this.#schedule();
   }
 
   /** Sends one batch (pairs of key handle, value handle) and reports the results. */

@@ -218,4 +218,32 @@ export const consistencyCases = [
     ctl.hook = null;
     equal(await fresh.get("k"), undefined, "tag store back");
   }],
+
+  ["write-behind: one key's hung store write does not hold up the other keys", async (lib) => {
+    const clock = { t: 0 };
+    const now = () => clock.t;
+    const inner = lib.stores.memory({ now });
+    let release;
+    const hung = new Promise((r) => (release = r));
+    const store = {
+      limits: inner.limits,
+      get: (k) => inner.get(k),
+      set: async (k, v, o) => {
+        if (k === "ec:k:slow") await hung;
+        return inner.set(k, v, o);
+      },
+      delete: (k) => inner.delete(k),
+    };
+    const cache = new lib.EdgeCache({ store, now, writeMode: "behind", writeBehind: { maxDelay: 0 } });
+    await cache.set("slow", 1);
+    await pause(2); // its batch goes out and hangs
+    await cache.set("a", 2);
+    await cache.set("b", 3);
+    for (let i = 0; i < 500 && (await inner.get("ec:k:b")) === null; i++) await pause(1);
+    equal([await stored(inner, "ec:k:a"), await stored(inner, "ec:k:b")], [2, 3], "written while slow hangs");
+    equal(await stored(inner, "ec:k:slow"), null);
+    release();
+    await cache.flush();
+    equal(await stored(inner, "ec:k:slow"), 1);
+  }],
 ];
