@@ -27,9 +27,11 @@ export class StoreTier {
   /** Reads waiting to go out together: { storeKey, key, resolve }. */
   #batch = [];
   /**
-   * storeKey -> the settling of the last write or delete of it sent to the store. A call
-   * the cache stopped waiting for (timeout) may still land, so the next one of the same
-   * key goes out only after it: the store ends with the last write asked for.
+   * storeKey -> `{ next }` while a write or delete of it is in flight. A call the cache
+   * stopped waiting for (timeout) may still land, so the next one of the key goes out only
+   * after it has settled; `next` is the newest call asked for meanwhile (`{ send,
+   * waiters }`), and the calls it replaced share its outcome: the store ends with the last
+   * call asked for, and a hot key costs at most two calls in a row, not one per write.
    */
   #sending = new Map();
 
@@ -136,14 +138,33 @@ export class StoreTier {
     }
   }
 
-  /** Calls `send` once the previous write or delete of `storeKey` has settled. */
+  /** Calls `send` now, or once the call of `storeKey` in flight has settled (see `#sending`). */
   #inOrder(storeKey, send) {
-    const previous = this.#sending.get(storeKey);
-    const sent = previous === undefined ? callNow(send) : previous.then(send);
-    const settled = sent.then(ignore, ignore);
-    this.#sending.set(storeKey, settled);
-    settled.then(() => {
-      if (this.#sending.get(storeKey) === settled) this.#sending.delete(storeKey);
+    const state = this.#sending.get(storeKey);
+    if (state === undefined) {
+      this.#sending.set(storeKey, { next: null });
+      return this.#send(storeKey, send);
+    }
+    return new Promise((resolve, reject) => {
+      const waiters = state.next?.waiters ?? [];
+      waiters.push({ resolve, reject });
+      state.next = { send, waiters };
+    });
+  }
+
+  /** Makes one store call of `storeKey`; once it settles, the newest one asked for meanwhile. */
+  #send(storeKey, send) {
+    const sent = callNow(send);
+    sent.then(ignore, ignore).then(() => {
+      const state = this.#sending.get(storeKey);
+      const next = state?.next;
+      if (!next) {
+        this.#sending.delete(storeKey);
+        return;
+      }
+      state.next = null;
+      const result = this.#send(storeKey, next.send);
+      for (const waiter of next.waiters) result.then(waiter.resolve, waiter.reject);
     });
     return sent;
   }

@@ -246,4 +246,16 @@ export const consistencyCases = [
     await cache.flush();
     equal(await stored(inner, "ec:k:slow"), 1);
   }],
+
+  ["write-through: concurrent sets of one key go out one at a time, the newest waiting one replacing the others", async (lib) => {
+    const clock = { t: 0 };
+    const now = () => clock.t;
+    const { store, ctl, inner } = hooked(lib, now);
+    let sets = 0;
+    ctl.hook = (op) => (op === "set" ? (sets++, { delay: 5 }) : {});
+    const cache = new lib.EdgeCache({ store, now, memory: false });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => cache.set("hot", i)));
+    equal(await stored(inner, "ec:k:hot"), 9, "the last set asked for is stored");
+    equal(sets, 2, "the first, then the newest of those that waited");
+  }],
 ];
