@@ -10,11 +10,19 @@ import { fail, typeName } from "./errors.js";
 export function coarseNow() {
   if (cached === undefined) {
     cached = Date.now();
-    const timer = setTimeout(expire, 1);
-    if (typeof timer === "object" && typeof timer?.unref === "function") timer.unref();
-    else if (typeof Deno !== "undefined" && typeof timer === "number") Deno.unrefTimer(timer);
+    unrefTimer(setTimeout(expire, 1));
   }
   return cached;
+}
+
+/**
+ * Lets the process exit while `timer` is pending (Node's `unref`, Deno's `unrefTimer`;
+ * nothing elsewhere). Returns the timer.
+ */
+export function unrefTimer(timer) {
+  if (typeof timer === "object" && typeof timer?.unref === "function") timer.unref();
+  else if (typeof Deno !== "undefined" && typeof timer === "number") Deno.unrefTimer(timer);
+  return timer;
 }
 
 let cached;
@@ -31,12 +39,17 @@ function expire() {
  * @param {string} owner the class whose option it is
  */
 export function checkedClock(now, owner) {
-  if (typeof now !== "function") return now;
-  return () => {
+  if (typeof now !== "function" || CHECKED.has(now)) return now;
+  const checked = () => {
     const t = now();
     if (typeof t !== "number" || !Number.isFinite(t)) {
       fail("E_CONFIG", `${owner}: now() must return a finite number of milliseconds, got ${typeName(t)} ${String(t)}`);
     }
     return t;
   };
+  CHECKED.add(checked);
+  return checked;
 }
+
+/** Clocks `checkedClock` made: passed on (EdgeCache to its memory tier), not wrapped twice. */
+const CHECKED = new WeakSet();

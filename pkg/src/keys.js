@@ -45,8 +45,11 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
  * @param {string} text
  */
 export function loneSurrogateAt(text) {
-  return text.search(LONE_SURROGATE);
+  return WELL_FORMED !== undefined && WELL_FORMED.call(text) ? -1 : text.search(LONE_SURROGATE);
 }
+
+/** `String.prototype.isWellFormed` where the runtime has it (a fast path: no regex). */
+const WELL_FORMED = String.prototype.isWellFormed;
 
 /**
  * `toKey` for a key that is stored outside the isolate: also refuses a lone surrogate

@@ -20,10 +20,7 @@ export function callOptions(method, options, allowed) {
       fail("E_ARGUMENT", `${method}: unknown option "${name}"; the options are ${allowed.join(", ")}`);
     }
   }
-  const o = {};
-  for (const name of allowed) {
-    if (options[name] !== undefined) o[name] = options[name];
-  }
+  const o = { ...options };
   for (const name of ["ttl", "staleWhileRevalidate", "staleIfError"]) {
     const v = o[name];
     if (v === undefined) continue;

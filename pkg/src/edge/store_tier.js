@@ -2,9 +2,26 @@
 // latency, counters and events of every store call. A failing or slow store never throws
 // out of a read: the read reports `failed` and the cache falls back.
 import { Count, Tier } from "./codes.js";
+import { unrefTimer } from "../clock.js";
 import { TimeoutError, elapsedClock, withTimeout } from "./timeout.js";
 
 const ignore = () => {};
+/**
+ * How long a write or delete may go unanswered before it is taken to be lost and the key's
+ * next call goes out anyway: this many times the cache's `timeout`, or STUCK_MS without one.
+ */
+const STUCK_TIMEOUTS = 4;
+const STUCK_MS = 10_000;
+
+/** A promise with its resolve and reject. */
+function deferred() {
+  const d = {};
+  d.promise = new Promise((resolve, reject) => {
+    d.resolve = resolve;
+    d.reject = reject;
+  });
+  return d;
+}
 
 /** `send()` as a promise, also when it throws before returning one. */
 function callNow(send) {
@@ -24,14 +41,18 @@ export class StoreTier {
   #engine;
   #emit;
   #timeout;
+  /** How long a store call may go unanswered before the key's next call goes out anyway. */
+  #stuckMs;
   /** Reads waiting to go out together: { storeKey, key, resolve }. */
   #batch = [];
   /**
-   * storeKey -> `{ next }` while a write or delete of it is in flight. A call the cache
-   * stopped waiting for (timeout) may still land, so the next one of the key goes out only
-   * after it has settled; `next` is the newest call asked for meanwhile (`{ send,
-   * waiters }`), and the calls it replaced share its outcome: the store ends with the last
-   * call asked for, and a hot key costs at most two calls in a row, not one per write.
+   * storeKey -> `{ call, sentAt, next, timer }` while a write or delete of it is in flight
+   * (`call` stands for that store call). A call the cache stopped waiting for (timeout) may
+   * still land, so the next one of the key goes out only after it has settled, or once it
+   * has gone unanswered for #stuckMs (then it is taken to be lost). `next` is the newest
+   * call asked for meanwhile (`{ send, promise, resolve, reject }`); the calls it replaced
+   * share its outcome. So the store ends with the last call asked for, and a hot key costs
+   * at most two calls in a row.
    */
   #sending = new Map();
 
@@ -46,6 +67,7 @@ export class StoreTier {
     this.#engine = engine;
     this.#emit = shard === undefined ? emit : (event) => emit({ ...event, shard });
     this.#timeout = engine.timeout();
+    this.#stuckMs = this.#timeout > 0 ? STUCK_TIMEOUTS * this.#timeout : STUCK_MS;
   }
 
   /** The store's limits. */
@@ -138,35 +160,48 @@ export class StoreTier {
     }
   }
 
-  /** Calls `send` now, or once the call of `storeKey` in flight has settled (see `#sending`). */
+  /** Calls `send` now, or once the call of `storeKey` in flight is over (see `#sending`). */
   #inOrder(storeKey, send) {
     const state = this.#sending.get(storeKey);
     if (state === undefined) {
-      this.#sending.set(storeKey, { next: null });
-      return this.#send(storeKey, send);
+      const fresh = { call: null, sentAt: 0, next: null, timer: null };
+      this.#sending.set(storeKey, fresh);
+      return this.#send(storeKey, fresh, send);
     }
-    return new Promise((resolve, reject) => {
-      const waiters = state.next?.waiters ?? [];
-      waiters.push({ resolve, reject });
-      state.next = { send, waiters };
-    });
+    if (state.next === null) {
+      state.next = deferred();
+      const call = state.call;
+      const wait = Math.max(0, state.sentAt + this.#stuckMs - elapsedClock());
+      state.timer = unrefTimer(setTimeout(() => this.#advance(storeKey, state, call), wait));
+    }
+    state.next.send = send;
+    return state.next.promise;
   }
 
-  /** Makes one store call of `storeKey`; once it settles, the newest one asked for meanwhile. */
-  #send(storeKey, send) {
+  /** Makes one store call of `storeKey`; the next goes out when it is over. */
+  #send(storeKey, state, send) {
+    const call = {};
+    state.call = call;
+    state.sentAt = elapsedClock();
     const sent = callNow(send);
-    sent.then(ignore, ignore).then(() => {
-      const state = this.#sending.get(storeKey);
-      const next = state?.next;
-      if (!next) {
-        this.#sending.delete(storeKey);
-        return;
-      }
-      state.next = null;
-      const result = this.#send(storeKey, next.send);
-      for (const waiter of next.waiters) result.then(waiter.resolve, waiter.reject);
-    });
+    sent.then(ignore, ignore).then(() => this.#advance(storeKey, state, call));
     return sent;
+  }
+
+  /** The store call `call` of `storeKey` is over (settled, or taken to be lost). */
+  #advance(storeKey, state, call) {
+    if (state.call !== call) return; // the key has moved on past it
+    if (state.timer !== null) {
+      clearTimeout(state.timer);
+      state.timer = null;
+    }
+    const next = state.next;
+    if (next === null) {
+      this.#sending.delete(storeKey);
+      return;
+    }
+    state.next = null;
+    this.#send(storeKey, state, next.send).then(next.resolve, next.reject);
   }
 
   #limit(how) {

@@ -84,11 +84,18 @@ export class TagGenerations {
   async invalidate(tags) {
     const now = this.#now();
     this.#sequence++;
-    for (const tag of tags) this.#invalidated.set(tag, { sequence: this.#sequence, at: now });
-    const current = this.#store === null ? await this.current(tags) : await this.#read(tags);
-    const next = tags.map((tag, i) => Math.max(Math.ceil(now), (Number.isNaN(current[i]) ? 0 : current[i]) + 1));
-    tags.forEach((tag, i) => this.#known.set(tag, { generation: next[i], checkedAt: now }));
+    // Raised here at once from what this isolate knows, so that reads, sets and loads from
+    // now on see the invalidation; raised further if the store holds a later generation.
+    const local = tags.map((tag) => Math.max(Math.ceil(now), (this.#known.get(tag)?.generation ?? 0) + 1));
+    tags.forEach((tag, i) => {
+      this.#invalidated.set(tag, { sequence: this.#sequence, at: now });
+      this.#known.set(tag, { generation: local[i], checkedAt: now });
+    });
     if (this.#store === null) return;
+    const stored = await this.#readStored(tags);
+    // At least this isolate's own latest (a concurrent invalidation may have raised it).
+    const next = local.map((g, i) => Math.max(stored[i] >= g ? stored[i] + 1 : g, this.#known.get(tags[i])?.generation ?? 0));
+    tags.forEach((tag, i) => this.#known.set(tag, { generation: next[i], checkedAt: now }));
     const { maxKeyBytes } = this.#store.limits;
     try {
       await Promise.all(tags.map((tag, i) => this.#store.write(this.#engine.tagKey(tag, maxKeyBytes), String(next[i]), undefined, tag)));
@@ -99,20 +106,29 @@ export class TagGenerations {
 
   async #read(tags) {
     const now = this.#now();
-    const { maxKeyBytes } = this.#store.limits;
-    const records = await this.#store.readMany(tags.map((t) => this.#engine.tagKey(t, maxKeyBytes)));
+    const stored = await this.#readStored(tags);
     const generations = tags.map((tag, i) => {
       const cached = this.#known.get(tag);
       // Unreadable (store or shard down): the last known, re-read next time; never known:
       // NaN, which no entry is current under (it may have been invalidated).
-      if (records === null || records[i] === undefined) return cached?.generation ?? NaN;
-      const read = Number(records[i] ?? 0);
-      const generation = Math.max(Number.isFinite(read) ? read : 0, cached?.generation ?? 0);
+      if (Number.isNaN(stored[i])) return cached?.generation ?? NaN;
+      const generation = Math.max(stored[i], cached?.generation ?? 0);
       this.#known.set(tag, { generation, checkedAt: now });
       return generation;
     });
     this.#sweep(now);
     return generations;
+  }
+
+  /** The generations in the store (0 for a tag never invalidated, NaN where unreadable). */
+  async #readStored(tags) {
+    const { maxKeyBytes } = this.#store.limits;
+    const records = await this.#store.readMany(tags.map((t) => this.#engine.tagKey(t, maxKeyBytes)));
+    return tags.map((_, i) => {
+      if (records === null || records[i] === undefined) return NaN;
+      const read = Number(records[i] ?? 0);
+      return Number.isFinite(read) ? read : 0;
+    });
   }
 
   /**

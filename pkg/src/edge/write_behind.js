@@ -56,6 +56,8 @@ export class WriteBehind {
   #lastValue = NONE;
   /** Writers waiting for room, in arrival order: { storeKey, key, entry, resolve } */
   #waiting = [];
+  /** storeKey -> how many of #waiting are its writers */
+  #waitingKeys = new Map();
   /** flush() calls waiting: { barrier, resolve } */
   #flushes = [];
   /** The armed drain timer: { at (real ms), target (engine ms), cancel } or null */
@@ -116,7 +118,7 @@ export class WriteBehind {
    * it so that the store's older copy is never served while a write is pending.
    */
   pending(storeKey) {
-    for (let i = this.#waiting.length - 1; i >= 0; i--) {
+    for (let i = this.#waitingKeys.has(storeKey) ? this.#waiting.length - 1 : -1; i >= 0; i--) {
       if (this.#waiting[i].storeKey === storeKey) return describe(this.#waiting[i].entry);
     }
     const handle = this.#handles.get(storeKey);
@@ -131,17 +133,17 @@ export class WriteBehind {
 
   /**
    * Accepts `w` now, or queues it behind earlier waiters until there is room. A write of a
-   * key that already has a waiter always waits behind it, so the key's writes keep their
-   * order (the last one asked for is the one the store ends with).
+   * key that already has a waiter always waits behind it (even though a key already queued
+   * needs no room), so the key's writes keep their order: the last one asked for is the
+   * one the store ends with.
    */
   #submit(w) {
-    const mustWait =
-      this.#waiting.length > 0 &&
-      (!this.#handles.has(w.storeKey) || this.#waiting.some((waiter) => waiter.storeKey === w.storeKey));
+    const mustWait = this.#waiting.length > 0 && (!this.#handles.has(w.storeKey) || this.#waitingKeys.has(w.storeKey));
     if (!mustWait && this.#accept(w)) {
       this.#schedule();
       return undefined;
     }
+    this.#waitingKeys.set(w.storeKey, (this.#waitingKeys.get(w.storeKey) ?? 0) + 1);
     return new Promise((resolve) => this.#waiting.push({ ...w, resolve }));
   }
 
@@ -289,22 +291,23 @@ export class WriteBehind {
   }
 
   /**
-   * Accepts waiting writers in arrival order, while there is room. One that finds no room
-   * keeps every later writer of its key waiting too; writers of keys already queued (which
-   * need no room) go ahead of it.
+   * Accepts waiting writers, in arrival order, while there is room (the first that finds
+   * none keeps its place and every later one waits behind it).
    */
   #wake() {
-    const blocked = new Set();
-    const still = [];
-    for (const w of this.#waiting) {
-      if (!blocked.has(w.storeKey) && this.#accept(w)) {
-        w.resolve();
-      } else {
-        blocked.add(w.storeKey);
-        still.push(w);
-      }
+    let n = 0;
+    while (n < this.#waiting.length && this.#accept(this.#waiting[n])) n++;
+    for (const w of this.#waiting.splice(0, n)) {
+      this.#unwait(w.storeKey);
+      w.resolve();
     }
-    this.#waiting = still;
+  }
+
+  /** One writer of `storeKey` stopped waiting. */
+  #unwait(storeKey) {
+    const n = this.#waitingKeys.get(storeKey) - 1;
+    if (n > 0) this.#waitingKeys.set(storeKey, n);
+    else this.#waitingKeys.delete(storeKey);
   }
 }
 

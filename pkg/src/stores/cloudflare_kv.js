@@ -46,13 +46,17 @@ export function cloudflareKV(namespace) {
 /**
  * One bulk read of `keys` (a Map of key to value or null). KV refuses a bulk read whose
  * values total more than 25 MB; the same keys are then read one by one, so that large
- * records are still found (a failing store fails those reads too).
+ * records are still found. Any other failure is the read's failure.
  */
 async function bulkGet(namespace, keys) {
   try {
     return await namespace.get(keys, "text");
-  } catch {
+  } catch (error) {
+    if (!TOO_LARGE.test(String(error?.message ?? error))) throw error;
     const values = await Promise.all(keys.map((key) => namespace.get(key, "text")));
     return new Map(keys.map((key, i) => [key, values[i]]));
   }
 }
+
+/** How KV words its refusal of a bulk read over its total size limit (HTTP 413). */
+const TOO_LARGE = /\b413\b|exceeds the limit/i;

@@ -258,4 +258,47 @@ export const consistencyCases = [
     equal(await stored(inner, "ec:k:hot"), 9, "the last set asked for is stored");
     equal(sets, 2, "the first, then the newest of those that waited");
   }],
+
+  ["while invalidateTags reads the stored generation, reads see it and sets made after it survive it", async (lib) => {
+    const clock = { t: 1_000_000 };
+    const now = () => clock.t;
+    const { store, ctl } = hooked(lib, now);
+    await new lib.EdgeCache({ store, now }).set("old", "from another isolate", { tags: ["t"] });
+    const cache = new lib.EdgeCache({ store, now, ttl: 60_000 });
+    equal(await cache.get("old"), "from another isolate", "back-filled, the tag's generation known");
+    clock.t += 10;
+    ctl.hook = (op, key) => (op !== "set" && key.includes(":t:") ? { delay: 10 } : {});
+    const invalidating = cache.invalidateTags(["t"]);
+    await pause(1);
+    equal(await cache.get("old"), undefined, "invalidated here before the store answered");
+    await cache.set("new", "after", { tags: ["t"] });
+    await invalidating;
+    ctl.hook = null;
+    equal(await cache.get("new"), "after", "a set made after the invalidation began");
+    equal(await new lib.EdgeCache({ store, now, memory: false }).get("new"), "after", "also in another isolate");
+  }],
+
+  ["a store write that never answers holds the key's next write back for 4 timeouts, not for ever", async (lib) => {
+    const clock = { t: 0 };
+    const now = () => clock.t;
+    const inner = lib.stores.memory({ now });
+    let hang = true;
+    const store = {
+      limits: inner.limits,
+      get: (k) => inner.get(k),
+      set: (k, v, o) => (hang ? ((hang = false), new Promise(() => {})) : inner.set(k, v, o)),
+      delete: (k) => inner.delete(k),
+    };
+    const cache = new lib.EdgeCache({ store, now, timeout: 5 });
+    let code;
+    await cache.set("k", "lost").catch((e) => (code = e.code));
+    equal(code, "E_STORE", "the first write timed out");
+    // Waits behind the first (and times out waiting), then goes out once the first has gone
+    // unanswered for 4 timeouts.
+    await cache.set("k", "v2").catch(() => {});
+    for (let i = 0; i < 200 && (await inner.get("ec:k:k")) === null; i++) await pause(1);
+    equal(await stored(inner, "ec:k:k"), "v2");
+    await cache.set("k", "v3");
+    equal(await stored(inner, "ec:k:k"), "v3", "the key writes normally again");
+  }],
 ];

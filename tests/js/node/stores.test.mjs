@@ -352,3 +352,29 @@ test("the Deno KV key limit leaves room for the encoded prefix, counting NULs tw
   assert.equal(max(["a\u0000b"]), Math.floor((2048 - 6 - 2) / 2));
   assert.equal(max(["é", 1, true]), Math.floor((2048 - 4 - 9 - 1 - 2) / 2));
 });
+
+test("cloudflareKV getMany falls back to single reads only when KV refuses a bulk read as too large", async () => {
+  const values = new Map([["a", "A"], ["b", "B"]]);
+  const namespace = (bulkError) => {
+    const calls = { bulk: 0, single: 0 };
+    return {
+      calls,
+      get: async (key) => {
+        if (Array.isArray(key)) {
+          calls.bulk++;
+          throw new Error(bulkError);
+        }
+        calls.single++;
+        return values.get(key) ?? null;
+      },
+      put: async () => {},
+      delete: async () => {},
+    };
+  };
+  const tooLarge = namespace("KV GET_BULK failed: 413 Total size of request exceeds the limit of 25MB");
+  assert.deepEqual(await stores.cloudflareKV(tooLarge).getMany(["a", "x", "b"]), ["A", null, "B"]);
+  assert.deepEqual(tooLarge.calls, { bulk: 1, single: 3 });
+  const down = namespace("KV GET_BULK failed: 503 Service Unavailable");
+  await assert.rejects(stores.cloudflareKV(down).getMany(["a", "b"]), /503/);
+  assert.deepEqual(down.calls, { bulk: 1, single: 0 }, "an outage is not multiplied into single reads");
+});
