@@ -249,7 +249,7 @@ export class EdgeCache {
     const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
     const { record, failed, repair } = await this.#readRecord(storeKey, k);
     if (failed) return { failed: true };
-    const entry = record === null ? null : this.#parse(k, storeKey, record);
+    const entry = record === null ? null : this.#parse(k, storeKey, record, token);
     // No repair while this isolate writes the key: the replica's copy may be the older one.
     if (entry !== null && repair && !token.dirty && !this.#writeOrder.busy(k)) {
       const ttl = EdgeEngine.storeTtl(this.#now(), entry.errorUntil, this.#store.limits.minTtl);
@@ -279,8 +279,11 @@ export class EdgeCache {
     return { served: true, value: entry.value };
   }
 
-  /** A record as an entry, or null (it is deleted) when it is corrupt or another key's. */
-  #parse(k, storeKey, record) {
+  /**
+   * A record as an entry, or null when it is corrupt or another key's (then it is deleted,
+   * unless a set or delete of the key came in since the read began: `token`).
+   */
+  #parse(k, storeKey, record, token) {
     const newline = record.indexOf("\n");
     const header = newline < 0 ? CORRUPT : this.#engine.decode(record.slice(0, newline), k);
     if (header[0] === HEADER_NEWER) return null; // a later edgecache's record: a miss, left alone
@@ -296,7 +299,8 @@ export class EdgeCache {
       this.#engine.count(Count.StoreCorrupt);
       const reason = header[0] === HEADER_FOREIGN ? "record of another key" : "unreadable record";
       this.#emit({ type: "error", key: k, tier: "store", reason });
-      this.#background.add(this.#store.remove(storeKey, k));
+      // Not while this isolate writes the key: the store may hold the new record by now.
+      if (!token.dirty && !this.#writeOrder.busy(k)) this.#background.add(this.#store.remove(storeKey, k));
       return null;
     }
     const [, , expires, staleUntil, errorUntil, loadMs] = header;
@@ -633,7 +637,7 @@ export class EdgeCache {
     if (this.#store === null) return false;
     const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
     const { record } = await this.#readRecord(storeKey, k);
-    const entry = record ? this.#parse(k, storeKey, record) : null;
+    const entry = record ? this.#parse(k, storeKey, record, token) : null;
     if (entry === null || !fresh(entry) || (entry.tags.length > 0 && !(await this.#tags.isCurrent(entry)))) return false;
     if (!token.dirty) this.#backfill(k, entry, now);
     return true;

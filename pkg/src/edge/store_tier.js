@@ -2,35 +2,15 @@
 // latency, counters and events of every store call. A failing or slow store never throws
 // out of a read: the read reports `failed` and the cache falls back.
 import { Count, Tier } from "./codes.js";
-import { unrefTimer } from "../clock.js";
+import { CallOrder } from "./call_order.js";
 import { TimeoutError, elapsedClock, withTimeout } from "./timeout.js";
 
-const ignore = () => {};
 /**
  * How long a write or delete may go unanswered before it is taken to be lost and the key's
  * next call goes out anyway: this many times the cache's `timeout`, or STUCK_MS without one.
  */
 const STUCK_TIMEOUTS = 4;
 const STUCK_MS = 10_000;
-
-/** A promise with its resolve and reject. */
-function deferred() {
-  const d = {};
-  d.promise = new Promise((resolve, reject) => {
-    d.resolve = resolve;
-    d.reject = reject;
-  });
-  return d;
-}
-
-/** `send()` as a promise, also when it throws before returning one. */
-function callNow(send) {
-  try {
-    return Promise.resolve(send());
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
 
 /** Most reads sent in one getMany. */
 const MAX_BATCH = 100;
@@ -45,16 +25,8 @@ export class StoreTier {
   #stuckMs;
   /** Reads waiting to go out together: { storeKey, key, resolve }. */
   #batch = [];
-  /**
-   * storeKey -> `{ call, sentAt, next, timer }` while a write or delete of it is in flight
-   * (`call` stands for that store call). A call the cache stopped waiting for (timeout) may
-   * still land, so the next one of the key goes out only after it has settled, or once it
-   * has gone unanswered for #stuckMs (then it is taken to be lost). `next` is the newest
-   * call asked for meanwhile (`{ send, promise, resolve, reject }`); the calls it replaced
-   * share its outcome. So the store ends with the last call asked for, and a hot key costs
-   * at most two calls in a row.
-   */
-  #sending = new Map();
+  /** Writes and deletes, one per key at a time (see CallOrder). */
+  #calls;
 
   /**
    * @param {import("../stores/check.js").CheckedStore} store a checked adapter
@@ -68,6 +40,7 @@ export class StoreTier {
     this.#emit = shard === undefined ? emit : (event) => emit({ ...event, shard });
     this.#timeout = engine.timeout();
     this.#stuckMs = this.#timeout > 0 ? STUCK_TIMEOUTS * this.#timeout : STUCK_MS;
+    this.#calls = new CallOrder(this.#stuckMs);
   }
 
   /** The store's limits. */
@@ -134,13 +107,13 @@ export class StoreTier {
   }
 
   /**
-   * Writes a record; throws the store's error (after counting it). `how.untimed` waits as
-   * long as the store takes (the write-behind queue must never abandon a write).
+   * Writes a record; throws the store's error (after counting it). `how.patient` waits up
+   * to the time after which a call is taken to be lost rather than the cache's `timeout`
+   * (the write-behind queue retries what fails, so it gives up on a call only then).
    */
   async write(storeKey, record, ttl, key, how) {
     try {
-      const sent = this.#inOrder(storeKey, () => this.#store.set(storeKey, record, ttl === undefined ? {} : { ttl }));
-      await withTimeout(sent, this.#limit(how));
+      await this.#calls.run(storeKey, () => this.#store.set(storeKey, record, ttl === undefined ? {} : { ttl }), this.#limit(how));
       this.#engine.count(Count.StoreWrite);
     } catch (error) {
       this.#engine.count(Count.StoreWriteError);
@@ -152,7 +125,7 @@ export class StoreTier {
   /** Deletes a key; throws the store's error (after counting it). `how` as for `write`. */
   async remove(storeKey, key, how) {
     try {
-      await withTimeout(this.#inOrder(storeKey, () => this.#store.delete(storeKey)), this.#limit(how));
+      await this.#calls.run(storeKey, () => this.#store.delete(storeKey), this.#limit(how));
     } catch (error) {
       this.#engine.count(Count.StoreWriteError);
       this.#failure(error, key, "delete", false);
@@ -160,52 +133,8 @@ export class StoreTier {
     }
   }
 
-  /** Calls `send` now, or once the call of `storeKey` in flight is over (see `#sending`). */
-  #inOrder(storeKey, send) {
-    const state = this.#sending.get(storeKey);
-    if (state === undefined) {
-      const fresh = { call: null, sentAt: 0, next: null, timer: null };
-      this.#sending.set(storeKey, fresh);
-      return this.#send(storeKey, fresh, send);
-    }
-    if (state.next === null) {
-      state.next = deferred();
-      const call = state.call;
-      const wait = Math.max(0, state.sentAt + this.#stuckMs - elapsedClock());
-      state.timer = unrefTimer(setTimeout(() => this.#advance(storeKey, state, call), wait));
-    }
-    state.next.send = send;
-    return state.next.promise;
-  }
-
-  /** Makes one store call of `storeKey`; the next goes out when it is over. */
-  #send(storeKey, state, send) {
-    const call = {};
-    state.call = call;
-    state.sentAt = elapsedClock();
-    const sent = callNow(send);
-    sent.then(ignore, ignore).then(() => this.#advance(storeKey, state, call));
-    return sent;
-  }
-
-  /** The store call `call` of `storeKey` is over (settled, or taken to be lost). */
-  #advance(storeKey, state, call) {
-    if (state.call !== call) return; // the key has moved on past it
-    if (state.timer !== null) {
-      clearTimeout(state.timer);
-      state.timer = null;
-    }
-    const next = state.next;
-    if (next === null) {
-      this.#sending.delete(storeKey);
-      return;
-    }
-    state.next = null;
-    this.#send(storeKey, state, next.send).then(next.resolve, next.reject);
-  }
-
   #limit(how) {
-    return how?.untimed ? 0 : this.#timeout;
+    return how?.patient ? this.#stuckMs : this.#timeout;
   }
 
   #failure(error, key, op, countAsReadError = true) {

@@ -93,6 +93,10 @@ export class TagGenerations {
     });
     if (this.#store === null) return;
     const stored = await this.#readStored(tags);
+    if (stored.some(Number.isNaN)) {
+      // Written blind, the generation could go below one another isolate stored.
+      throw new EdgeCacheError("E_STORE", "invalidateTags: the store could not be read; the tags are invalidated in this isolate only, other isolates may not see it");
+    }
     // At least this isolate's own latest (a concurrent invalidation may have raised it).
     const next = local.map((g, i) => Math.max(stored[i] >= g ? stored[i] + 1 : g, this.#known.get(tags[i])?.generation ?? 0));
     tags.forEach((tag, i) => this.#known.set(tag, { generation: next[i], checkedAt: now }));

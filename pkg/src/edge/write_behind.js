@@ -14,10 +14,11 @@ const FULL = 0xfffffffe;
 const Outcome = Object.freeze({ Written: 0, Retry: 1, Superseded: 2, DeadLetter: 3 });
 const COMPLETION_LEN = 5;
 /**
- * Queued writes are never abandoned on `timeout`: an abandoned write could still land after
- * the retry or the newer write the queue sends next, and undo it.
+ * Queued writes are not abandoned on `timeout`, only once a store call is taken to be lost
+ * (then the queue retries or dead-letters it; if it lands after all, the store tier sends
+ * the newest write of the key once more).
  */
-const UNTIMED = { untimed: true };
+const PATIENT = { patient: true };
 /**
  * Most batches sent at once. A key has at most one write in flight (the engine holds its
  * next one back), so batches in flight together never share a key; a slow or hung store
@@ -241,10 +242,10 @@ export class WriteBehind {
       const value = batch[i + 1];
       handles.push(batch[i]);
       if (value === NONE) {
-        jobs.push(settle(() => this.#store.remove(k.storeKey, k.key, UNTIMED)));
+        jobs.push(settle(() => this.#store.remove(k.storeKey, k.key, PATIENT)));
       } else {
         const { record, ttl } = this.#values.get(value);
-        jobs.push(settle(() => this.#store.write(k.storeKey, record, ttl, k.key, UNTIMED)));
+        jobs.push(settle(() => this.#store.write(k.storeKey, record, ttl, k.key, PATIENT)));
       }
     }
     const results = await Promise.all(jobs);

@@ -301,4 +301,75 @@ export const consistencyCases = [
     await cache.set("k", "v3");
     equal(await stored(inner, "ec:k:k"), "v3", "the key writes normally again");
   }],
+
+  ["a write taken to be lost that lands after all is followed by the newest write again", async (lib) => {
+    const clock = { t: 0 };
+    const now = () => clock.t;
+    const { store, ctl, inner } = hooked(lib, now);
+    let slow = true;
+    ctl.hook = (op) => (op === "set" && slow ? ((slow = false), { delay: 40 }) : {});
+    const cache = new lib.EdgeCache({ store, now, timeout: 5 });
+    await cache.set("k", "v1").catch(() => {}); // times out; lands 40 ms after it went out
+    await pause(25); // past 4 timeouts: taken to be lost
+    await cache.set("k", "v2");
+    equal(await stored(inner, "ec:k:k"), "v2");
+    for (let i = 0; i < 200 && ctl.calls < 4; i++) await pause(1); // v1 lands, v2 is sent again
+    await pause(5);
+    equal(await stored(inner, "ec:k:k"), "v2", "still the last write asked for");
+  }],
+
+  ["invalidateTags that cannot read the stored generation rejects and writes nothing", async (lib) => {
+    const clock = { t: 1_000_000 };
+    const now = () => clock.t;
+    const { store, ctl, inner } = hooked(lib, now);
+    const ahead = new lib.EdgeCache({ store, now: () => clock.t + 10_000 });
+    await ahead.invalidateTags(["t"]);
+    const raised = await inner.get("ec:t:t");
+    await ahead.set("k", "after", { tags: ["t"] });
+    const cache = new lib.EdgeCache({ store, now });
+    ctl.hook = (op, key) => (op !== "set" && key.includes(":t:") ? { fail: true } : {});
+    let code;
+    await cache.invalidateTags(["t"]).catch((e) => (code = e.code));
+    equal(code, "E_STORE");
+    ctl.hook = null;
+    equal(await inner.get("ec:t:t"), raised, "the stored generation is untouched");
+    equal(await new lib.EdgeCache({ store, now }).get("k"), "after", "another isolate");
+  }],
+
+  ["a corrupt record found by a read is not deleted when a set of the key came in meanwhile", async (lib) => {
+    const clock = { t: 0 };
+    const now = () => clock.t;
+    const { store, ctl, inner } = hooked(lib, now);
+    await inner.set("ec:k:k", "garbage", {});
+    const cache = new lib.EdgeCache({ store, now, memory: false });
+    ctl.hook = (op) => (op === "get" || op === "getMany" ? { delay: 10, early: true } : {});
+    const reading = cache.get("k");
+    await pause(2);
+    await cache.set("k", "new");
+    equal(await reading, undefined, "the corrupt record is a miss");
+    await cache.flush();
+    equal(await stored(inner, "ec:k:k"), "new");
+  }],
+
+  ["write-behind: store writes that never answer are given up on, retried, and do not stall the queue", async (lib) => {
+    const clock = { t: 0 };
+    const now = () => clock.t;
+    const inner = lib.stores.memory({ now });
+    const store = {
+      limits: inner.limits,
+      get: (k) => inner.get(k),
+      set: (k, v, o) => (k.startsWith("ec:k:hung") ? new Promise(() => {}) : inner.set(k, v, o)),
+      delete: (k) => inner.delete(k),
+    };
+    const events = [];
+    const cache = new lib.EdgeCache({
+      store, now, timeout: 5, writeMode: "behind", onEvent: (e) => events.push(e.type),
+      writeBehind: { maxBatch: 1, maxQueue: 6, maxDelay: 0, retries: 1, retryDelay: 1 },
+    });
+    for (const k of ["hung1", "hung2", "hung3", "hung4", "a", "b"]) await cache.set(k, k);
+    await cache.set("c", "c"); // waits for room
+    await cache.flush();
+    equal([await stored(inner, "ec:k:a"), await stored(inner, "ec:k:b"), await stored(inner, "ec:k:c")], ["a", "b", "c"]);
+    equal(events.filter((t) => t === "dead-letter").length, 4, "the hung writes, after their retry");
+  }],
 ];

@@ -261,7 +261,7 @@ test("batches: maxBatch writes go out at once, fewer wait maxDelay, flush does n
   await settled();
 });
 
-test("queued writes are sent without the store timeout (an abandoned write could land late)", async () => {
+test("queued writes wait past the store timeout, until a call is taken to be lost", async () => {
   const inner = lib.stores.memory();
   const seen = [];
   const store = {
@@ -273,7 +273,7 @@ test("queued writes are sent without the store timeout (an abandoned write could
   await wb.delete("b", "b");
   await wb.flush();
   assert.equal(seen.length, 2);
-  assert.ok(seen.every((how) => how?.untimed === true));
+  assert.ok(seen.every((how) => how?.patient === true));
 });
 
 test("a throwing store, a throwing event handler and a store that throws synchronously reject nothing", async () => {
