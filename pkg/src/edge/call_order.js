@@ -79,8 +79,9 @@ export class CallOrder {
   #settled(key, state, call, ok) {
     if (call.late) {
       state.late--;
-      // It landed after later calls went out: the newest goes out again, after them.
-      if (ok && state.latest !== call.send) this.run(key, state.latest, 0).catch(ignore);
+      // It landed after later calls went out: the newest that went out goes out again,
+      // after them (unless a newer one waits to go out anyway).
+      if (ok && state.next === null && state.latest !== call.send) this.run(key, state.latest, 0).catch(ignore);
       else this.#forgetIfIdle(key, state);
       return;
     }
