@@ -112,7 +112,7 @@ export declare class HashRing {
   nodes(key: Key, n: number): string[];
   /** Adds a node; throws `E_ARGUMENT` (changing nothing) if it is invalid or already on the ring. */
   add(node: RingNode): void;
-  /** Removes a node; whether it was on the ring. */
+  /** Removes a node (by its id or another spelling of its server: "h" for "h:11211"); whether it was on the ring. */
   remove(id: string): boolean;
   /** The number of nodes. */
   readonly size: number;
