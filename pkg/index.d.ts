@@ -71,11 +71,11 @@ export declare class MemoryCache<V = unknown> {
   constructor(options?: MemoryOptions);
   /** The value, or undefined; a hit makes the entry most recent. */
   get(key: Key): V | undefined;
-  /** The value, or undefined, without touching recency or stats. */
+  /** The value, or undefined, without touching recency or hit/miss stats (an expired entry is removed, counted as expired). */
   peek(key: Key): V | undefined;
   /** Stores a value (`undefined` is not a value: use delete). */
   set(key: Key, value: V, options?: MemorySetOptions): void;
-  /** Whether a live entry is held; does not touch recency or stats. */
+  /** Whether a live entry is held; does not touch recency or hit/miss stats (an expired entry is removed, counted as expired). */
   has(key: Key): boolean;
   /** Removes an entry; whether a live one was there. */
   delete(key: Key): boolean;
@@ -301,7 +301,7 @@ export interface EdgeCacheOptions {
   earlyRefresh?: boolean | number | { beta?: number };
   /** Abandon a store call slower than this (the read falls through). Default: wait. */
   timeout?: number;
-  /** "through" (default): set resolves once stored. "behind": set resolves at once, the store is written in batches. */
+  /** "through" (default): set resolves once stored. "behind": set resolves once queued (waiting for room when the queue is full); the store is written in batches. */
   writeMode?: "through" | "behind";
   /** Write-behind queue: batch size, delay, bound and retries. */
   writeBehind?: WriteBehindOptions;

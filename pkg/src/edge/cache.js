@@ -57,6 +57,8 @@ export class EdgeCache {
   /** @type {TagGenerations} */
   #tags;
   #inFlight = 0;
+  /** Errors already reported in an `error` event (a failed background task is not reported twice). */
+  #reported = new WeakSet();
 
   /** @param {object} [options] see README: store, namespace, memory, ttl, ... */
   constructor(options = {}) {
@@ -68,7 +70,9 @@ export class EdgeCache {
     this.#engine = new EdgeEngine({ ...engineOptions, earlyRefresh: earlyRefreshBeta(earlyRefresh) });
     this.#now = checkedClock(now ?? Date.now, "EdgeCache");
     this.#onEvent = onEvent;
-    this.#background = new Background(waitUntil, (error) => this.#emit({ type: "error", error }));
+    this.#background = new Background(waitUntil, (error) => {
+      if (!this.#wasReported(error)) this.#emit({ type: "error", error });
+    });
     this.#memory = makeMemory(memory, this.#now);
     this.#memorySized = typeof memory === "object" && memory !== null && memory.maxBytes !== undefined;
     this.#store = store === undefined ? null : this.#storeTier(store);
@@ -156,7 +160,14 @@ export class EdgeCache {
       stale = hit?.stale ?? null;
     }
     const flights = o.forceRefresh === true ? this.#forced : this.#loads;
-    return flight(flights, k, () => this.#readThrough(k, loader, o, stale));
+    const loading = flight(flights, k, () => this.#readThrough(k, loader, o, stale));
+    if (stale === null) return loading;
+    // This call may have joined a load that carries no stale value (warm's): its own stands
+    // in if that load fails.
+    return loading.catch((error) => {
+      if (this.#staleIfError(k, stale)) return stale.value;
+      throw error;
+    });
   }
 
   #servedFromMemory(hit, started) {
@@ -171,7 +182,10 @@ export class EdgeCache {
   #fromMemory(k, loader, o) {
     const entry = this.#memory?.get(k);
     if (entry === undefined) {
-      if (this.#memory !== null) this.#engine.count(Count.MemoryMiss);
+      if (this.#memory !== null) {
+        this.#engine.count(Count.MemoryMiss);
+        this.#event("miss", k, "memory");
+      }
       return null;
     }
     if (entry.tags.length === 0) return this.#classifyMemory(k, entry, loader, o);
@@ -264,6 +278,7 @@ export class EdgeCache {
     const state = this.#engine.classify(now, entry.expires, entry.staleUntil, entry.errorUntil, entry.loadMs);
     if (state === Fresh.ErrorOnly) {
       this.#engine.count(Count.StoreMiss);
+      this.#event("miss", k, "store");
       return { stale: entry };
     }
     if (state === Fresh.Expired) {
@@ -306,7 +321,8 @@ export class EdgeCache {
     const [, , expires, staleUntil, errorUntil, loadMs] = header;
     const generations = header.length > 6 ? Array.from(header.subarray(6)) : NO_TAGS;
     const tags = generations.length > 0 ? this.#engine.decodedTags() : NO_TAGS;
-    return { value, expires, staleUntil, errorUntil, loadMs, tags, generations };
+    const size = this.#memorySized ? utf8Length(record) - utf8Length(record.slice(0, newline + 1)) : 0;
+    return { value, expires, staleUntil, errorUntil, loadMs, tags, generations, size };
   }
 
   /** Copies a store hit into memory for the time it has left (at most memoryTtl). */
@@ -314,7 +330,8 @@ export class EdgeCache {
     if (this.#memory === null) return;
     const ttl = this.#engine.memoryTtlFor(now, entry.errorUntil);
     if (ttl <= 0) return;
-    this.#memory.set(k, entry, { ttl });
+    // Sized as a write is: the UTF-8 length of the value's JSON (the record's body).
+    this.#memory.set(k, entry, this.#memorySized ? { ttl, size: entry.size } : { ttl });
     this.#engine.count(Count.Backfill);
   }
 
@@ -332,21 +349,43 @@ export class EdgeCache {
   }
 
   async #callLoader(k, loader, o, stale, token) {
-    let value;
+    let loaded;
+    try {
+      loaded = await this.#runLoader(k, loader);
+    } catch (error) {
+      if (stale !== null && this.#staleIfError(k, stale)) return stale.value;
+      throw error;
+    }
+    const { value, mark, loadMs } = loaded;
+    // Superseded by a set or delete, or loaded from data older than an invalidation of one
+    // of its tags: the caller gets the value, the cache does not keep it.
+    if (token.dirty || this.#tags.invalidatedSince(o.tags ?? NO_TAGS, mark)) return value;
+    const write = this.#write(k, value, o, loadMs);
+    if (write !== null) this.#background.add(write);
+    return value;
+  }
+
+  /**
+   * Calls `loader` for `k`, counted (loads, errors, in flight, latency) and reported (a
+   * `load` event; an `error` event when it fails). Resolves with `{ value, mark, loadMs }`
+   * (`mark`: the tag invalidations seen before the call). A failure is thrown as E_LOADER
+   * with the loader's error as `cause` (an EdgeCacheError the loader throws passes through).
+   */
+  async #runLoader(k, loader) {
     const t0 = elapsedClock();
     const mark = this.#tags.mark();
     this.#engine.count(Count.Load);
     this.#event("load", k, "loader");
     this.#inFlight++;
     try {
-      value = await loader();
+      const value = await loader();
       if (value === undefined) {
         throw new EdgeCacheError("E_LOADER", `loader for "${k}" returned undefined; return null to cache "no value"`);
       }
+      return { value, mark, loadMs: elapsedClock() - t0 };
     } catch (cause) {
       this.#engine.count(Count.LoadError);
       this.#emit({ type: "error", key: k, tier: "loader", error: cause });
-      if (stale !== null && this.#staleIfError(k, stale)) return stale.value;
       throw cause instanceof EdgeCacheError
         ? cause
         : new EdgeCacheError("E_LOADER", `loader for "${k}" failed: ${cause?.message ?? String(cause)}`, { cause });
@@ -354,12 +393,6 @@ export class EdgeCache {
       this.#inFlight--;
       this.#engine.latency(Tier.Loader, elapsedClock() - t0);
     }
-    // Superseded by a set or delete, or loaded from data older than an invalidation of one
-    // of its tags: the caller gets the value, the cache does not keep it.
-    if (token.dirty || this.#tags.invalidatedSince(o.tags ?? NO_TAGS, mark)) return value;
-    const write = this.#write(k, value, o, elapsedClock() - t0);
-    if (write !== null) this.#background.add(write);
-    return value;
   }
 
   /** Whether `stale` may still be served because loading failed (counts it). */
@@ -382,23 +415,26 @@ export class EdgeCache {
    * Stores `value` in memory at once and returns the store write (a promise), or null
    * without a store. Throws E_VALUE for a value with no JSON form.
    */
-  #write(k, value, o, loadMs) {
+  #write(k, value, o, loadMs, json = toStoredJson(k, value)) {
     const tags = o.tags ?? NO_TAGS;
     const now = this.#now();
     this.#engine.entryTimes(now, o.ttl, o.staleWhileRevalidate, o.staleIfError);
     const expires = this.#engine.times(0);
     const staleUntil = this.#engine.times(1);
     const errorUntil = this.#engine.times(2);
-    const json = toJson(value, `value for "${k}"`, "store values JSON can carry (objects, arrays, strings, numbers, booleans, null)");
     const known = tags.length === 0 ? NO_TAGS : this.#tags.known(tags);
     // Until #writeStore has read the tags' generations, the new entry counts as current.
     const generations = known ?? tags.map(() => Infinity);
     const mark = this.#tags.mark();
     const entry = { value, expires, staleUntil, errorUntil, loadMs, tags, generations, mark };
-    if (this.#memory !== null) {
-      const opts = { ttl: this.#engine.memoryTtlFor(now, errorUntil) };
+    const memoryTtl = this.#memory === null ? 0 : this.#engine.memoryTtlFor(now, errorUntil);
+    // A TTL below the clock's resolution (now + ttl === now) leaves nothing to keep.
+    if (memoryTtl > 0) {
+      const opts = { ttl: memoryTtl };
       if (this.#memorySized) opts.size = utf8Length(json);
       this.#memory.set(k, entry, opts);
+    } else {
+      this.#memory?.delete(k);
     }
     if (this.#store === null && known !== null) return null;
     return this.#writeStore(k, entry, json, now, this.#writeOrder.ticket(k));
@@ -448,8 +484,9 @@ export class EdgeCache {
     const k = toStoredKey(key);
     if (value === undefined) fail("E_VALUE", "set: value is undefined; use delete(key) to remove an entry, or store null");
     const o = callOptions("set", options, SET);
+    const json = toStoredJson(k, value); // a value with no JSON form changes nothing
     this.#supersede(k);
-    const write = this.#write(k, value, o, 0);
+    const write = this.#write(k, value, o, 0, json);
     if (write === null) return;
     try {
       await write;
@@ -492,7 +529,7 @@ export class EdgeCache {
       try {
         await this.#store.remove(storeKey, k);
       } catch (error) {
-        throw new EdgeCacheError("E_STORE", `delete "${k}": the store failed (${error?.message ?? error})`, { cause: error });
+        throw new EdgeCacheError("E_STORE", `delete "${k}": the store failed (${error?.message ?? error}); it is gone from this isolate's memory, the store may still hold it`, { cause: error });
       }
       return held;
     } finally {
@@ -599,24 +636,14 @@ export class EdgeCache {
     let written = null;
     let dropped = false;
     await flight(this.#loads, k, async () => {
-      const t0 = elapsedClock();
-      const mark = this.#tags.mark();
-      this.#engine.count(Count.Load);
-      let loaded;
-      try {
-        loaded = await loader();
-      } catch (cause) {
-        this.#engine.count(Count.LoadError);
-        throw new EdgeCacheError("E_LOADER", `warm: loader for "${k}" failed: ${cause?.message ?? String(cause)}`, { cause });
-      }
-      if (loaded === undefined) throw new EdgeCacheError("E_LOADER", `warm: loader for "${k}" returned undefined`);
+      const { value, mark, loadMs } = await this.#runLoader(k, loader);
       if (!token.dirty && !this.#tags.invalidatedSince(o.tags ?? NO_TAGS, mark)) {
-        const write = this.#write(k, loaded, o, elapsedClock() - t0);
+        const write = this.#write(k, value, o, loadMs);
         written = write === null ? null : write.then(() => null, (error) => ({ error }));
       } else {
         dropped = true;
       }
-      return loaded;
+      return value;
     });
     const failure = await written;
     if (failure) throw storeWriteError("warm", k, failure.error);
@@ -667,7 +694,13 @@ export class EdgeCache {
     if (this.#onEvent !== undefined) this.#emit({ type, key, tier });
   }
 
+  /** Whether `error` (or the error it wraps) was the subject of an `error` event already. */
+  #wasReported(error) {
+    return isObject(error) && (this.#reported.has(error) || (isObject(error.cause) && this.#reported.has(error.cause)));
+  }
+
   #emit(event) {
+    if (event.type === "error" && isObject(event.error)) this.#reported.add(event.error);
     if (this.#onEvent === undefined) return;
     try {
       this.#onEvent(event);
@@ -700,6 +733,16 @@ function namedStats(numbers) {
   return out;
 }
 const NO_TAGS = Object.freeze([]);
+
+/** `value` as JSON for the store; E_VALUE when it has no JSON form. */
+function toStoredJson(k, value) {
+  return toJson(value, `value for "${k}"`, "store values JSON can carry (objects, arrays, strings, numbers, booleans, null)");
+}
+
+/** Whether `value` can be held in a WeakSet. */
+function isObject(value) {
+  return (typeof value === "object" && value !== null) || typeof value === "function";
+}
 
 /** A failed store write of `k` by `method`, as the caller sees it (E_STORE unless it is one of ours). */
 function storeWriteError(method, k, error) {

@@ -68,6 +68,7 @@ export class StoreTier {
       this.#engine.latency(Tier.Store, elapsedClock() - t0);
       return { record: typeof record === "string" ? record : null };
     } catch (error) {
+      this.#engine.latency(Tier.Store, elapsedClock() - t0);
       this.#failure(error, key, "get");
       return { failed: true, timedOut: error instanceof TimeoutError };
     }
@@ -101,6 +102,7 @@ export class StoreTier {
       this.#engine.latency(Tier.Store, elapsedClock() - t0);
       return { records: storeKeys.map((_, i) => (typeof records[i] === "string" ? records[i] : null)) };
     } catch (error) {
+      this.#engine.latency(Tier.Store, elapsedClock() - t0);
       this.#failure(error, undefined, "getMany");
       return { records: null, timedOut: error instanceof TimeoutError };
     }

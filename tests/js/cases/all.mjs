@@ -1,4 +1,5 @@
 // Every runtime-neutral case list, for the runners of each runtime.
+import { accountingCases } from "./edge_accounting.mjs";
 import { consistencyCases } from "./edge_consistency.mjs";
 import { edgeCases } from "./edge.mjs";
 import { hostileCases } from "./hostile_options.mjs";
@@ -10,4 +11,4 @@ import { warmCases } from "./warm.mjs";
 import { writeBehindCases } from "./write_behind.mjs";
 
 /** [name, fn(lib)] pairs that run unchanged in Node, Deno, workerd and Chromium. */
-export const neutralCases = [...memoryCases, ...ringCases, ...edgeCases, ...raceCases, ...consistencyCases, ...hostileCases, ...shardCases, ...warmCases, ...writeBehindCases];
+export const neutralCases = [...memoryCases, ...ringCases, ...edgeCases, ...raceCases, ...consistencyCases, ...accountingCases, ...hostileCases, ...shardCases, ...warmCases, ...writeBehindCases];

@@ -291,4 +291,45 @@ export const raceCases = [
     throwsCode(() => new EdgeCache({ earlyRefresh: [] }), "E_CONFIG", EdgeCacheError, "earlyRefresh []");
     throwsCode(() => new EdgeCache({ earlyRefresh: new Date() }), "E_CONFIG", EdgeCacheError, "earlyRefresh Date");
   }],
+
+  ["a getOrSet that joins warm's failing load still serves its stale value inside staleIfError", async (lib) => {
+    const clock = { t: 0 };
+    const cache = new lib.EdgeCache({ store: lib.stores.memory({ now: () => clock.t }), now: () => clock.t, ttl: 1000, staleIfError: 60_000 });
+    await cache.getOrSet("k", () => "old");
+    clock.t += 5000;
+    const failing = async () => {
+      await tick();
+      throw new Error("origin down");
+    };
+    const warming = cache.warm([{ key: "k", loader: failing }]);
+    await tick();
+    equal(await cache.getOrSet("k", failing), "old");
+    equal((await warming).failed, 1);
+  }],
+
+  ["a ttl below the clock's resolution caches nothing in memory instead of failing after the load", async (lib) => {
+    const clock = { t: 1.7e12 };
+    const cache = new lib.EdgeCache({ store: lib.stores.memory({ now: () => clock.t }), now: () => clock.t });
+    let loads = 0;
+    equal(await cache.getOrSet("k", () => (loads++, "v"), { ttl: 1e-4 }), "v");
+    await cache.set("s", "v", { ttl: 1e-4 });
+    equal(loads, 1);
+    equal(cache.stats().memory.tier.size, 0, "nothing kept in memory");
+  }],
+
+  ["a set that fails for a value with no JSON form leaves a running load alone", async (lib) => {
+    const cache = new lib.EdgeCache({ store: lib.stores.memory() });
+    let release;
+    let loads = 0;
+    const first = cache.getOrSet("k", () => (loads++, new Promise((r) => (release = r))));
+    while (!release) await tick();
+    let code;
+    await cache.set("k", 10n).catch((e) => (code = e.code));
+    equal(code, "E_VALUE");
+    const second = cache.getOrSet("k", () => (loads++, "second"));
+    release("first");
+    equal([await first, await second, loads], ["first", "first", 1], "the second call joined the first load");
+    await cache.flush();
+    equal(await cache.get("k"), "first", "and its value was cached");
+  }],
 ];

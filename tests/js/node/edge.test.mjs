@@ -6,5 +6,6 @@ import { edgeCases } from "../cases/edge.mjs";
 import { raceCases } from "../cases/edge_races.mjs";
 import { hostileCases } from "../cases/hostile_options.mjs";
 import { consistencyCases } from "../cases/edge_consistency.mjs";
+import { accountingCases } from "../cases/edge_accounting.mjs";
 
-for (const [name, fn] of [...edgeCases, ...raceCases, ...consistencyCases, ...hostileCases]) test(name, () => fn(lib));
+for (const [name, fn] of [...edgeCases, ...raceCases, ...consistencyCases, ...accountingCases, ...hostileCases]) test(name, () => fn(lib));

@@ -1,0 +1,68 @@
+// EdgeCache's counters, latency and events against what a known sequence did (regressions
+// of a review), as runtime-neutral cases [name, fn(lib)].
+import { equal, ok } from "./check.mjs";
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+export const accountingCases = [
+  ["a failed background task is reported in one error event, with its key", async (lib) => {
+    const clock = { t: 0 };
+    const events = [];
+    const base = lib.stores.memory({ now: () => clock.t });
+    const store = { ...base, limits: base.limits, get: (k) => base.get(k), delete: (k) => base.delete(k), set: async () => { throw new Error("store down"); } };
+    const cache = new lib.EdgeCache({ store, now: () => clock.t, ttl: 1000, staleWhileRevalidate: 10_000, onEvent: (e) => events.push(e) });
+    await cache.getOrSet("a", () => "v1"); // its background store write fails
+    await cache.flush();
+    clock.t += 2000;
+    await cache.getOrSet("a", () => {
+      throw new Error("origin down");
+    }); // stale: a background refresh that fails
+    await cache.flush();
+    const errors = events.filter((e) => e.type === "error");
+    equal(errors.length, 2, JSON.stringify(errors.map((e) => [e.tier, e.key])));
+    ok(errors.every((e) => e.key === "a"), "each names the key");
+  }],
+
+  ["with memory.maxBytes a back-filled entry is sized by its value's JSON, as a write is", async (lib) => {
+    const store = lib.stores.memory();
+    const writer = new lib.EdgeCache({ store, memory: { maxBytes: 10_000 } });
+    const reader = new lib.EdgeCache({ store, memory: { maxBytes: 10_000 } });
+    await writer.set("k", "x");
+    equal(await reader.get("k"), "x");
+    equal([writer.stats().memory.tier.bytes, reader.stats().memory.tier.bytes], [3, 3]);
+  }],
+
+  ["warm's loads are counted and reported like getOrSet's", async (lib) => {
+    const events = [];
+    const cache = new lib.EdgeCache({ onEvent: (e) => events.push(e.type) });
+    let release;
+    const warming = cache.warm([{ key: "a", loader: () => new Promise((r) => (release = r)) }, { key: "b", loader: () => { throw new Error("x"); } }]);
+    while (!release) await tick();
+    equal(cache.stats().loader.inFlight, 1, "in flight during the load");
+    release(1);
+    await warming;
+    const { loader } = cache.stats();
+    equal([loader.loads, loader.errors, loader.inFlight, loader.latency.count], [2, 1, 0, 2]);
+    equal(events.filter((t) => t === "load").length, 2);
+    equal(events.filter((t) => t === "error").length, 1);
+  }],
+
+  ["memory misses, and store records past serving but inside staleIfError, send miss events", async (lib) => {
+    const clock = { t: 0 };
+    const events = [];
+    const store = lib.stores.memory({ now: () => clock.t });
+    await new lib.EdgeCache({ store, now: () => clock.t, ttl: 1000, staleIfError: 60_000 }).set("k", "v");
+    clock.t += 5000;
+    const cache = new lib.EdgeCache({ store, now: () => clock.t, ttl: 1000, staleIfError: 60_000, onEvent: (e) => events.push(`${e.type}/${e.tier}`) });
+    equal(await cache.get("k"), undefined);
+    equal(events, ["miss/memory", "miss/store"]);
+  }],
+
+  ["store latency counts failed and timed-out reads too", async (lib) => {
+    const base = lib.stores.memory();
+    const store = { limits: base.limits, get: async () => { throw new Error("down"); }, set: (k, v, o) => base.set(k, v, o), delete: (k) => base.delete(k) };
+    const cache = new lib.EdgeCache({ store, memory: false });
+    for (const k of ["a", "b", "c"]) await cache.get(k);
+    equal(cache.stats().store.latency.count, 3);
+  }],
+];
