@@ -11,7 +11,8 @@ export class Background {
 
   /**
    * @param {((p: Promise<unknown>) => void) | undefined} waitUntil the platform's hook
-   * @param {(error: unknown) => void} onError reports a failure (never throws)
+   * @param {(error: unknown, fromTask: boolean) => void} onError reports a failure (never
+   *   throws): of a task (`fromTask`), or of the `waitUntil` call that handed one over
    */
   constructor(waitUntil, onError) {
     this.#waitUntil = waitUntil;
@@ -25,7 +26,7 @@ export class Background {
         () => {},
         (error) => {
           this.#failed++;
-          this.#onError(error);
+          this.#onError(error, true);
         },
       )
       .finally(() => {
@@ -38,7 +39,7 @@ export class Background {
     } catch (error) {
       // e.g. a request's ctx.waitUntil called after that request ended: the work still
       // runs and flush() still awaits it; the caller's operation must not fail for it.
-      this.#onError(error);
+      this.#onError(error, false);
     }
   }
 

@@ -59,6 +59,8 @@ export class EdgeCache {
   #inFlight = 0;
   /** Errors already reported in an `error` event (a failed background task is not reported twice). */
   #reported = new WeakSet();
+  /** Errors thrown for a loader's failure (a stale value may stand in for these only). */
+  #loaderFailures = new WeakSet();
 
   /** @param {object} [options] see README: store, namespace, memory, ttl, ... */
   constructor(options = {}) {
@@ -70,8 +72,8 @@ export class EdgeCache {
     this.#engine = new EdgeEngine({ ...engineOptions, earlyRefresh: earlyRefreshBeta(earlyRefresh) });
     this.#now = checkedClock(now ?? Date.now, "EdgeCache");
     this.#onEvent = onEvent;
-    this.#background = new Background(waitUntil, (error) => {
-      if (!this.#wasReported(error)) this.#emit({ type: "error", error });
+    this.#background = new Background(waitUntil, (error, fromTask) => {
+      if (!fromTask || !this.#wasReported(error)) this.#emit({ type: "error", error });
     });
     this.#memory = makeMemory(memory, this.#now);
     this.#memorySized = typeof memory === "object" && memory !== null && memory.maxBytes !== undefined;
@@ -165,7 +167,7 @@ export class EdgeCache {
     // This call may have joined a load that carries no stale value (warm's): its own stands
     // in if that load fails.
     return loading.catch((error) => {
-      if (this.#staleIfError(k, stale)) return stale.value;
+      if (this.#loaderFailures.has(error) && this.#staleIfError(k, stale)) return stale.value;
       throw error;
     });
   }
@@ -182,17 +184,14 @@ export class EdgeCache {
   #fromMemory(k, loader, o) {
     const entry = this.#memory?.get(k);
     if (entry === undefined) {
-      if (this.#memory !== null) {
-        this.#engine.count(Count.MemoryMiss);
-        this.#event("miss", k, "memory");
-      }
+      if (this.#memory !== null) this.#memoryMiss(k);
       return null;
     }
     if (entry.tags.length === 0) return this.#classifyMemory(k, entry, loader, o);
     return this.#tags.isCurrent(entry).then((current) => {
       if (current) return this.#classifyMemory(k, entry, loader, o);
       if (this.#memory.peek(k) === entry) this.#memory.delete(k); // not a newer set's entry
-      this.#engine.count(Count.MemoryMiss);
+      this.#memoryMiss(k);
       return null;
     });
   }
@@ -215,13 +214,19 @@ export class EdgeCache {
         if (loader) this.#refresh(k, loader, o);
         return { served: true, value: e.value };
       case Fresh.ErrorOnly:
-        this.#engine.count(Count.MemoryMiss);
+        this.#memoryMiss(k);
         return { stale: e };
       default:
         this.#memory.delete(k);
-        this.#engine.count(Count.MemoryMiss);
+        this.#memoryMiss(k);
         return null;
     }
+  }
+
+  /** Counts and reports a read that memory could not serve. */
+  #memoryMiss(k) {
+    this.#engine.count(Count.MemoryMiss);
+    this.#event("miss", k, "memory");
   }
 
   /** L2, then (with a loader) the loader; `stale` is served if both fail within its window. */
@@ -386,9 +391,12 @@ export class EdgeCache {
     } catch (cause) {
       this.#engine.count(Count.LoadError);
       this.#emit({ type: "error", key: k, tier: "loader", error: cause });
-      throw cause instanceof EdgeCacheError
+      const failure = cause instanceof EdgeCacheError
         ? cause
         : new EdgeCacheError("E_LOADER", `loader for "${k}" failed: ${cause?.message ?? String(cause)}`, { cause });
+      this.#loaderFailures.add(failure);
+      this.#reported.add(failure);
+      throw failure;
     } finally {
       this.#inFlight--;
       this.#engine.latency(Tier.Loader, elapsedClock() - t0);

@@ -65,4 +65,43 @@ export const accountingCases = [
     for (const k of ["a", "b", "c"]) await cache.get(k);
     equal(cache.stats().store.latency.count, 3);
   }],
+
+  ["every memory miss the counters count sends a miss event", async (lib) => {
+    const clock = { t: 0 };
+    const events = [];
+    const cache = new lib.EdgeCache({ now: () => clock.t, ttl: 1000, staleIfError: 60_000, onEvent: (e) => e.type === "miss" && events.push(e.tier) });
+    await cache.get("absent");
+    await cache.set("expired", 1);
+    await cache.set("tagged", 1, { tags: ["t"] });
+    await cache.invalidateTags(["t"]);
+    await cache.get("tagged");
+    clock.t += 5000;
+    await cache.get("expired"); // past serving, inside staleIfError
+    equal(cache.stats().memory.misses, 3);
+    equal(events, ["memory", "memory", "memory"]);
+  }],
+
+  ["one error event per failure: a primitive thrown in a refresh, and each throw of waitUntil", async (lib) => {
+    const clock = { t: 0 };
+    const events = [];
+    const cache = new lib.EdgeCache({ now: () => clock.t, ttl: 1000, staleWhileRevalidate: 10_000, onEvent: (e) => e.type === "error" && events.push(e) });
+    await cache.getOrSet("a", () => 1);
+    clock.t += 2000;
+    await cache.getOrSet("a", () => {
+      throw "boom";
+    });
+    await cache.flush();
+    equal(events.length, 1, "the refresh's failure");
+    const closed = new Error("request is over");
+    const late = new lib.EdgeCache({
+      store: lib.stores.memory(),
+      waitUntil: () => {
+        throw closed;
+      },
+      onEvent: (e) => e.type === "error" && events.push(e),
+    });
+    for (const k of ["x", "y", "z"]) await late.getOrSet(k, () => 1); // each store write is handed to waitUntil
+    await late.flush();
+    equal(events.filter((e) => e.error === closed).length, 3, "each waitUntil throw is reported");
+  }],
 ];

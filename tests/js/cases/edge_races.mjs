@@ -332,4 +332,15 @@ export const raceCases = [
     await cache.flush();
     equal(await cache.get("k"), "first", "and its value was cached");
   }],
+
+  ["a stale value stands in for a failing loader only, not for a value with no JSON form", async (lib) => {
+    const clock = { t: 0 };
+    const cache = new lib.EdgeCache({ store: lib.stores.memory({ now: () => clock.t }), now: () => clock.t, ttl: 1000, staleIfError: 60_000 });
+    await cache.getOrSet("k", () => "old");
+    clock.t += 5000;
+    let code;
+    await cache.getOrSet("k", () => 10n).catch((e) => (code = e.code));
+    equal(code, "E_VALUE");
+    equal(cache.stats().loader.staleIfError, 0);
+  }],
 ];
