@@ -294,7 +294,8 @@ export class EdgeCache {
     const stale = state === Fresh.Stale;
     this.#engine.count(stale ? Count.StoreStale : Count.StoreHit);
     this.#event(stale ? "stale" : "hit", k, "store");
-    if (!token.dirty) this.#backfill(k, entry, now); // a set or delete since the read wins
+    // A set or delete since the read began, or still going out, wins over what it found.
+    if (!token.dirty && !this.#writeOrder.busy(k)) this.#backfill(k, entry, now);
     if (loader && state !== Fresh.Fresh) this.#refresh(k, loader, o);
     return { served: true, value: entry.value };
   }
@@ -674,7 +675,7 @@ export class EdgeCache {
     const { record } = await this.#readRecord(storeKey, k);
     const entry = record ? this.#parse(k, storeKey, record, token) : null;
     if (entry === null || !fresh(entry) || (entry.tags.length > 0 && !(await this.#tags.isCurrent(entry)))) return false;
-    if (!token.dirty) this.#backfill(k, entry, now);
+    if (!token.dirty && !this.#writeOrder.busy(k)) this.#backfill(k, entry, now);
     return true;
   }
 

@@ -372,4 +372,20 @@ export const consistencyCases = [
     equal([await stored(inner, "ec:k:a"), await stored(inner, "ec:k:b"), await stored(inner, "ec:k:c")], ["a", "b", "c"]);
     equal(events.filter((t) => t === "dead-letter").length, 4, "the hung writes, after their retry");
   }],
+
+  ["a read made while a delete goes out does not copy the deleted value back into memory", async (lib) => {
+    const clock = { t: 0 };
+    const now = () => clock.t;
+    const { store, ctl, inner } = hooked(lib, now);
+    const cache = new lib.EdgeCache({ store, now, ttl: 60_000 });
+    await cache.set("k", "v1");
+    ctl.hook = (op) => (op === "delete" ? { delay: 10 } : {});
+    const deleting = cache.delete("k");
+    await pause(2);
+    await cache.get("k"); // may still find v1 in the store
+    await deleting;
+    ctl.hook = null;
+    equal(await inner.get("ec:k:k"), null, "gone from the store");
+    equal(await cache.get("k"), undefined, "and not served from memory");
+  }],
 ];
