@@ -270,7 +270,7 @@ export class EdgeCache {
     if (failed) return { failed: true };
     const entry = record === null ? null : this.#parse(k, storeKey, record, token);
     // No repair while this isolate writes the key: the replica's copy may be the older one.
-    if (entry !== null && repair && !token.dirty && !this.#writeOrder.busy(k)) {
+    if (entry !== null && repair && this.#mayWriteBack(k, token)) {
       const ttl = EdgeEngine.storeTtl(this.#now(), entry.errorUntil, this.#store.limits.minTtl);
       this.#background.add(this.#store.repair(storeKey, record, ttl, repair, k));
     }
@@ -295,7 +295,7 @@ export class EdgeCache {
     this.#engine.count(stale ? Count.StoreStale : Count.StoreHit);
     this.#event(stale ? "stale" : "hit", k, "store");
     // A set or delete since the read began, or still going out, wins over what it found.
-    if (!token.dirty && !this.#writeOrder.busy(k)) this.#backfill(k, entry, now);
+    if (this.#mayWriteBack(k, token)) this.#backfill(k, entry, now);
     if (loader && state !== Fresh.Fresh) this.#refresh(k, loader, o);
     return { served: true, value: entry.value };
   }
@@ -321,13 +321,13 @@ export class EdgeCache {
       const reason = header[0] === HEADER_FOREIGN ? "record of another key" : "unreadable record";
       this.#emit({ type: "error", key: k, tier: "store", reason });
       // Not while this isolate writes the key: the store may hold the new record by now.
-      if (!token.dirty && !this.#writeOrder.busy(k)) this.#background.add(this.#store.remove(storeKey, k));
+      if (this.#mayWriteBack(k, token)) this.#background.add(this.#store.remove(storeKey, k));
       return null;
     }
     const [, , expires, staleUntil, errorUntil, loadMs] = header;
     const generations = header.length > 6 ? Array.from(header.subarray(6)) : NO_TAGS;
     const tags = generations.length > 0 ? this.#engine.decodedTags() : NO_TAGS;
-    const size = this.#memorySized ? utf8Length(record) - utf8Length(record.slice(0, newline + 1)) : 0;
+    const size = this.#memorySized ? utf8Length(record.slice(newline + 1)) : 0;
     return { value, expires, staleUntil, errorUntil, loadMs, tags, generations, size };
   }
 
@@ -365,7 +365,7 @@ export class EdgeCache {
     const { value, mark, loadMs } = loaded;
     // Superseded by a set or delete, or loaded from data older than an invalidation of one
     // of its tags: the caller gets the value, the cache does not keep it.
-    if (token.dirty || this.#tags.invalidatedSince(o.tags ?? NO_TAGS, mark)) return value;
+    if (this.#loadOutdated(token, o, mark)) return value;
     const write = this.#write(k, value, o, loadMs);
     if (write !== null) this.#background.add(write);
     return value;
@@ -402,6 +402,23 @@ export class EdgeCache {
       this.#inFlight--;
       this.#engine.latency(Tier.Loader, elapsedClock() - t0);
     }
+  }
+
+  /**
+   * Whether what a read of `k` found may still go back to memory or the store (repair,
+   * back-fill, deleting a corrupt record): not once a set or delete came in since the read
+   * began (`token`), nor while one of the key is going out.
+   */
+  #mayWriteBack(k, token) {
+    return !token.dirty && !this.#writeOrder.busy(k);
+  }
+
+  /**
+   * Whether a loaded value is older than the cache's state: a set or delete came in while it
+   * loaded (`token`), or one of its tags was invalidated after `mark`.
+   */
+  #loadOutdated(token, o, mark) {
+    return token.dirty || this.#tags.invalidatedSince(o.tags ?? NO_TAGS, mark);
   }
 
   /** Whether `stale` may still be served because loading failed (counts it). */
@@ -646,7 +663,7 @@ export class EdgeCache {
     let dropped = false;
     await flight(this.#loads, k, async () => {
       const { value, mark, loadMs } = await this.#runLoader(k, loader);
-      if (!token.dirty && !this.#tags.invalidatedSince(o.tags ?? NO_TAGS, mark)) {
+      if (!this.#loadOutdated(token, o, mark)) {
         const write = this.#write(k, value, o, loadMs);
         written = write === null ? null : write.then(() => null, (error) => ({ error }));
       } else {
@@ -675,7 +692,7 @@ export class EdgeCache {
     const { record } = await this.#readRecord(storeKey, k);
     const entry = record ? this.#parse(k, storeKey, record, token) : null;
     if (entry === null || !fresh(entry) || (entry.tags.length > 0 && !(await this.#tags.isCurrent(entry)))) return false;
-    if (!token.dirty && !this.#writeOrder.busy(k)) this.#backfill(k, entry, now);
+    if (this.#mayWriteBack(k, token)) this.#backfill(k, entry, now);
     return true;
   }
 
@@ -703,9 +720,9 @@ export class EdgeCache {
     if (this.#onEvent !== undefined) this.#emit({ type, key, tier });
   }
 
-  /** Whether `error` (or the error it wraps) was the subject of an `error` event already. */
+  /** Whether `error` was the subject of an `error` event already. */
   #wasReported(error) {
-    return isObject(error) && (this.#reported.has(error) || (isObject(error.cause) && this.#reported.has(error.cause)));
+    return isObject(error) && this.#reported.has(error);
   }
 
   #emit(event) {
