@@ -299,8 +299,10 @@ export interface EdgeCacheOptions {
   jitter?: number;
   /** Probabilistic early refresh (XFetch); a number is beta. Default off. */
   earlyRefresh?: boolean | number | { beta?: number };
-  /** Abandon a store call slower than this (the read falls through). Default: wait. */
+  /** Abandon a store call slower than this, in ms (the read falls through). Default 5000. */
   timeout?: number;
+  /** A loader unsettled after this many ms fails the call with E_LOADER (cause: a timeout), or serves stale within staleIfError. Default 30 000. */
+  loaderTimeout?: number;
   /** "through" (default): set resolves once stored. "behind": set resolves once queued (waiting for room when the queue is full); the store is written in batches. */
   writeMode?: "through" | "behind";
   /** Write-behind queue: batch size, delay, bound and retries. */
@@ -348,10 +350,12 @@ export interface GetOrSetOptions {
   staleIfError?: number;
   /** Skip memory and store: call the loader and store its value. */
   forceRefresh?: boolean;
+  /** This call's loader time limit in ms (default: the cache's `loaderTimeout`). */
+  loaderTimeout?: number;
 }
 
 /** Per-call options of set. */
-export type SetOptions = Omit<GetOrSetOptions, "forceRefresh">;
+export type SetOptions = Omit<GetOrSetOptions, "forceRefresh" | "loaderTimeout">;
 
 /** One entry to warm: a value, or a loader to call. */
 export type WarmEntry<V> = { key: Key } & SetOptions & (
@@ -376,6 +380,8 @@ export interface FlushReport {
   settled: number;
   /** Of those, failed (each also reported as an "error" event). */
   failed: number;
+  /** Tasks given up on since the cache was made: still unsettled past their bound (cancelled with their request, in workerd without waitUntil). */
+  abandoned: number;
   /** With writeMode "behind": what the queue did between the call and its end. */
   writeBehind?: { written: number; deadLetters: number; retries: number; batches: number };
 }

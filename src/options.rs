@@ -87,7 +87,7 @@ impl OptionFields {
 
     /// A finite number of milliseconds greater than zero, if present.
     pub fn positive_millis(&self, name: &str) -> Result<Option<f64>> {
-        let expected = "a finite number of milliseconds greater than 0 (omit it for no limit)";
+        let expected = "a finite number of milliseconds greater than 0";
         match self.number(name, expected)? {
             None => Ok(None),
             Some(n) => as_positive_millis(n).map(Some).ok_or_else(|| {

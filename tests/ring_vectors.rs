@@ -1,4 +1,4 @@
-//! libmemcached's 99 weighted ketama vectors (shared/vectors/ketama_libmemcached.tsv): the
+//! libmemcached's 99 weighted ketama vectors (tests/fixtures/vectors/ketama_libmemcached.tsv): the
 //! key hash, the continuum point chosen, and the owner in ketama and spymemcached modes.
 
 #![cfg(not(target_arch = "wasm32"))]
@@ -7,7 +7,7 @@ use edgecache::ring::{hash_key, HashRing, NodeSpec, RingMode, DEFAULT_POINTS_PER
 
 const VECTORS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/vectors/ketama_libmemcached.tsv"
+    "/tests/fixtures/vectors/ketama_libmemcached.tsv"
 );
 
 /// The server list of the README, in its order.
@@ -33,7 +33,7 @@ struct Vector {
 
 fn load() -> Vec<Vector> {
     let bytes = std::fs::read(VECTORS).unwrap_or_else(|e| {
-        panic!("cannot read the ketama vectors at {VECTORS}: {e}; they live in shared/vectors/")
+        panic!("cannot read the ketama vectors at {VECTORS}: {e}; they live in tests/fixtures/vectors/")
     });
     let mut lines = bytes.split(|&b| b == b'\n');
     let header = lines.next().expect("empty vector file");

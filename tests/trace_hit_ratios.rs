@@ -1,4 +1,4 @@
-//! Hit ratios of the memory tier's policies on real traces (../shared/traces) and on
+//! Hit ratios of the memory tier's policies on real traces (tests/fixtures/traces) and on
 //! seeded synthetic workloads, against published reference figures. Every request is a
 //! read: a hit counts, anything else is a miss followed by an insert. Run with
 //! `cargo test --test trace_hit_ratios -- --nocapture` to see the tables.

@@ -9,6 +9,13 @@ use crate::options::{OptionFields, OptionValue};
 
 /// Time to live when the caller gives none: one minute.
 pub const DEFAULT_TTL: f64 = 60_000.0;
+/// Store call time limit when the caller gives none (ms).
+pub const DEFAULT_TIMEOUT: f64 = 5_000.0;
+/// Loader time limit when the caller gives none (ms).
+pub const DEFAULT_LOADER_TIMEOUT: f64 = 30_000.0;
+/// Slack added to an operation's bound before a caller sharing it takes it to be dead (ms):
+/// timers fire late on a loaded machine.
+pub const FLIGHT_SLACK: f64 = 1_000.0;
 /// Longest namespace, in characters.
 pub const MAX_NAMESPACE_LEN: usize = 64;
 /// Most replicas per key.
@@ -40,8 +47,10 @@ pub struct EdgeConfig {
     pub jitter: f64,
     /// XFetch early refresh: `Some(beta)` when on.
     pub early_refresh_beta: Option<f64>,
-    /// Give up on a store call after this long (ms); `None` waits as long as it takes.
-    pub timeout: Option<f64>,
+    /// Give up on a store call after this long (ms).
+    pub timeout: f64,
+    /// Give up on a loader call after this long (ms), unless the call gives its own.
+    pub loader_timeout: f64,
     /// Copies of each key across shards.
     pub replicas: u64,
     /// How writes reach the store.
@@ -57,8 +66,20 @@ impl EdgeConfig {
         self.memory_ttl.unwrap_or(self.ttl)
     }
 
+    /// The longest a read (`get`) can take when every store call runs into `timeout`: the
+    /// memory entry's tag check, one read per replica, the found entry's tag check; plus
+    /// slack. A caller sharing a read waits no longer than this for it.
+    pub fn read_bound(&self) -> f64 {
+        (self.replicas as f64 + 2.0) * self.timeout + FLIGHT_SLACK
+    }
+
+    /// The longest a load can take: a read, then the loader up to `loader_timeout`.
+    pub fn load_bound(&self, loader_timeout: f64) -> f64 {
+        self.read_bound() + loader_timeout
+    }
+
     /// Option names accepted.
-    pub const NAMES: [&'static str; 17] = [
+    pub const NAMES: [&'static str; 18] = [
         "store",
         "replicas",
         "namespace",
@@ -70,6 +91,7 @@ impl EdgeConfig {
         "jitter",
         "earlyRefresh",
         "timeout",
+        "loaderTimeout",
         "writeMode",
         "writeBehind",
         "waitUntil",
@@ -105,7 +127,10 @@ impl EdgeConfig {
             None | Some(None) => None,
             Some(Some(beta)) => Some(beta),
         };
-        let timeout = f.positive_millis("timeout")?;
+        let timeout = f.positive_millis("timeout")?.unwrap_or(DEFAULT_TIMEOUT);
+        let loader_timeout = f
+            .positive_millis("loaderTimeout")?
+            .unwrap_or(DEFAULT_LOADER_TIMEOUT);
         let replicas = f.positive_integer("replicas", MAX_REPLICAS)?.unwrap_or(1);
         let write_mode = match f.choice("writeMode", &["through", "behind"])? {
             Some("behind") => WriteMode::Behind,
@@ -121,6 +146,7 @@ impl EdgeConfig {
             jitter,
             early_refresh_beta,
             timeout,
+            loader_timeout,
             replicas,
             write_mode,
             breaker,
@@ -166,9 +192,15 @@ mod tests {
             (c.namespace.as_str(), c.ttl, c.memory_ttl, c.replicas),
             ("ec", DEFAULT_TTL, None, 1)
         );
+        assert_eq!((c.stale_while_revalidate, c.stale_if_error), (0.0, 0.0));
         assert_eq!(
-            (c.stale_while_revalidate, c.stale_if_error, c.timeout),
-            (0.0, 0.0, None)
+            (c.timeout, c.loader_timeout),
+            (DEFAULT_TIMEOUT, DEFAULT_LOADER_TIMEOUT)
+        );
+        assert_eq!(c.read_bound(), 3.0 * DEFAULT_TIMEOUT + FLIGHT_SLACK);
+        assert_eq!(
+            c.load_bound(100.0),
+            3.0 * DEFAULT_TIMEOUT + FLIGHT_SLACK + 100.0
         );
         assert_eq!(c.write_mode, WriteMode::Through);
     }
@@ -204,6 +236,8 @@ mod tests {
             ("staleIfError", OptionValue::Number(f64::INFINITY)),
             ("jitter", OptionValue::Number(1.5)),
             ("timeout", OptionValue::Number(f64::NAN)),
+            ("timeout", OptionValue::Number(0.0)),
+            ("loaderTimeout", OptionValue::Number(-1.0)),
             ("namespace", OptionValue::Text("a:b".into())),
             ("namespace", OptionValue::Text(String::new())),
             ("replicas", OptionValue::Number(0.0)),

@@ -37,9 +37,28 @@ impl EdgeEngine {
         })
     }
 
-    /// The store timeout in ms, or 0 for none.
+    /// The store timeout in ms.
     pub fn timeout(&self) -> f64 {
-        self.core.config().timeout.unwrap_or(0.0)
+        self.core.config().timeout
+    }
+
+    /// The loader time limit in ms for a call that gives none.
+    #[wasm_bindgen(js_name = loaderTimeout)]
+    pub fn loader_timeout(&self) -> f64 {
+        self.core.config().loader_timeout
+    }
+
+    /// How long a caller sharing another call's read may wait for it (ms).
+    #[wasm_bindgen(js_name = readBound)]
+    pub fn read_bound(&self) -> f64 {
+        self.core.config().read_bound()
+    }
+
+    /// How long a caller sharing another call's load may wait for it (ms), the load's
+    /// loader being limited to `loader_timeout` ms.
+    #[wasm_bindgen(js_name = loadBound)]
+    pub fn load_bound(&self, loader_timeout: f64) -> f64 {
+        self.core.config().load_bound(loader_timeout)
     }
 
     /// How long a tag generation read from the store is trusted (ms).

@@ -1,17 +1,17 @@
-// Readers for the shared cache traces (../shared/traces), decompressed in memory: the
-// shared folder is read-only and nothing is written beside it.
+// Readers for the project's copies of the cache traces (tests/fixtures/traces),
+// decompressed in memory: nothing is written beside them.
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { decompress } from "fzstd";
 
-/** The shared traces folder, beside the checkout. */
-export const TRACES = new URL("../../../shared/traces/", import.meta.url);
+/** The traces folder of the repository (tests/fixtures/traces). */
+export const TRACES = new URL("../fixtures/traces/", import.meta.url);
 
 function read(name) {
   try {
     return readFileSync(new URL(name, TRACES));
   } catch (e) {
-    throw new Error(`trace ${name} not found in ../shared/traces beside the checkout (${e.code})`);
+    throw new Error(`trace ${name} not found in tests/fixtures/traces (${e.code})`);
   }
 }
 

@@ -1,4 +1,4 @@
-//! Readers for the shared cache traces in `../shared/traces` (beside the crate): the ARC
+//! Readers for the project's copies of the cache traces in `tests/fixtures/traces`: the ARC
 //! traces (OLTP, P3), the LIRS glimpse trace and libCacheSim's cloudPhysicsIO sample.
 //! Files are decompressed in memory; nothing is written. A missing trace is a test
 //! failure with a message naming the folder, never a skip.
@@ -18,9 +18,9 @@ pub struct SizedRequest {
     pub size: u32,
 }
 
-/// The shared traces folder: `$CARGO_MANIFEST_DIR/../shared/traces`.
+/// The traces folder of the repository: `$CARGO_MANIFEST_DIR/tests/fixtures/traces`.
 pub fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/traces")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/traces")
 }
 
 /// The raw bytes of a trace file; panics with a clear message when it is missing.
@@ -28,8 +28,8 @@ pub fn read(name: &str) -> Vec<u8> {
     let path = dir().join(name);
     std::fs::read(&path).unwrap_or_else(|e| {
         panic!(
-            "cannot read trace {} ({e}). These tests need the shared traces folder \
-             ../shared/traces beside the crate (see its README.md); it is not optional.",
+            "cannot read trace {} ({e}). These tests need the traces in \
+             tests/fixtures/traces (see tests/fixtures/README.md); it is not optional.",
             path.display()
         )
     })

@@ -11,16 +11,16 @@ import { checkStore } from "../stores/check.js";
 import { toJson, utf8Length } from "../values.js";
 import { Background } from "./background.js";
 import { Count, Fresh, Tier } from "./codes.js";
-import { flight } from "./flight.js";
+import { Flights } from "./flight.js";
 import { InProgress, WriteOrder } from "./key_order.js";
 import { callOptions, checkTags } from "./options.js";
 import { ShardedStore } from "./shards.js";
-import { StoreTier } from "./store_tier.js";
+import { StoreTier, patienceMs } from "./store_tier.js";
 import { TagGenerations } from "./tags.js";
 import { WriteBehind } from "./write_behind.js";
-import { elapsedClock } from "./timeout.js";
+import { elapsedClock, withTimeout } from "./timeout.js";
 
-const GET_OR_SET = ["ttl", "tags", "staleWhileRevalidate", "staleIfError", "forceRefresh"];
+const GET_OR_SET = ["ttl", "tags", "staleWhileRevalidate", "staleIfError", "forceRefresh", "loaderTimeout"];
 const SET = ["ttl", "tags", "staleWhileRevalidate", "staleIfError"];
 const WRAP = ["key", ...GET_OR_SET];
 const WARM = ["concurrency", "onProgress"];
@@ -42,14 +42,18 @@ export class EdgeCache {
   #now;
   #onEvent;
   #background;
-  /** key -> promise of a running load (getOrSet, refresh) */
-  #loads = new Map();
-  /** key -> promise of a running store read (get) */
-  #reads = new Map();
-  /** key -> promise of a running background refresh */
-  #refreshes = new Map();
-  /** key -> promise of a running forced load (getOrSet with forceRefresh) */
-  #forced = new Map();
+  /** Running loads (getOrSet, warm) per key */
+  #loads = new Flights();
+  /** Running store reads (get) per key */
+  #reads = new Flights();
+  /** Running background refreshes per key */
+  #refreshes = new Flights();
+  /** Running forced loads (getOrSet with forceRefresh) per key */
+  #forced = new Flights();
+  /** How long a read may take at most (ms), store calls timing out: see EdgeEngine.readBound */
+  #readBound;
+  /** The loader time limit (ms) of a call that gives none */
+  #loaderTimeout;
   /** Reads and loads in progress, which a `set`/`delete` supersedes */
   #inProgress = new InProgress();
   /** The order of each key's store writes and deletes */
@@ -71,10 +75,14 @@ export class EdgeCache {
     const { store, memory, now, waitUntil, onEvent, earlyRefresh } = options;
     this.#engine = new EdgeEngine({ ...engineOptions, earlyRefresh: earlyRefreshBeta(earlyRefresh) });
     this.#now = checkedClock(now ?? Date.now, "EdgeCache");
+    this.#readBound = this.#engine.readBound();
+    this.#loaderTimeout = this.#engine.loaderTimeout();
     this.#onEvent = onEvent;
-    this.#background = new Background(waitUntil, (error, fromTask) => {
+    const report = (error, fromTask) => {
       if (!fromTask || !this.#wasReported(error)) this.#emit({ type: "error", error });
-    });
+    };
+    // A background task is at most a load and a store write (with its tags' read).
+    this.#background = new Background(waitUntil, report, 2 * this.#readBound + this.#loaderTimeout);
     this.#memory = makeMemory(memory, this.#now);
     this.#memorySized = typeof memory === "object" && memory !== null && memory.maxBytes !== undefined;
     this.#store = store === undefined ? null : this.#storeTier(store);
@@ -94,6 +102,7 @@ export class EdgeCache {
         emit: (e) => this.#emit(e),
         background: this.#background,
         now: this.#now,
+        batchBoundMs: patienceMs(this.#engine.timeout()) + this.#readBound,
       });
     } else if (options.writeBehind !== undefined) {
       fail("E_CONFIG", 'EdgeCache: option writeBehind only applies with writeMode: "behind"');
@@ -140,7 +149,7 @@ export class EdgeCache {
     const hit = memory instanceof Promise ? await memory : memory;
     if (hit !== null && hit.served) return this.#servedFromMemory(hit, started);
     if (this.#store === null) return undefined;
-    return flight(this.#reads, k, () => this.#readThrough(k, null, EMPTY_OPTIONS, hit?.stale ?? null));
+    return this.#reads.run(k, this.#readBound, () => this.#readThrough(k, null, EMPTY_OPTIONS, hit?.stale ?? null));
   }
 
   /**
@@ -162,7 +171,7 @@ export class EdgeCache {
       stale = hit?.stale ?? null;
     }
     const flights = o.forceRefresh === true ? this.#forced : this.#loads;
-    const loading = flight(flights, k, () => this.#readThrough(k, loader, o, stale));
+    const loading = flights.run(k, this.#loadBound(o), () => this.#readThrough(k, loader, o, stale));
     if (stale === null) return loading;
     // This call may have joined a load that carries no stale value (warm's): its own stands
     // in if that load fails.
@@ -357,7 +366,7 @@ export class EdgeCache {
   async #callLoader(k, loader, o, stale, token) {
     let loaded;
     try {
-      loaded = await this.#runLoader(k, loader);
+      loaded = await this.#runLoader(k, loader, o);
     } catch (error) {
       if (stale !== null && this.#staleIfError(k, stale)) return stale.value;
       throw error;
@@ -375,16 +384,18 @@ export class EdgeCache {
    * Calls `loader` for `k`, counted (loads, errors, in flight, latency) and reported (a
    * `load` event; an `error` event when it fails). Resolves with `{ value, mark, loadMs }`
    * (`mark`: the tag invalidations seen before the call). A failure is thrown as E_LOADER
-   * with the loader's error as `cause` (an EdgeCacheError the loader throws passes through).
+   * with the loader's error as `cause` (an EdgeCacheError the loader throws passes through);
+   * so is a loader unsettled after `loaderTimeout` (the call's, else the cache's), with a
+   * TimeoutError as `cause`. Its late result is dropped.
    */
-  async #runLoader(k, loader) {
+  async #runLoader(k, loader, o) {
     const t0 = elapsedClock();
     const mark = this.#tags.mark();
     this.#engine.count(Count.Load);
     this.#event("load", k, "loader");
     this.#inFlight++;
     try {
-      const value = await loader();
+      const value = await withTimeout(Promise.resolve(loader()), o.loaderTimeout ?? this.#loaderTimeout, "loader");
       if (value === undefined) {
         throw new EdgeCacheError("E_LOADER", `loader for "${k}" returned undefined; return null to cache "no value"`);
       }
@@ -434,7 +445,14 @@ export class EdgeCache {
     if (this.#refreshes.has(k)) return;
     this.#engine.count(Count.Refresh);
     this.#emit({ type: "refresh", key: k });
-    this.#background.add(flight(this.#refreshes, k, () => this.#load(k, loader, o, null)));
+    const bound = this.#loadBound(o);
+    // With its store write, bounded as a read is.
+    this.#background.add(this.#refreshes.run(k, bound, () => this.#load(k, loader, o, null)), bound + this.#readBound);
+  }
+
+  /** How long a load with the call options `o` may take at most (ms): see EdgeEngine.loadBound. */
+  #loadBound(o) {
+    return o.loaderTimeout === undefined ? this.#readBound + this.#loaderTimeout : this.#engine.loadBound(o.loaderTimeout);
   }
 
   /**
@@ -661,8 +679,8 @@ export class EdgeCache {
   async #warmLoad(k, loader, o, token) {
     let written = null;
     let dropped = false;
-    await flight(this.#loads, k, async () => {
-      const { value, mark, loadMs } = await this.#runLoader(k, loader);
+    await this.#loads.run(k, this.#loadBound(o), async () => {
+      const { value, mark, loadMs } = await this.#runLoader(k, loader, o);
       if (!this.#loadOutdated(token, o, mark)) {
         const write = this.#write(k, value, o, loadMs);
         written = write === null ? null : write.then(() => null, (error) => ({ error }));

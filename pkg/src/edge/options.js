@@ -7,7 +7,7 @@ import { loneSurrogateAt } from "../keys.js";
  * Checks `options` of `method` against the `allowed` names and returns a snapshot of them
  * (or {}): the call goes on with these values even if the caller changes its object or
  * tags array meanwhile. ttl a finite number > 0, staleWhileRevalidate / staleIfError
- * finite numbers ≥ 0 (ms), tags an array of non-empty well-formed strings, forceRefresh a
+ * finite numbers ≥ 0 (ms), loaderTimeout a finite number > 0 (ms), tags an array of non-empty well-formed strings, forceRefresh a
  * boolean.
  */
 export function callOptions(method, options, allowed) {
@@ -21,10 +21,10 @@ export function callOptions(method, options, allowed) {
     }
   }
   const o = { ...options };
-  for (const name of ["ttl", "staleWhileRevalidate", "staleIfError"]) {
+  for (const name of ["ttl", "staleWhileRevalidate", "staleIfError", "loaderTimeout"]) {
     const v = o[name];
     if (v === undefined) continue;
-    const zeroOk = name !== "ttl";
+    const zeroOk = name !== "ttl" && name !== "loaderTimeout";
     if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || (v === 0 && !zeroOk)) {
       const range = zeroOk ? "0 or more" : "greater than 0";
       fail("E_ARGUMENT", `${method}: ${name} must be a finite number of milliseconds, ${range}; got ${typeName(v)} ${String(v)}`);

@@ -7,10 +7,11 @@ import { TimeoutError, elapsedClock, withTimeout } from "./timeout.js";
 
 /**
  * How long a write or delete may go unanswered before it is taken to be lost and the key's
- * next call goes out anyway: this many times the cache's `timeout`, or STUCK_MS without one.
+ * next call goes out anyway (ms): four times the cache's store `timeout`.
  */
-const STUCK_TIMEOUTS = 4;
-const STUCK_MS = 10_000;
+export function patienceMs(timeout) {
+  return 4 * timeout;
+}
 
 /** Most reads sent in one getMany. */
 const MAX_BATCH = 100;
@@ -39,7 +40,7 @@ export class StoreTier {
     this.#engine = engine;
     this.#emit = shard === undefined ? emit : (event) => emit({ ...event, shard });
     this.#timeout = engine.timeout();
-    this.#stuckMs = this.#timeout > 0 ? STUCK_TIMEOUTS * this.#timeout : STUCK_MS;
+    this.#stuckMs = patienceMs(this.#timeout);
     this.#calls = new CallOrder(this.#stuckMs);
   }
 

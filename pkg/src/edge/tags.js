@@ -2,14 +2,14 @@
 // current while none of its tags' generations is newer than when it was written. Read
 // generations are trusted for the engine's tag-check interval (memoryTtl, else ttl).
 import { EdgeCacheError } from "../errors.js";
-import { flight } from "./flight.js";
+import { Flights } from "./flight.js";
 
 /** The generations of tags, as this isolate knows them. */
 export class TagGenerations {
   /** tag -> { generation, checkedAt } */
   #known = new Map();
-  /** tags joined -> promise of a running read of their generations */
-  #reads = new Map();
+  /** Running reads of generations, per list of tags (joined) */
+  #reads = new Flights();
   /** Size of #known at which it is next swept. */
   #sweepAt = 1024;
   /** Number of the last `invalidate` call in this isolate. */
@@ -19,6 +19,8 @@ export class TagGenerations {
   #engine;
   #store;
   #now;
+  /** How long a read of generations may take at most (ms): EdgeEngine.readBound */
+  #readBound;
 
   /**
    * @param {*} engine the EdgeEngine (tag keys, the re-check interval)
@@ -27,6 +29,7 @@ export class TagGenerations {
    */
   constructor(engine, store, now) {
     this.#engine = engine;
+    this.#readBound = engine.readBound();
     this.#store = store;
     this.#now = now;
   }
@@ -49,7 +52,7 @@ export class TagGenerations {
     const known = this.known(tags);
     if (known !== null) return known;
     if (this.#store === null) return tags.map((t) => this.#known.get(t)?.generation ?? 0);
-    return flight(this.#reads, tags.join("\u0000"), () => this.#read(tags));
+    return this.#reads.run(tags.join("\u0000"), this.#readBound, () => this.#read(tags));
   }
 
   /** A mark to pass to `invalidatedSince` later. */

@@ -1,19 +1,26 @@
 // Abandoning a slow promise without leaving it to reject unhandled.
 
-/** Thrown (internally) when a store call took longer than the timeout. */
+/** Thrown when a store call (internally) or a loader took longer than its time limit. */
 export class TimeoutError extends Error {
-  constructor(ms) {
-    super(`store call took longer than ${ms} ms`);
+  /**
+   * @param {number} ms the limit
+   * @param {string} what what was called ("store call", "loader")
+   */
+  constructor(ms, what = "store call") {
+    super(`${what} took longer than ${ms} ms`);
     this.name = "TimeoutError";
   }
 }
 
-/** `promise`, or a rejection with TimeoutError after `ms` (0 = wait as long as it takes). */
-export function withTimeout(promise, ms) {
+/**
+ * `promise`, or a rejection with TimeoutError after `ms` (0 = wait as long as it takes);
+ * `what` names the call in the error's message.
+ */
+export function withTimeout(promise, ms, what) {
   if (!(ms > 0)) return promise;
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(ms)), ms);
+    timer = setTimeout(() => reject(new TimeoutError(ms, what)), ms);
   });
   promise.catch(() => {}); // abandoned on timeout: its later failure is nobody's
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));

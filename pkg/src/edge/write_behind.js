@@ -4,7 +4,8 @@
 // keeps the keys and values, sends the batches, and reports each write's result back.
 import { WriteQueueEngine } from "../../dist/edgecache.js";
 import { plainOptions } from "../plain_options.js";
-import { elapsedClock } from "./timeout.js";
+import { DEAD, settledWithin } from "./flight.js";
+import { TimeoutError, elapsedClock } from "./timeout.js";
 
 /** A delete where a value handle would be; also "nothing replaced" (src/wasm/write_queue.rs). */
 const NONE = 0xffffffff;
@@ -25,6 +26,11 @@ const PATIENT = { patient: true };
  * call holds up only its own batch.
  */
 const MAX_BATCHES_IN_FLIGHT = 4;
+/**
+ * How late the drain timer may be before it is taken to be cancelled (in workerd, with the
+ * request that armed it) and armed again (ms).
+ */
+const LATE_TIMER_MS = 1_000;
 const COUNTS = ["written", "deadLetters", "retries", "batches"];
 /** The engine's stats numbers, in order (src/edge/write_queue.rs `WriteQueueStats::to_array`). */
 const STATS = ["depth", "oldestAgeMs", "batches", "retries", "deadLetters", "written"];
@@ -61,18 +67,25 @@ export class WriteBehind {
   #waitingKeys = new Map();
   /** flush() calls waiting: { barrier, resolve } */
   #flushes = [];
-  /** The armed drain timer: { at (real ms), target (engine ms), cancel } or null */
+  /** The armed drain timer: { at (real ms), cancel } or null */
   #timer = null;
-  /** Batches sent and not yet settled. */
-  #inFlight = 0;
+  /**
+   * Batches sent and not yet settled: batch -> deadline (real ms). One still unsettled past
+   * its deadline was cancelled with its request (workerd): its writes are reported failed
+   * (retried) and its late result, if any, ignored.
+   */
+  #sending = new Map();
+  #batchBoundMs;
 
   /**
    * @param {{ options?: object, store: { write(storeKey, record, ttl, key, how): Promise<void>,
    *   remove(storeKey, key, how): Promise<void> },
    *   emit: (event: object) => void, background: { add(p: Promise<unknown>): void },
-   *   now?: () => number }} parts
+   *   now?: () => number, batchBoundMs: number }} parts `batchBoundMs`: how long a batch's
+   *   store calls may take at most
    */
-  constructor({ options, store, emit, background, now }) {
+  constructor({ options, store, emit, background, now, batchBoundMs }) {
+    this.#batchBoundMs = batchBoundMs;
     this.#engine = new WriteQueueEngine(plainOptions(options, "EdgeCache writeBehind"));
     this.#store = store;
     this.#emit = emit;
@@ -82,12 +95,12 @@ export class WriteBehind {
 
   /** Queues a store write of `record`; resolves once accepted (waits for room when full). */
   async set(storeKey, key, value, record, ttl) {
-    await this.#submit({ storeKey, key, entry: { value, record, ttl } });
+    await this.#whileDraining(this.#submit({ storeKey, key, entry: { value, record, ttl } }));
   }
 
   /** Queues a store delete; resolves once accepted (waits for room when full). */
   async delete(storeKey, key) {
-    await this.#submit({ storeKey, key, entry: null });
+    await this.#whileDraining(this.#submit({ storeKey, key, entry: null }));
   }
 
   /**
@@ -99,9 +112,8 @@ export class WriteBehind {
     const before = this.stats();
     const barrier = this.#engine.flush();
     if (!this.#engine.flushed(barrier)) {
-      const done = new Promise((resolve) => this.#flushes.push({ barrier, resolve }));
       this.#schedule();
-      await done;
+      await this.#whileDraining(new Promise((resolve) => this.#flushes.push({ barrier, resolve })));
     }
     const after = this.stats();
     return Object.fromEntries(COUNTS.map((name) => [name, after[name] - before[name]]));
@@ -176,13 +188,25 @@ export class WriteBehind {
     return this.#lastValue;
   }
 
+  /**
+   * Waits for `promise` (undefined: nothing to wait for), checking the drain every
+   * LATE_TIMER_MS: the timer or batches it waits on may have been cancelled with the
+   * request that started them (workerd), and are then re-armed from this caller's.
+   */
+  async #whileDraining(promise) {
+    if (promise === undefined) return;
+    while ((await settledWithin(promise, LATE_TIMER_MS)) === DEAD) this.#schedule();
+  }
+
   /** Arms the drain timer for when the engine says the next batch is due. */
   #schedule() {
-    if (this.#inFlight >= MAX_BATCHES_IN_FLIGHT) return; // a settling batch drains on
+    this.#reap();
+    if (this.#sending.size >= MAX_BATCHES_IN_FLIGHT) return; // a settling batch drains on
     const wait = this.#engine.nextDrainIn(this.#clock());
     const timer = this.#timer;
     if (timer !== null) {
-      if (wait >= 0 && timer.at <= elapsedClock() + wait) return;
+      const now = elapsedClock();
+      if (wait >= 0 && timer.at <= now + wait && now < timer.at + LATE_TIMER_MS) return;
       timer.cancel();
       this.#timer = null;
     }
@@ -211,7 +235,24 @@ export class WriteBehind {
         this.#floor = Math.max(this.#floor, target);
         return this.#drain();
       }),
+      ms + LATE_TIMER_MS,
     );
+  }
+
+  /** Reports the batches past their deadline as failed (see #sending). */
+  #reap() {
+    const now = elapsedClock();
+    for (const [batch, deadline] of this.#sending) {
+      if (deadline > now) continue;
+      this.#sending.delete(batch);
+      const handles = [];
+      const errors = new Map();
+      for (let i = 0; i < batch.length; i += 2) {
+        handles.push(batch[i]);
+        errors.set(batch[i], new TimeoutError(this.#batchBoundMs, "write-behind batch"));
+      }
+      this.#completed([], handles, errors);
+    }
   }
 
   /**
@@ -219,16 +260,11 @@ export class WriteBehind {
    * `background`); a batch that settles drains on. Then arms the timer for the next one.
    */
   #drain() {
-    while (this.#inFlight < MAX_BATCHES_IN_FLIGHT) {
+    while (this.#sending.size < MAX_BATCHES_IN_FLIGHT) {
       const batch = this.#engine.nextBatch(this.#clock());
       if (batch.length === 0) break;
-      this.#inFlight++;
-      this.#background.add(
-        this.#send(batch).finally(() => {
-          this.#inFlight--;
-          this.#drain();
-        }),
-      );
+      this.#sending.set(batch, elapsedClock() + this.#batchBoundMs);
+      this.#background.add(this.#send(batch).finally(() => this.#drain()));
     }
     this.#schedule();
   }
@@ -249,6 +285,7 @@ export class WriteBehind {
       }
     }
     const results = await Promise.all(jobs);
+    if (!this.#sending.delete(batch)) return; // reaped: reported failed already
     const ok = [];
     const failed = [];
     const errors = new Map();
@@ -259,6 +296,11 @@ export class WriteBehind {
         errors.set(handles[i], error.reason);
       }
     });
+    this.#completed(ok, failed, errors);
+  }
+
+  /** Reports settled writes (key handles) to the engine and acts on its answer. */
+  #completed(ok, failed, errors) {
     const done = this.#engine.complete(Uint32Array.from(ok), Uint32Array.from(failed), this.#clock());
     for (let i = 0; i < done.length; i += COMPLETION_LEN) {
       this.#settled(done[i], done[i + 1], done[i + 2], done[i + 3], done[i + 4] === 1, errors);

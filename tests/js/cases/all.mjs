@@ -6,9 +6,10 @@ import { hostileCases } from "./hostile_options.mjs";
 import { raceCases } from "./edge_races.mjs";
 import { memoryCases } from "./memory.mjs";
 import { ringCases } from "./ring.mjs";
+import { settleCases } from "./edge_settles.mjs";
 import { shardCases } from "./shards.mjs";
 import { warmCases } from "./warm.mjs";
 import { writeBehindCases } from "./write_behind.mjs";
 
 /** [name, fn(lib)] pairs that run unchanged in Node, Deno, workerd and Chromium. */
-export const neutralCases = [...memoryCases, ...ringCases, ...edgeCases, ...raceCases, ...consistencyCases, ...accountingCases, ...hostileCases, ...shardCases, ...warmCases, ...writeBehindCases];
+export const neutralCases = [...memoryCases, ...ringCases, ...edgeCases, ...raceCases, ...consistencyCases, ...accountingCases, ...hostileCases, ...shardCases, ...warmCases, ...writeBehindCases, ...settleCases];

@@ -2,7 +2,7 @@
 // the imported package. Node, Deno, workerd and Chromium all run this list.
 import { equal, ok, throwsCode } from "./check.mjs";
 
-/** libmemcached's weighted test pool (shared/vectors/README.md), in its order. */
+/** libmemcached's weighted test pool (tests/fixtures/README.md), in its order. */
 export const LIBMEMCACHED_SERVERS = [
   ["10.0.1.1:11211", 600], ["10.0.1.2:11211", 300], ["10.0.1.3:11211", 200],
   ["10.0.1.4:11211", 350], ["10.0.1.5:11211", 1000], ["10.0.1.6:11211", 800],
@@ -10,7 +10,7 @@ export const LIBMEMCACHED_SERVERS = [
 ];
 
 /**
- * Ten of libmemcached's 99 vectors (shared/vectors/ketama_libmemcached.tsv; Node checks
+ * Ten of libmemcached's 99 vectors (tests/fixtures/vectors/ketama_libmemcached.tsv; Node checks
  * all of them): key, expected host in ketama mode, in spy mode. Between them they reach
  * every server in both modes; two keys hold a literal backslash.
  */

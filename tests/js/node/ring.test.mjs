@@ -9,15 +9,15 @@ import { LIBMEMCACHED_SERVERS, ringCases } from "../cases/ring.mjs";
 
 for (const [name, fn] of ringCases) test(name, () => fn(lib));
 
-/** The shared vectors file, beside the checkout. */
-const VECTORS = new URL("../../../../shared/vectors/ketama_libmemcached.tsv", import.meta.url);
+/** The ketama vectors of the repository (tests/fixtures/vectors). */
+const VECTORS = new URL("../../fixtures/vectors/ketama_libmemcached.tsv", import.meta.url);
 
 function vectors() {
   let text;
   try {
     text = readFileSync(VECTORS, "latin1");
   } catch (e) {
-    throw new Error(`ketama vectors not found in ../shared/vectors beside the checkout (${e.code})`);
+    throw new Error(`ketama vectors not found in tests/fixtures/vectors (${e.code})`);
   }
   const [header, ...lines] = text.split("\n").map((l) => l.replace(/\r$/, ""));
   assert.equal(header, "key\thash1\thash2\tketama\tspy");

@@ -6,7 +6,7 @@ import { MemoryCache } from "edgecache";
 import { cloudPhysics } from "../traces.mjs";
 
 const MiB = 1024 * 1024;
-// ../shared/traces/README.md, libCacheSim test_evictionAlgo.c.
+// tests/fixtures/README.md, libCacheSim test_evictionAlgo.c.
 const LRU_MISSES = [93374, 89783, 83572, 81722, 72494, 72104, 71972, 71704];
 
 test("cloudPhysicsIO: LRU misses match libCacheSim at 128..1024 MiB", () => {

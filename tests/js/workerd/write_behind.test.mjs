@@ -1,5 +1,6 @@
-// Write-behind in workerd: the response comes back before the writes; ctx.waitUntil keeps
-// the isolate alive until every write is in the KV namespace (read from outside).
+// Write-behind in workerd: the response comes back before the writes (the Worker's own view
+// of the namespace at response time); ctx.waitUntil keeps the isolate alive until every
+// write is in the KV namespace (read from outside).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startWorker } from "./harness.mjs";
@@ -9,9 +10,12 @@ test("workerd: writes behind the response reach the KV namespace through waitUnt
   try {
     const res = await worker.mf.dispatchFetch("http://edgecache.test/?n=20");
     const body = await res.json();
-    assert.deepEqual(body, { accepted: 20, readBack: { i: 0 }, depth: 20 });
+    assert.deepEqual(
+      body,
+      { accepted: 20, readBack: { i: 0 }, depth: 20, written: 0, inNamespace: 0 },
+      "nothing written when the response left",
+    );
     const kv = await worker.mf.getKVNamespace("KV");
-    assert.equal((await kv.list({ prefix: "ec:k:order:" })).keys.length, 0, "nothing written when the response left");
     const deadline = Date.now() + 10_000;
     let keys = [];
     while (Date.now() < deadline) {
