@@ -81,10 +81,10 @@ export class WriteBehind {
    * @param {{ options?: object, store: { write(storeKey, record, ttl, key, how): Promise<void>,
    *   remove(storeKey, key, how): Promise<void> },
    *   emit: (event: object) => void, background: { add(p: Promise<unknown>): void },
-   *   now?: () => number, batchBoundMs: number }} parts `batchBoundMs`: how long a batch's
-   *   store calls may take at most
+   *   now?: () => number, batchBoundMs?: number }} parts `batchBoundMs`: how long a batch's
+   *   store calls may take at most (default: as long as they take)
    */
-  constructor({ options, store, emit, background, now, batchBoundMs }) {
+  constructor({ options, store, emit, background, now, batchBoundMs = Infinity }) {
     this.#batchBoundMs = batchBoundMs;
     this.#engine = new WriteQueueEngine(plainOptions(options, "EdgeCache writeBehind"));
     this.#store = store;
