@@ -15,7 +15,8 @@ export type ErrorCode =
   | "E_ARGUMENT" // a per-call argument or option
   | "E_STORE" // the store failed a write, delete or tag invalidation (reads never throw it)
   | "E_LOADER" // the loader threw or returned undefined (the loader's error is `cause`; an EdgeCacheError it throws passes through as is)
-  | "E_EMPTY_RING"; // HashRing.node on a ring with no nodes
+  | "E_EMPTY_RING" // HashRing.node on a ring with no nodes
+  | "E_DISPOSED"; // a call on a cache or ring after its dispose()
 
 /** Every error edgecache throws; the message says how to fix the call. */
 export declare class EdgeCacheError extends Error {
@@ -86,6 +87,9 @@ export declare class MemoryCache<V = unknown> {
   /** Sum of entry sizes. */
   readonly bytes: number;
   stats(): TierStats;
+  /** Frees the engine's wasm memory now and drops every entry; later calls throw `E_DISPOSED`. Also `using`. */
+  dispose(): void;
+  [Symbol.dispose](): void;
 }
 
 /** A node of a {@link HashRing}: a `"host:port"` id (weight 1), or an id with a weight. */
@@ -116,6 +120,9 @@ export declare class HashRing {
   remove(id: string): boolean;
   /** The number of nodes. */
   readonly size: number;
+  /** Frees the engine's wasm memory now; later calls throw `E_DISPOSED`. Also `using`. */
+  dispose(): void;
+  [Symbol.dispose](): void;
 }
 
 // ---- stores: the key-value stores behind the memory tier ----
@@ -338,6 +345,10 @@ export interface CacheEvent {
   tier?: "memory" | "store" | "loader";
   /** The shard's id, for store events of a sharded cache. */
   shard?: string;
+  /** The tag, for an error reading a tag's generation (`reason: "unreadable tag generation"`). */
+  tag?: string;
+  /** Why, for errors that carry no `error`: "unreadable record", "record of another key", ... */
+  reason?: string;
   error?: unknown;
   [detail: string]: unknown;
 }
@@ -485,4 +496,10 @@ export declare class EdgeCache<V = unknown> {
   flush(): Promise<FlushReport>;
   /** Counters and latency per tier (and per shard, and of the write-behind queue). */
   stats(): CacheStats;
+  /**
+   * Lets running calls end, flushes, then frees the cache's wasm memory at once (call it on a
+   * cache made per request). Later calls reject or throw `E_DISPOSED`. Also `await using`.
+   */
+  dispose(): Promise<FlushReport>;
+  [Symbol.asyncDispose](): Promise<void>;
 }

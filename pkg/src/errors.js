@@ -26,3 +26,8 @@ export function typeName(value) {
   if (Array.isArray(value)) return "array";
   return typeof value;
 }
+
+/** Throws `E_DISPOSED` for a call `what` (e.g. "MemoryCache.get") made after `dispose()`. */
+export function failDisposed(what) {
+  fail("E_DISPOSED", `${what}: the cache was disposed (its memory is freed); make a new one`);
+}

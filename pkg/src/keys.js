@@ -1,4 +1,4 @@
-import { fail, typeName } from "./errors.js";
+import { EdgeCacheError, fail, typeName } from "./errors.js";
 
 /** Longest key accepted, in UTF-16 code units (after joining array parts). */
 export const MAX_KEY_LENGTH = 4096;
@@ -15,6 +15,16 @@ export function toKey(key) {
 }
 
 function checkedKey(key) {
+  try {
+    return checkedKeyParts(key);
+  } catch (error) {
+    if (error instanceof EdgeCacheError) throw error;
+    // A Proxy (or a revoked one) whose traps throw, or a part whose conversion throws.
+    throw new EdgeCacheError("E_KEY", `key: reading it threw (${error?.message ?? String(error)}); pass a string or an array of string / number parts`, { cause: error });
+  }
+}
+
+function checkedKeyParts(key) {
   if (Array.isArray(key)) {
     if (key.length === 0) fail("E_KEY", "key: an array key needs at least one part, e.g. [\"user\", 123]");
     for (const part of key) {
@@ -23,7 +33,7 @@ function checkedKey(key) {
         fail("E_KEY", `key: array parts must be strings or finite numbers, got ${typeName(part)} ${String(part)}`);
       }
     }
-    return checkedKey(key.join(":"));
+    return checkedKeyParts(key.join(":"));
   }
   if (typeof key !== "string") {
     fail("E_KEY", `key must be a string or an array of parts such as ["user", 123], got ${typeName(key)}`);

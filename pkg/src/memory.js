@@ -1,7 +1,7 @@
 import { MemoryEngine } from "../dist/edgecache.js";
-import { fail, typeName } from "./errors.js";
+import { fail, failDisposed, typeName } from "./errors.js";
 import { keyHash, toKey } from "./keys.js";
-import { plainOptions } from "./plain_options.js";
+import { plainOptions, readOnce } from "./plain_options.js";
 import { jsonBytes } from "./values.js";
 import { checkedClock, coarseNow } from "./clock.js";
 import { wasmBuffer } from "./ready.js";
@@ -55,6 +55,8 @@ export class MemoryCache {
   get(key) {
     const slot = this.#slots.get(toKey(key));
     if (slot === undefined) {
+      // Checked on a miss only: a disposed cache holds nothing, so every read gets here.
+      if (this.#engine === null) failDisposed("MemoryCache.get");
       this.#absentMisses++;
       return undefined;
     }
@@ -75,13 +77,14 @@ export class MemoryCache {
   /** The value for `key`, or `undefined`, without touching recency or stats. */
   peek(key) {
     const slot = this.#slots.get(toKey(key));
-    if (slot === undefined) return undefined;
+    if (slot === undefined) return this.#engine === null ? failDisposed("MemoryCache.peek") : undefined;
     return this.#live(slot) ? this.#values[slot] : undefined;
   }
 
   /** Whether `key` holds a live (unexpired) entry; does not touch recency or stats. */
   has(key) {
     const slot = this.#slots.get(toKey(key));
+    if (slot === undefined && this.#engine === null) failDisposed("MemoryCache.has");
     return slot !== undefined && this.#live(slot);
   }
 
@@ -101,6 +104,7 @@ export class MemoryCache {
    * stored (and any older value for the key is dropped).
    */
   set(key, value, options) {
+    if (this.#engine === null) failDisposed("MemoryCache.set");
     const k = toKey(key);
     if (value === undefined) {
       fail("E_VALUE", "set: value is undefined; use delete(key) to remove an entry, or store null");
@@ -138,7 +142,7 @@ export class MemoryCache {
   /** Removes `key`; whether a live entry was there. */
   delete(key) {
     const slot = this.#slots.get(toKey(key));
-    if (slot === undefined) return false;
+    if (slot === undefined) return this.#engine === null ? failDisposed("MemoryCache.delete") : false;
     const live = this.#engine.delete(this.#pending, slot, this.#now());
     this.#afterCall();
     this.#forget(slot);
@@ -147,6 +151,7 @@ export class MemoryCache {
 
   /** Removes every entry (stats are kept). */
   clear() {
+    if (this.#engine === null) failDisposed("MemoryCache.clear");
     this.#engine.clear(this.#pending);
     this.#afterCall();
     this.#slots.clear();
@@ -161,17 +166,33 @@ export class MemoryCache {
 
   /** Sum of the sizes of the entries held. */
   get bytes() {
+    if (this.#engine === null) failDisposed("MemoryCache.bytes");
     return this.#engine.bytes();
   }
 
   /** Hits, misses, hit rate, sets, deletes, evictions (and by reason), expirations, rejected, size, bytes. */
   stats() {
+    if (this.#engine === null) failDisposed("MemoryCache.stats");
     const n = this.#engine.stats(this.#pending, this.#absentMisses);
     this.#afterCall();
     const [hits, misses, hitRate, sets, deletes, evictions, expirations, rejected] = n;
     const [capacity, expired, explicit, replaced, size, bytes] = n.subarray(8);
     const evictionsByReason = { capacity, expired, explicit, replaced };
     return { hits, misses, hitRate, sets, deletes, evictions, expirations, rejected, evictionsByReason, size, bytes };
+  }
+
+  /**
+   * Frees the engine's wasm memory now, rather than whenever the garbage collector gets
+   * to it (wasm memory never shrinks, so caches made and dropped fast would grow it), and
+   * drops every entry. Later calls throw `E_DISPOSED`; disposing again does nothing.
+   */
+  dispose() {
+    if (this.#engine === null) return;
+    this.#engine.free();
+    this.#engine = null;
+    this.#slots = new Map();
+    this.#keys = [];
+    this.#values = [];
   }
 
   #drain() {
@@ -201,16 +222,16 @@ export class MemoryCache {
   }
 }
 
+if (Symbol.dispose !== undefined) MemoryCache.prototype[Symbol.dispose] = MemoryCache.prototype.dispose;
+
 function entryOptions(options) {
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    fail("E_ARGUMENT", `set: options must be an object such as { ttl: 60000 }, got ${typeName(options)}`);
-  }
-  for (const name in options) {
+  const o = readOnce(options, "E_ARGUMENT", "set: options", "an object such as { ttl: 60000 }");
+  for (const name in o) {
     if (name !== "ttl" && name !== "size") {
       fail("E_ARGUMENT", `set: unknown option "${name}"; the options are ttl, size`);
     }
   }
-  const { ttl, size } = options;
+  const { ttl, size } = o;
   if (ttl !== undefined && typeof ttl !== "number") {
     fail("E_ARGUMENT", `set: ttl must be a number of milliseconds, got ${typeName(ttl)}`);
   }

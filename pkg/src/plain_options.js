@@ -4,7 +4,8 @@
 // restoring wasm's stack pointer, and enough of those exhaust the stack and trap the
 // instance for every later call. Copying here runs the caller's code in JavaScript, where a
 // throw is an ordinary E_CONFIG.
-import { EdgeCacheError } from "./errors.js";
+import { EdgeCacheError, fail, typeName } from "./errors.js";
+import { loneSurrogateAt } from "./keys.js";
 
 /** Stands in for an object that is not a plain one (a store client, a Date, a Map). */
 class Opaque {}
@@ -35,17 +36,52 @@ export function plainNodes(nodes) {
   return guarded("HashRing", () => (Array.isArray(nodes) ? Array.from(nodes, (node) => fields(node, 0)) : copy(nodes, 0)));
 }
 
-/** One HashRing node copied the same way. */
+/** One HashRing node copied the same way (for `add`: a bad one is an `E_ARGUMENT`). */
 export function plainNode(node) {
-  return guarded("HashRing", () => fields(node, 0));
+  return guarded("HashRing.add", () => fields(node, 0), "E_ARGUMENT");
 }
 
-function guarded(owner, read) {
+/**
+ * A caller's object read once: its own enumerable fields copied into a plain object, so
+ * that getters and Proxy traps run here, once, and what is checked is what is used.
+ * Throws `code` for anything but a non-array object (`expected` says what to pass), and
+ * when reading it throws.
+ * @param {unknown} value
+ * @param {string} code E_CONFIG (constructor options) or E_ARGUMENT (a call's)
+ * @param {string} what what is read, e.g. "getOrSet: options"
+ * @param {string} expected what to pass instead, e.g. "an object such as { ttl: 60000 }"
+ */
+export function readOnce(value, code, what, expected) {
+  let copy = null;
+  try {
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) copy = { ...value };
+  } catch (error) {
+    throw new EdgeCacheError(code, `${what}: reading it threw (${error?.message ?? String(error)}); pass ${expected} whose fields hold values`, { cause: error });
+  }
+  if (copy === null) fail(code, `${what} must be ${expected}, got ${typeName(value)}`);
+  return copy;
+}
+
+/**
+ * Refuses (with `code`) a name that has half of a UTF-16 surrogate pair: outside the isolate
+ * (UTF-8 store keys, wasm strings) it becomes U+FFFD, so two such names would be one.
+ * @param {string} name
+ * @param {string} code
+ * @param {string} what e.g. "EdgeCache: option namespace"
+ */
+export function checkWellFormed(name, code, what) {
+  const at = loneSurrogateAt(name);
+  if (at >= 0) {
+    fail(code, `${what} ${JSON.stringify(name)} has half of a UTF-16 surrogate pair at index ${at}, which cannot be told apart from other such text outside the isolate: pass well-formed text`);
+  }
+}
+
+function guarded(owner, read, code = "E_CONFIG") {
   try {
     return read();
   } catch (error) {
     throw new EdgeCacheError(
-      "E_CONFIG",
+      code,
       `${owner}: reading the options threw (${error?.message ?? String(error)}); pass plain objects whose fields hold values`,
       { cause: error },
     );

@@ -1,7 +1,7 @@
 import { RingEngine } from "../dist/edgecache.js";
-import { fail, typeName } from "./errors.js";
-import { toKey } from "./keys.js";
-import { plainNode, plainNodes, plainOptions } from "./plain_options.js";
+import { fail, failDisposed, typeName } from "./errors.js";
+import { loneSurrogateAt, toKey } from "./keys.js";
+import { checkWellFormed, plainNode, plainNodes, plainOptions } from "./plain_options.js";
 import { wasmBuffer } from "./ready.js";
 
 /** What the engine returns from `node` on an empty ring. */
@@ -34,13 +34,16 @@ export class HashRing {
    *   (libmemcached, pylibmc; default) or "spy" (spymemcached)
    */
   constructor(nodes, options) {
-    this.#engine = new RingEngine(plainNodes(nodes), plainOptions(options, "HashRing"));
+    const copied = plainNodes(nodes);
+    if (Array.isArray(copied)) copied.forEach((node) => checkId(node, "E_CONFIG"));
+    this.#engine = new RingEngine(copied, plainOptions(options, "HashRing"));
     this.#ids = this.#engine.ids();
     this.#relayout();
   }
 
   /** The node that owns `key`; throws `E_EMPTY_RING` when the ring has no nodes. */
   node(key) {
+    if (this.#engine === null) failDisposed("HashRing.node");
     const index = this.#engine.node(this.#encode(toKey(key)));
     if (index === NO_NODE) {
       fail("E_EMPTY_RING", "HashRing: node(key) on an empty ring; add a node first, e.g. ring.add(\"10.0.1.1:11211\")");
@@ -53,6 +56,7 @@ export class HashRing {
    * to hold replicas. Returns `min(n, size)` ids (none on an empty ring).
    */
   nodes(key, n) {
+    if (this.#engine === null) failDisposed("HashRing.nodes");
     const k = toKey(key);
     if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
       fail("E_ARGUMENT", `HashRing: nodes(key, n) needs n as a whole number ≥ 0 (how many owners), got ${typeof n === "number" ? n : typeName(n)}`);
@@ -73,22 +77,39 @@ export class HashRing {
    * node change owner.
    */
   add(node) {
-    this.#engine.add(plainNode(node));
+    if (this.#engine === null) failDisposed("HashRing.add");
+    const copied = plainNode(node);
+    checkId(copied, "E_ARGUMENT");
+    this.#engine.add(copied);
     this.#ids = this.#engine.ids();
     this.#relayout();
   }
 
   /** Removes node `id`; whether it was on the ring. */
   remove(id) {
+    if (this.#engine === null) failDisposed("HashRing.remove");
     if (typeof id !== "string") {
       fail("E_ARGUMENT", `HashRing: remove(id) needs the node id string, got ${typeName(id)}`);
     }
+    // Never on the ring (see checkId); the engine would see it as another id.
+    if (loneSurrogateAt(id) >= 0) return false;
     const removed = this.#engine.remove(id);
     if (removed) {
       this.#ids = this.#engine.ids();
       this.#relayout();
     }
     return removed;
+  }
+
+  /**
+   * Frees the engine's wasm memory now, rather than whenever the garbage collector gets
+   * to it. Later calls throw `E_DISPOSED` (`size` is 0); disposing again does nothing.
+   */
+  dispose() {
+    if (this.#engine === null) return;
+    this.#engine.free();
+    this.#engine = null;
+    this.#ids = [];
   }
 
   /** The number of nodes. */
@@ -120,4 +141,15 @@ export class HashRing {
     this.#key = new Uint8Array(buffer, e.keyPtr(), e.keyLen());
     this.#owners = new Uint32Array(buffer, e.ownersPtr(), e.ownersLen());
   }
+}
+
+if (Symbol.dispose !== undefined) HashRing.prototype[Symbol.dispose] = HashRing.prototype.dispose;
+
+/**
+ * Refuses a node id with half of a surrogate pair: the engine sees every such id as the
+ * same text (U+FFFD), so two of them would be one node with two names.
+ */
+function checkId(node, code) {
+  const id = typeof node === "string" ? node : node?.id;
+  if (typeof id === "string") checkWellFormed(id, code, "HashRing: node id");
 }

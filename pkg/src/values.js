@@ -12,7 +12,7 @@ export function toJson(value, what, fix) {
   try {
     json = JSON.stringify(value);
   } catch (e) {
-    fail("E_VALUE", `${what} cannot be written as JSON (${e.message}); ${fix}`);
+    fail("E_VALUE", `${what} cannot be written as JSON (${e?.message ?? String(e)}); ${fix}`);
   }
   if (json === undefined) fail("E_VALUE", `${what} (a ${typeof value}) has no JSON form; ${fix}`);
   return json;

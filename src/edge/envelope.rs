@@ -1,18 +1,25 @@
 //! The L2 record: what goes into a store is a versioned header line, then the value's
-//! JSON. The header carries the logical key (checked on read, so a digested or colliding
-//! store key can never serve another key's data), created-at, logical expiry, the stale
-//! horizons, the last load's duration (for early refresh) and the tag generations.
+//! JSON. The header carries the length of that JSON (so a record cut short, which may
+//! still parse as JSON, `12345` from `123456789`, is refused), the logical key (checked on
+//! read, so a digested or colliding store key can never serve another key's data),
+//! created-at, logical expiry, the stale horizons, the last load's duration (for early
+//! refresh) and the tag generations.
 //!
-//! Header grammar (numbers in whole decimal milliseconds, strings as `<utf8 bytes>:<text>` with
-//! `\` and newlines escaped, so the first newline always ends the header):
-//! `ec1|created|expires|staleUntil|errorUntil|loadMs|key|tagCount(|tag|generation)*`
+//! Header grammar (numbers in whole decimal milliseconds, the body's length in UTF-16 code
+//! units, strings as `<utf8 bytes>:<text>` with `\` and newlines escaped, so the first
+//! newline always ends the header):
+//! `ec2|bodyLength|created|expires|staleUntil|errorUntil|loadMs|key|tagCount(|tag|generation)*`
 
 /// The version prefix of every header.
-const VERSION: &str = "ec1";
+const VERSION: &str = "ec2";
+/// The format's number (`VERSION` without "ec").
+const VERSION_NUMBER: u32 = 2;
 
 /// The times and tags of one record.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Header {
+    /// Length of the value's JSON that follows the header (UTF-16 code units).
+    pub body_len: u64,
     /// The logical (namespaced) key.
     pub key: String,
     /// When the value was stored (ms).
@@ -34,8 +41,9 @@ pub struct Header {
 pub enum Rejection {
     /// Not a header at all, or a damaged one.
     Corrupt,
-    /// A header of a later format (`ec2|...`): written by a newer edgecache, left alone.
-    NewerVersion,
+    /// A header of another format (`ec3|...` from a newer edgecache, `ec1|...` from an
+    /// older one): a miss, left alone (the next write replaces it).
+    OtherVersion,
     /// A valid record of another key.
     ForeignKey,
 }
@@ -45,6 +53,8 @@ impl Header {
     pub fn encode(&self) -> String {
         let mut out = String::with_capacity(64 + self.key.len());
         out.push_str(VERSION);
+        out.push('|');
+        out.push_str(&self.body_len.to_string());
         for n in [
             self.created,
             self.expires,
@@ -68,13 +78,21 @@ impl Header {
         out
     }
 
-    /// Parses a header line and checks it belongs to `expected_key`.
-    pub fn decode(line: &str, expected_key: &str) -> Result<Header, Rejection> {
+    /// Parses a header line and checks it belongs to `expected_key` and to a body of
+    /// `body_len` UTF-16 code units (what follows the header's newline).
+    pub fn decode(line: &str, expected_key: &str, body_len: u64) -> Result<Header, Rejection> {
         let mut r = Reader { rest: line };
         match r.field() {
             Some(VERSION) => {}
-            Some(v) if is_later_version(v) => return Err(Rejection::NewerVersion),
+            Some(v) if is_other_version(v) => return Err(Rejection::OtherVersion),
             _ => return Err(Rejection::Corrupt),
+        }
+        let stated_len = r
+            .field()
+            .and_then(|f| f.parse::<u64>().ok())
+            .ok_or(Rejection::Corrupt)?;
+        if stated_len != body_len {
+            return Err(Rejection::Corrupt);
         }
         let created = r.number()?;
         let expires = r.number()?;
@@ -102,6 +120,7 @@ impl Header {
             return Err(Rejection::ForeignKey);
         }
         Ok(Header {
+            body_len,
             key,
             created,
             expires,
@@ -113,12 +132,12 @@ impl Header {
     }
 }
 
-/// Whether `field` names a later header version: "ec" and a number above 1.
-fn is_later_version(field: &str) -> bool {
+/// Whether `field` names another header version: "ec" and a number other than ours.
+fn is_other_version(field: &str) -> bool {
     field
         .strip_prefix("ec")
         .and_then(|n| n.parse::<u32>().ok())
-        .is_some_and(|n| n > 1)
+        .is_some_and(|n| n >= 1 && n != VERSION_NUMBER)
 }
 
 /// A time as whole milliseconds (rounded; integer formatting keeps the wasm small).
@@ -199,6 +218,7 @@ mod tests {
 
     fn header(key: &str, tags: Vec<(String, f64)>) -> Header {
         Header {
+            body_len: 7,
             key: key.to_string(),
             created: 1000.0,
             expires: 61001.0,
@@ -217,14 +237,22 @@ mod tests {
         );
         let line = h.encode();
         assert!(
-            line.starts_with("ec1|1000|61001|71000|91000|12|11:ec:k:user|1|2|"),
+            line.starts_with("ec2|7|1000|61001|71000|91000|12|11:ec:k:user|1|2|"),
             "{line}"
         );
-        assert_eq!(Header::decode(&line, "ec:k:user|1"), Ok(h));
+        assert_eq!(Header::decode(&line, "ec:k:user|1", 7), Ok(h));
         assert_eq!(
-            Header::decode(&line, "ec:k:user|2"),
+            Header::decode(&line, "ec:k:user|2", 7),
             Err(Rejection::ForeignKey)
         );
+    }
+
+    #[test]
+    fn a_body_of_another_length_is_corrupt() {
+        let line = header("k", vec![]).encode();
+        for len in [0, 6, 8, 70] {
+            assert_eq!(Header::decode(&line, "k", len), Err(Rejection::Corrupt));
+        }
     }
 
     #[test]
@@ -232,27 +260,35 @@ mod tests {
         let mut h = header("k", vec![]);
         h.created = 1000.4;
         h.load_ms = 0.6;
-        let back = Header::decode(&h.encode(), "k").unwrap();
+        let back = Header::decode(&h.encode(), "k", 7).unwrap();
         assert_eq!((back.created, back.load_ms), (1000.0, 1.0));
     }
 
     #[test]
     fn garbage_is_corrupt() {
-        assert_eq!(
-            Header::decode("ec2|1|2|3|4|5|1:k|0", "k"),
-            Err(Rejection::NewerVersion)
-        );
+        for other in ["ec3|7|1|2|3|4|5|1:k|0", "ec1|1|2|3|4|5|1:k|0"] {
+            assert_eq!(
+                Header::decode(other, "k", 7),
+                Err(Rejection::OtherVersion),
+                "{other}"
+            );
+        }
         for bad in [
             "",
-            "ec0|1|2|3|4|5|1:k|0",
-            "ec1|1|2",
-            "ec1|1|2|3|4|5|9:k|0",
-            "ec1|x|2|3|4|5|1:k|0",
-            "ec1|1|2|3|4|5|1:k|1",
-            "ec1|1|2|3|4|5|1:k|0|junk",
+            "ec0|7|1|2|3|4|5|1:k|0",
+            "ec2|7|1|2",
+            "ec2|7|1|2|3|4|5|9:k|0",
+            "ec2|7|x|2|3|4|5|1:k|0",
+            "ec2|x|1|2|3|4|5|1:k|0",
+            "ec2|7|1|2|3|4|5|1:k|1",
+            "ec2|7|1|2|3|4|5|1:k|0|junk",
             "{\"json\":1}",
         ] {
-            assert_eq!(Header::decode(bad, "k"), Err(Rejection::Corrupt), "{bad}");
+            assert_eq!(
+                Header::decode(bad, "k", 7),
+                Err(Rejection::Corrupt),
+                "{bad}"
+            );
         }
     }
 
@@ -263,16 +299,16 @@ mod tests {
             let h = header(&key, tags.into_iter().map(|(t, g)| (t, f64::from(g))).collect());
             let line = h.encode();
             prop_assert!(!line.contains('\n'));
-            prop_assert_eq!(Header::decode(&line, &key), Ok(h));
+            prop_assert_eq!(Header::decode(&line, &key, 7), Ok(h));
             if other != key {
-                prop_assert_eq!(Header::decode(&line, &other), Err(Rejection::ForeignKey));
+                prop_assert_eq!(Header::decode(&line, &other, 7), Err(Rejection::ForeignKey));
             }
         }
 
         /// No input makes decoding panic.
         #[test]
         fn never_panics(line in ".{0,80}") {
-            let _ = Header::decode(&line, "k");
+            let _ = Header::decode(&line, "k", 7);
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod breaker;
 pub mod config;
 pub mod envelope;
 pub mod freshness;
+pub mod generation;
 pub mod keys;
 pub mod latency;
 pub mod stats;

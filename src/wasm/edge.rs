@@ -7,6 +7,7 @@ use crate::edge::breaker::BreakerState;
 use crate::edge::config::{EdgeConfig, WriteMode};
 use crate::edge::envelope::{Header, Rejection};
 use crate::edge::freshness::Horizons;
+use crate::edge::generation;
 use crate::edge::keys::{self, KeyKind};
 use crate::edge::stats::{Event, Tier};
 use crate::edge::EdgeCore;
@@ -155,11 +156,26 @@ impl EdgeEngine {
         keys::digest_key_len(&self.core.config().namespace) as u32
     }
 
-    /// The header line of a record (the value's JSON follows after a newline).
+    /// The store record of a tag's `generation` (see `edge::generation`).
+    #[wasm_bindgen(js_name = encodeGeneration)]
+    pub fn encode_generation(generation: f64) -> String {
+        generation::encode(generation)
+    }
+
+    /// The generation a tag's store record holds, or NaN when the record is unreadable
+    /// (cut, damaged or out of range: the tag counts as invalidated).
+    #[wasm_bindgen(js_name = decodeGeneration)]
+    pub fn decode_generation(record: &str) -> f64 {
+        generation::decode(record).unwrap_or(f64::NAN)
+    }
+
+    /// The header line of a record (the value's JSON, `body_len` UTF-16 code units long,
+    /// follows after a newline).
     #[allow(clippy::too_many_arguments)]
     pub fn encode(
         &self,
         key: &str,
+        body_len: f64,
         created: f64,
         expires: f64,
         stale_until: f64,
@@ -173,6 +189,7 @@ impl EdgeEngine {
             .zip(generations.into_iter().chain(std::iter::repeat(0.0)))
             .collect();
         Header {
+            body_len: body_len as u64,
             key: self.logical_key(key),
             created,
             expires,
@@ -184,11 +201,13 @@ impl EdgeEngine {
         .encode()
     }
 
-    /// Parses a header line of the record stored for `key`: `[status, created, expires,
-    /// staleUntil, errorUntil, loadMs, ...tag generations]`, status 0 ok, 1 corrupt, 2
-    /// another key's record, 3 a later format (then nothing follows). The tags are read with `decodedTags`.
-    pub fn decode(&mut self, line: &str, key: &str) -> Vec<f64> {
-        match Header::decode(line, &self.logical_key(key)) {
+    /// Parses a header line of the record stored for `key`, whose body (after the
+    /// newline) is `body_len` UTF-16 code units long: `[status, created, expires,
+    /// staleUntil, errorUntil, loadMs, ...tag generations]`, status 0 ok, 1 corrupt (or cut
+    /// short), 2 another key's record, 3 another format (then nothing follows). The tags
+    /// are read with `decodedTags`.
+    pub fn decode(&mut self, line: &str, key: &str, body_len: f64) -> Vec<f64> {
+        match Header::decode(line, &self.logical_key(key), body_len as u64) {
             Ok(h) => {
                 let mut out = vec![
                     0.0,
@@ -205,7 +224,7 @@ impl EdgeEngine {
             }
             Err(Rejection::Corrupt) => vec![1.0],
             Err(Rejection::ForeignKey) => vec![2.0],
-            Err(Rejection::NewerVersion) => vec![3.0],
+            Err(Rejection::OtherVersion) => vec![3.0],
         }
     }
 

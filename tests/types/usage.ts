@@ -1,7 +1,7 @@
 // Type-checked by `deno check` in `make test`: the public API as a user writes it. The
 // `@ts-expect-error` lines must stay errors.
 import { EdgeCache, EdgeCacheError, HashRing, MemoryCache, stores } from "../../pkg/index.d.ts";
-import type { CacheEvent, CacheStats, KvStore, WarmReport } from "../../pkg/index.d.ts";
+import type { CacheEvent, CacheStats, FlushReport, KvStore, WarmReport } from "../../pkg/index.d.ts";
 
 const memory = new MemoryCache<{ name: string }>({ maxEntries: 100, ttl: 60_000, policy: "tinylfu" });
 memory.set(["user", 1], { name: "Ada" }, { ttl: 1000 });
@@ -43,8 +43,20 @@ const ring = new HashRing(["10.0.1.1:11211", { id: "10.0.1.2:11211", weight: 2 }
 const owner: string = ring.node("key");
 const owners: string[] = ring.nodes(["user", 1], 2);
 
+async function perRequest(): Promise<number | undefined> {
+  // A cache made per request is disposed when the block ends (flushed, then freed).
+  await using perRequestCache = new EdgeCache<number>({ store: stores.memory() });
+  using scratch = new MemoryCache<number>({ maxEntries: 10 });
+  scratch.set("k", 1);
+  const flushed: Promise<FlushReport> = new EdgeCache({ store: stores.memory() }).dispose();
+  await flushed;
+  return perRequestCache.get("k");
+}
+
 function code(e: unknown): string | undefined {
   return e instanceof EdgeCacheError ? e.code : undefined;
 }
 
-export { code, owner, owners, p99, recs, report, user, viaWrap };
+ring.dispose();
+
+export { code, owner, owners, p99, perRequest, recs, report, user, viaWrap };

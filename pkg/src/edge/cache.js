@@ -5,13 +5,14 @@ import { EdgeEngine } from "../../dist/edgecache.js";
 import { EdgeCacheError, fail, typeName } from "../errors.js";
 import { toStoredKey } from "../keys.js";
 import { MemoryCache } from "../memory.js";
-import { plainOptions } from "../plain_options.js";
+import { checkWellFormed, plainOptions, readOnce } from "../plain_options.js";
 import { checkedClock } from "../clock.js";
 import { checkStore } from "../stores/check.js";
 import { toJson, utf8Length } from "../values.js";
 import { Background } from "./background.js";
 import { Count, Fresh, Tier } from "./codes.js";
 import { Flights } from "./flight.js";
+import { Lifetime } from "./lifetime.js";
 import { InProgress, WriteOrder } from "./key_order.js";
 import { callOptions, checkTags } from "./options.js";
 import { ShardedStore } from "./shards.js";
@@ -65,12 +66,21 @@ export class EdgeCache {
   #reported = new WeakSet();
   /** Errors thrown for a loader's failure (a stale value may stand in for these only). */
   #loaderFailures = new WeakSet();
+  /** The calls running, and whether `dispose()` was called */
+  #lifetime = new Lifetime();
+  /** The promise of `dispose()`, once called */
+  #disposal = null;
 
   /** @param {object} [options] see README: store, namespace, memory, ttl, ... */
-  constructor(options = {}) {
-    if (options === null || typeof options !== "object" || Array.isArray(options)) {
-      fail("E_CONFIG", `EdgeCache: options must be an object such as { store, ttl: 60000 }, got ${typeName(options)}`);
-    }
+  constructor(given = {}) {
+    // Every failure while reading the caller's options and stores is an E_CONFIG (a getter
+    // or Proxy trap that throws included), never the caller's raw error.
+    readingCallerObjects(() => this.#configure(given), "E_CONFIG", "EdgeCache: options");
+  }
+
+  #configure(given) {
+    const options = readOnce(given, "E_CONFIG", "EdgeCache: options", "an object such as { store, ttl: 60000 }");
+    if (typeof options.namespace === "string") checkWellFormed(options.namespace, "E_CONFIG", "EdgeCache: option namespace");
     const engineOptions = plainOptions(options, "EdgeCache");
     const { store, memory, now, waitUntil, onEvent, earlyRefresh } = options;
     this.#engine = new EdgeEngine({ ...engineOptions, earlyRefresh: earlyRefreshBeta(earlyRefresh) });
@@ -86,7 +96,10 @@ export class EdgeCache {
     this.#memory = makeMemory(memory, this.#now);
     this.#memorySized = typeof memory === "object" && memory !== null && memory.maxBytes !== undefined;
     this.#store = store === undefined ? null : this.#storeTier(store);
-    this.#tags = new TagGenerations(this.#engine, this.#store, this.#now);
+    this.#tags = new TagGenerations(this.#engine, this.#store, this.#now, (tag) => {
+      this.#engine.count(Count.StoreCorrupt);
+      this.#emit({ type: "error", tag, tier: "store", reason: "unreadable tag generation" });
+    });
     if (!(this.#store instanceof ShardedStore)) {
       for (const name of ["replicas", "circuitBreaker"]) {
         if (options[name] !== undefined) {
@@ -128,11 +141,14 @@ export class EdgeCache {
    * record of stores). Keys that now belong to it are found again through misses.
    */
   addStore(id, store) {
-    this.#sharded("addStore").addShard(id, store);
+    this.#lifetime.check("addStore");
+    const sharded = this.#sharded("addStore");
+    readingCallerObjects(() => sharded.addShard(id, store), "E_CONFIG", `addStore(${typeof id === "string" ? JSON.stringify(id) : typeName(id)})`);
   }
 
   /** Removes a store from the ring; whether it was there. Its keys are found again through misses. */
   removeStore(id) {
+    this.#lifetime.check("removeStore");
     return this.#sharded("removeStore").removeShard(id);
   }
 
@@ -143,13 +159,33 @@ export class EdgeCache {
 
   /** The value for `key` from memory or the store, or `undefined`. Never calls a loader. */
   async get(key) {
+    this.#lifetime.check("get");
     const k = toStoredKey(key);
     const started = elapsedClock();
     const memory = this.#fromMemory(k, null, EMPTY_OPTIONS);
-    const hit = memory instanceof Promise ? await memory : memory;
-    if (hit !== null && hit.served) return this.#servedFromMemory(hit, started);
+    if (!(memory instanceof Promise) && memory?.served) return this.#servedFromMemory(memory, started);
+    this.#lifetime.enter("get");
+    try {
+      if (!(memory instanceof Promise)) return await this.#getFromStore(k, memory?.stale ?? null, null);
+      // A set or delete from now on (while the entry's tags are checked) wins over what
+      // this call finds.
+      const token = this.#inProgress.begin(k);
+      try {
+        const hit = await memory;
+        if (hit?.served) return this.#servedFromMemory(hit, started);
+        return await this.#getFromStore(k, hit?.stale ?? null, token);
+      } finally {
+        this.#inProgress.end(k, token);
+      }
+    } finally {
+      this.#lifetime.leave();
+    }
+  }
+
+  /** `get` past memory: the store (shared with concurrent `get`s of the key), or undefined. */
+  #getFromStore(k, stale, token) {
     if (this.#store === null) return undefined;
-    return this.#reads.run(k, this.#readBound, () => this.#readThrough(k, null, EMPTY_OPTIONS, hit?.stale ?? null));
+    return this.#reads.run(k, this.#readBound, () => this.#readThrough(k, null, EMPTY_OPTIONS, stale, token));
   }
 
   /**
@@ -157,21 +193,36 @@ export class EdgeCache {
    * and its result cached. Stale values are served within the windows the caller chose.
    */
   async getOrSet(key, loader, options) {
+    this.#lifetime.check("getOrSet");
     const k = toStoredKey(key);
     if (typeof loader !== "function") {
       fail("E_ARGUMENT", `getOrSet: loader must be a function returning the value (or a promise of it), got ${typeName(loader)}`);
     }
     const o = callOptions("getOrSet", options, GET_OR_SET);
     const started = elapsedClock();
-    let stale = null;
-    if (o.forceRefresh !== true) {
-      const memory = this.#fromMemory(k, loader, o);
-      const hit = memory instanceof Promise ? await memory : memory;
-      if (hit !== null && hit.served) return this.#servedFromMemory(hit, started);
-      stale = hit?.stale ?? null;
+    const memory = o.forceRefresh === true ? null : this.#fromMemory(k, loader, o);
+    if (!(memory instanceof Promise) && memory?.served) return this.#servedFromMemory(memory, started);
+    this.#lifetime.enter("getOrSet");
+    try {
+      if (!(memory instanceof Promise)) return await this.#loadThrough(k, loader, o, memory?.stale ?? null, null);
+      // As in `get`: a set or delete while the tags are checked wins over this call's load.
+      const token = this.#inProgress.begin(k);
+      try {
+        const hit = await memory;
+        if (hit?.served) return this.#servedFromMemory(hit, started);
+        return await this.#loadThrough(k, loader, o, hit?.stale ?? null, token);
+      } finally {
+        this.#inProgress.end(k, token);
+      }
+    } finally {
+      this.#lifetime.leave();
     }
+  }
+
+  /** `getOrSet` past memory: the store, then the loader (shared with concurrent calls of the key). */
+  #loadThrough(k, loader, o, stale, token) {
     const flights = o.forceRefresh === true ? this.#forced : this.#loads;
-    const loading = flights.run(k, this.#loadBound(o), () => this.#readThrough(k, loader, o, stale));
+    const loading = flights.run(k, this.#loadBound(o), () => this.#readThrough(k, loader, o, stale, token));
     if (stale === null) return loading;
     // This call may have joined a load that carries no stale value (warm's): its own stands
     // in if that load fails.
@@ -238,19 +289,28 @@ export class EdgeCache {
     this.#event("miss", k, "memory");
   }
 
-  /** L2, then (with a loader) the loader; `stale` is served if both fail within its window. */
-  async #readThrough(k, loader, o, stale) {
-    let storeFailed = false;
-    if (this.#store !== null && o.forceRefresh !== true) {
-      const found = await this.#fromStore(k, loader, o);
-      if (found.served) return found.value;
-      storeFailed = found.failed === true;
-      if (found.stale && (stale === null || found.stale.expires > stale.expires)) stale = found.stale;
+  /**
+   * L2, then (with a loader) the loader; `stale` is served if both fail within its window.
+   * A set or delete of `k` from the start of the call (`token`, taken by the caller, or
+   * now) to the end of the load wins: what the read or the loader found is not kept.
+   */
+  async #readThrough(k, loader, o, stale, callerToken) {
+    const token = this.#inProgress.retain(k, callerToken);
+    try {
+      let storeFailed = false;
+      if (this.#store !== null && o.forceRefresh !== true) {
+        const found = await this.#readStore(k, loader, o, token);
+        if (found.served) return found.value;
+        storeFailed = found.failed === true;
+        if (found.stale && (stale === null || found.stale.expires > stale.expires)) stale = found.stale;
+      }
+      if (loader === null) {
+        return storeFailed && stale !== null && this.#staleIfError(k, stale) ? stale.value : undefined;
+      }
+      return await this.#callLoader(k, loader, o, stale, token);
+    } finally {
+      this.#inProgress.end(k, token);
     }
-    if (loader === null) {
-      return storeFailed && stale !== null && this.#staleIfError(k, stale) ? stale.value : undefined;
-    }
-    return this.#load(k, loader, o, stale);
   }
 
   /**
@@ -264,15 +324,6 @@ export class EdgeCache {
   }
 
   /** L2: `{ served, value }`, `{ stale }`, `{ failed }` or `{}` (nothing usable). */
-  async #fromStore(k, loader, o) {
-    const token = this.#inProgress.begin(k);
-    try {
-      return await this.#readStore(k, loader, o, token);
-    } finally {
-      this.#inProgress.end(k, token);
-    }
-  }
-
   async #readStore(k, loader, o, token) {
     const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
     const { record, failed, repair } = await this.#readRecord(storeKey, k);
@@ -315,8 +366,8 @@ export class EdgeCache {
    */
   #parse(k, storeKey, record, token) {
     const newline = record.indexOf("\n");
-    const header = newline < 0 ? CORRUPT : this.#engine.decode(record.slice(0, newline), k);
-    if (header[0] === HEADER_NEWER) return null; // a later edgecache's record: a miss, left alone
+    const header = newline < 0 ? CORRUPT : this.#engine.decode(record.slice(0, newline), k, record.length - newline - 1);
+    if (header[0] === HEADER_OTHER_FORMAT) return null; // a newer (or older) edgecache's record: a miss, left alone
     let value;
     if (header[0] === HEADER_OK) {
       try {
@@ -350,19 +401,20 @@ export class EdgeCache {
     this.#engine.count(Count.Backfill);
   }
 
-  /**
-   * Calls the loader, caches its value (unless a `set` or `delete` of the key came in
-   * meanwhile), serves `stale` if it fails within its window.
-   */
-  async #load(k, loader, o, stale) {
+  /** A background refresh of `k`: calls the loader and caches its value (see #callLoader). */
+  async #load(k, loader, o) {
     const token = this.#inProgress.begin(k);
     try {
-      return await this.#callLoader(k, loader, o, stale, token);
+      return await this.#callLoader(k, loader, o, null, token);
     } finally {
       this.#inProgress.end(k, token);
     }
   }
 
+  /**
+   * Calls the loader, caches its value (unless a `set` or `delete` of the key came in
+   * since `token` was taken), serves `stale` if it fails within its window.
+   */
   async #callLoader(k, loader, o, stale, token) {
     let loaded;
     try {
@@ -447,7 +499,7 @@ export class EdgeCache {
     this.#emit({ type: "refresh", key: k });
     const bound = this.#loadBound(o);
     // With its store write, bounded as a read is.
-    this.#background.add(this.#refreshes.run(k, bound, () => this.#load(k, loader, o, null)), bound + this.#readBound);
+    this.#background.add(this.#refreshes.run(k, bound, () => this.#load(k, loader, o)), bound + this.#readBound);
   }
 
   /** How long a load with the call options `o` may take at most (ms): see EdgeEngine.loadBound. */
@@ -504,7 +556,7 @@ export class EdgeCache {
     }
     if (this.#store === null) return;
     const { maxKeyBytes, maxValueBytes, minTtl } = this.#store.limits;
-    const header = this.#engine.encode(k, now, entry.expires, entry.staleUntil, entry.errorUntil, entry.loadMs, entry.tags, entry.generations);
+    const header = this.#engine.encode(k, json.length, now, entry.expires, entry.staleUntil, entry.errorUntil, entry.loadMs, entry.tags, entry.generations);
     const record = `${header}\n${json}`;
     const bytes = utf8Length(record);
     if (bytes > maxValueBytes) {
@@ -525,6 +577,15 @@ export class EdgeCache {
    * it; write-behind once the queue accepted it (waiting for room when the queue is full).
    */
   async set(key, value, options) {
+    this.#lifetime.enter("set");
+    try {
+      return await this.#set(key, value, options);
+    } finally {
+      this.#lifetime.leave();
+    }
+  }
+
+  async #set(key, value, options) {
     const k = toStoredKey(key);
     if (value === undefined) fail("E_VALUE", "set: value is undefined; use delete(key) to remove an entry, or store null");
     const o = callOptions("set", options, SET);
@@ -555,6 +616,15 @@ export class EdgeCache {
    * whether memory or the queue held it; the store is not read).
    */
   async delete(key) {
+    this.#lifetime.enter("delete");
+    try {
+      return await this.#delete(key);
+    } finally {
+      this.#lifetime.leave();
+    }
+  }
+
+  async #delete(key) {
     const k = toStoredKey(key);
     this.#supersede(k);
     const inMemory = this.#memory?.delete(k) ?? false;
@@ -598,6 +668,15 @@ export class EdgeCache {
    * the store. Other isolates see it when they next re-read tags (at most memoryTtl later).
    */
   async invalidateTags(tags) {
+    this.#lifetime.enter("invalidateTags");
+    try {
+      return await this.#invalidateTags(tags);
+    } finally {
+      this.#lifetime.leave();
+    }
+  }
+
+  async #invalidateTags(tags) {
     // A copy: the caller may change the array while the store is written.
     await this.#tags.invalidate([...checkTags("invalidateTags", tags)]);
   }
@@ -610,7 +689,17 @@ export class EdgeCache {
    * `{ total, warmed, skipped, failed, errors, elapsedMs }`; never rejects for an entry.
    */
   async warm(entries, options) {
-    if (entries === null || typeof entries?.[Symbol.iterator] !== "function") {
+    this.#lifetime.enter("warm");
+    try {
+      return await this.#warm(entries, options);
+    } finally {
+      this.#lifetime.leave();
+    }
+  }
+
+  async #warm(entries, options) {
+    const list = readingCallerObjects(() => (entries == null || typeof entries[Symbol.iterator] !== "function" ? null : [...entries]), "E_ARGUMENT", "warm: entries");
+    if (list === null) {
       fail("E_ARGUMENT", `warm: entries must be an iterable of { key, value } or { key, loader }, got ${typeName(entries)}`);
     }
     const { concurrency = 4, onProgress } = callOptions("warm", options, WARM);
@@ -620,7 +709,6 @@ export class EdgeCache {
     if (onProgress !== undefined && typeof onProgress !== "function") {
       fail("E_ARGUMENT", `warm: onProgress must be a function (done, total) => void, got ${typeName(onProgress)}`);
     }
-    const list = [...entries];
     const report = { total: list.length, warmed: 0, skipped: 0, failed: 0, errors: [], elapsedMs: 0 };
     const started = elapsedClock();
     let next = 0;
@@ -632,7 +720,7 @@ export class EdgeCache {
           report[(await this.#warmOne(entry)) ? "warmed" : "skipped"]++;
         } catch (error) {
           report.failed++;
-          report.errors.push({ key: entry?.key, error });
+          report.errors.push({ key: entryKey(entry), error });
         }
         done++;
         try {
@@ -649,10 +737,7 @@ export class EdgeCache {
 
   /** Warms one entry; false when it was already fresh or a set or delete of it came in meanwhile. */
   async #warmOne(entry) {
-    if (entry === null || typeof entry !== "object") {
-      fail("E_ARGUMENT", `warm: each entry must be an object { key, value } or { key, loader }, got ${typeName(entry)}`);
-    }
-    const { key, value, loader, ...rest } = entry;
+    const { key, value, loader, ...rest } = readOnce(entry, "E_ARGUMENT", "warm: each entry", "an object { key, value } or { key, loader }");
     const k = toStoredKey(key);
     if ((value === undefined) === (loader === undefined) || (loader !== undefined && typeof loader !== "function")) {
       fail("E_ARGUMENT", `warm: entry "${k}" needs exactly one of value or loader (a function)`);
@@ -663,7 +748,7 @@ export class EdgeCache {
     try {
       if ((await this.#isFresh(k, token)) || token.dirty) return false;
       if (loader === undefined) {
-        await this.set(k, value, o);
+        await this.#set(k, value, o);
         return true;
       }
       return await this.#warmLoad(k, loader, o, token);
@@ -719,13 +804,41 @@ export class EdgeCache {
    * (write-behind) and all background work (refreshes, store writes, repairs) has settled.
    */
   async flush() {
+    this.#lifetime.check("flush");
+    return this.#flush();
+  }
+
+  async #flush() {
     const writeBehind = this.#writeBehind === null ? undefined : await this.#writeBehind.flush();
     const report = await this.#background.drain();
     return writeBehind === undefined ? report : { ...report, writeBehind };
   }
 
+  /**
+   * Frees what the cache holds in wasm memory (its engines, its memory tier) at once,
+   * rather than whenever the garbage collector gets to it: wasm memory never shrinks, so
+   * caches made per request and dropped would grow it. Calls made from now on reject (or
+   * throw) `E_DISPOSED`; the running ones end first, then everything is flushed (see
+   * `flush`). Resolves with flush's report; calling it again returns the same promise.
+   */
+  dispose() {
+    this.#disposal ??= this.#dispose();
+    return this.#disposal;
+  }
+
+  async #dispose() {
+    await this.#lifetime.close();
+    const report = await this.#flush();
+    this.#writeBehind?.dispose();
+    this.#memory?.dispose();
+    if (this.#store instanceof ShardedStore) this.#store.dispose();
+    this.#engine.free();
+    return report;
+  }
+
   /** Counters and latency per tier; `memory.tier` is the memory tier's own stats. */
   stats() {
+    this.#lifetime.check("stats");
     const s = namedStats(this.#engine.stats(this.#inFlight));
     if (this.#memory !== null) s.memory.tier = this.#memory.stats();
     if (this.#store instanceof ShardedStore) s.shards = this.#store.stats();
@@ -755,10 +868,17 @@ export class EdgeCache {
 }
 
 const EMPTY_OPTIONS = Object.freeze({});
+if (Symbol.asyncDispose !== undefined) {
+  /** `await using cache = new EdgeCache(...)`: disposed when the block ends. */
+  EdgeCache.prototype[Symbol.asyncDispose] = async function asyncDispose() {
+    await this.dispose();
+  };
+}
+
 /** `decode` statuses (src/wasm/edge.rs). */
 const HEADER_OK = 0;
 const HEADER_FOREIGN = 2;
-const HEADER_NEWER = 3;
+const HEADER_OTHER_FORMAT = 3;
 const CORRUPT = [1];
 /** Names of the engine's stats numbers, per tier, in order (src/edge/stats.rs `EdgeStats::to_array`). */
 const STAT_NAMES = [
@@ -795,6 +915,28 @@ function storeWriteError(method, k, error) {
   return new EdgeCacheError("E_STORE", message, { cause: error });
 }
 
+/** A warm entry's key for its report, if reading it does not throw. */
+function entryKey(entry) {
+  try {
+    return entry?.key;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `run()`, which reads a caller's objects (options, stores): a getter or Proxy trap that
+ * throws becomes an EdgeCacheError with `code` naming `what`, not the caller's raw error.
+ */
+function readingCallerObjects(run, code, what) {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof EdgeCacheError) throw error;
+    throw new EdgeCacheError(code, `${what}: reading them threw (${error?.message ?? String(error)}); pass plain objects and arrays (stores with get/set/delete functions, or one of stores.*)`, { cause: error });
+  }
+}
+
 /**
  * Whether the `store` option is a record of shards (id -> store) rather than one store:
  * an object none of whose store methods is a function.
@@ -817,12 +959,10 @@ function earlyRefreshBeta(option) {
   return beta;
 }
 
-function makeMemory(option, now) {
-  if (option === false) return null;
-  if (option === undefined) return new MemoryCache({ ...DEFAULT_MEMORY, now });
-  if (option === null || typeof option !== "object" || Array.isArray(option)) {
-    fail("E_CONFIG", `EdgeCache: option memory must be MemoryCache options such as { maxEntries: 1000 } or false, got ${typeName(option)}`);
-  }
+function makeMemory(given, now) {
+  if (given === false) return null;
+  if (given === undefined) return new MemoryCache({ ...DEFAULT_MEMORY, now });
+  const option = readOnce(given, "E_CONFIG", "EdgeCache: option memory", "MemoryCache options such as { maxEntries: 1000 } or false");
   for (const [name, instead] of [["now", "the cache's now"], ["ttl", "the cache's ttl and memoryTtl"]]) {
     if (option[name] !== undefined) {
       fail("E_CONFIG", `EdgeCache: option memory.${name} is not used; the memory tier follows ${instead}`);

@@ -21,6 +21,16 @@ export class InProgress {
     return token;
   }
 
+  /**
+   * `token` (a caller's, taken when its call began) held once more, so that it stays
+   * watched until this part of the call ends too; a new token when there is none.
+   */
+  retain(key, token) {
+    if (token === null) return this.begin(key);
+    token.n++;
+    return token;
+  }
+
   /** The read or load with `token` is over. */
   end(key, token) {
     if (--token.n === 0 && this.#tokens.get(key) === token) this.#tokens.delete(key);

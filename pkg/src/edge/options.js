@@ -2,6 +2,7 @@
 // (a loader is never called for a call that then fails on its options).
 import { fail, typeName } from "../errors.js";
 import { loneSurrogateAt } from "../keys.js";
+import { readOnce } from "../plain_options.js";
 
 /**
  * Checks `options` of `method` against the `allowed` names and returns a snapshot of them
@@ -12,15 +13,12 @@ import { loneSurrogateAt } from "../keys.js";
  */
 export function callOptions(method, options, allowed) {
   if (options === undefined) return EMPTY;
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    fail("E_ARGUMENT", `${method}: options must be an object such as { ttl: 60000 }, got ${typeName(options)}`);
-  }
-  for (const name in options) {
+  const o = readOnce(options, "E_ARGUMENT", `${method}: options`, "an object such as { ttl: 60000 }");
+  for (const name in o) {
     if (!allowed.includes(name)) {
       fail("E_ARGUMENT", `${method}: unknown option "${name}"; the options are ${allowed.join(", ")}`);
     }
   }
-  const o = { ...options };
   for (const name of ["ttl", "staleWhileRevalidate", "staleIfError", "loaderTimeout"]) {
     const v = o[name];
     if (v === undefined) continue;
@@ -30,7 +28,7 @@ export function callOptions(method, options, allowed) {
       fail("E_ARGUMENT", `${method}: ${name} must be a finite number of milliseconds, ${range}; got ${typeName(v)} ${String(v)}`);
     }
   }
-  if (o.tags !== undefined) o.tags = checkTags(method, Array.isArray(o.tags) ? [...o.tags] : o.tags);
+  if (o.tags !== undefined) o.tags = checkTags(method, copyTags(method, o.tags));
   if (o.forceRefresh !== undefined && typeof o.forceRefresh !== "boolean") {
     fail("E_ARGUMENT", `${method}: forceRefresh must be true or false, got ${typeName(o.forceRefresh)}`);
   }
@@ -38,6 +36,15 @@ export function callOptions(method, options, allowed) {
 }
 
 const EMPTY = Object.freeze({});
+
+/** A copy of a tags array (a Proxy's traps run here, once), or the value as it is. */
+function copyTags(method, tags) {
+  try {
+    return Array.isArray(tags) ? [...tags] : tags;
+  } catch (error) {
+    fail("E_ARGUMENT", `${method}: reading tags threw (${error?.message ?? String(error)}); pass an array of strings`);
+  }
+}
 
 /** Checks a list of tags: an array of non-empty, well-formed strings (tags are stored). */
 export function checkTags(method, tags) {

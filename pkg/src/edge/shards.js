@@ -206,10 +206,18 @@ export class ShardedStore {
     }
   }
 
-  /** Per-shard counters: reads, hits, errors, timeouts, repairs, skippedWhileOpen, open. */
+  /** Frees the ring's wasm memory (EdgeCache.dispose). */
+  dispose() {
+    this.#ring.dispose();
+  }
+
+  /**
+   * Per-shard counters: reads, hits, errors, timeouts, repairs, skippedWhileOpen, open; a
+   * record without a prototype, so that any id (even "__proto__") is a field of its own.
+   */
   stats() {
     const now = this.#now();
-    const out = {};
+    const out = Object.create(null);
     for (const [id, shard] of this.#shards) {
       out[id] = { ...shard.counts, open: this.#engine.shardOpen(shard.index, now) };
     }

@@ -1,8 +1,12 @@
 // Tag generations: `invalidateTags` raises a tag's generation in the store; an entry is
 // current while none of its tags' generations is newer than when it was written. Read
 // generations are trusted for the engine's tag-check interval (memoryTtl, else ttl).
+import { EdgeEngine } from "../../dist/edgecache.js";
 import { EdgeCacheError } from "../errors.js";
 import { Flights } from "./flight.js";
+
+/** What `#readStored` gives for a tag whose record is unreadable (cut, damaged, out of range). */
+const UNREADABLE = -1;
 
 /** The generations of tags, as this isolate knows them. */
 export class TagGenerations {
@@ -19,6 +23,7 @@ export class TagGenerations {
   #engine;
   #store;
   #now;
+  #onUnreadable;
   /** How long a read of generations may take at most (ms): EdgeEngine.readBound */
   #readBound;
 
@@ -26,12 +31,14 @@ export class TagGenerations {
    * @param {*} engine the EdgeEngine (tag keys, the re-check interval)
    * @param {{ limits, readMany, write } | null} store the store tier, or null (memory only)
    * @param {() => number} now the injected clock
+   * @param {(tag: string) => void} onUnreadable reports a tag whose stored generation is unreadable
    */
-  constructor(engine, store, now) {
+  constructor(engine, store, now, onUnreadable) {
     this.#engine = engine;
     this.#readBound = engine.readBound();
     this.#store = store;
     this.#now = now;
+    this.#onUnreadable = onUnreadable;
   }
 
   /** Generations known without reading the store (checked within the interval), or null. */
@@ -82,7 +89,7 @@ export class TagGenerations {
    * here and in the store; throws `E_STORE` when the store could not take it. The stored
    * generation is read first, not taken from what this isolate knows: another isolate
    * (with a clock ahead of ours) may have raised it further, and a write from an older
-   * value would lower it.
+   * value would lower it. An unreadable stored generation is replaced.
    */
   async invalidate(tags) {
     const now = this.#now();
@@ -95,7 +102,7 @@ export class TagGenerations {
       this.#known.set(tag, { generation: local[i], checkedAt: now });
     });
     if (this.#store === null) return;
-    const stored = await this.#readStored(tags);
+    const stored = (await this.#readStored(tags)).map((g) => (g === UNREADABLE ? 0 : g));
     if (stored.some(Number.isNaN)) {
       // Written blind, the generation could go below one another isolate stored.
       throw new EdgeCacheError("E_STORE", "invalidateTags: the store could not be read; the tags are invalidated in this isolate only, other isolates may not see it");
@@ -105,7 +112,7 @@ export class TagGenerations {
     tags.forEach((tag, i) => this.#known.set(tag, { generation: next[i], checkedAt: now }));
     const { maxKeyBytes } = this.#store.limits;
     try {
-      await Promise.all(tags.map((tag, i) => this.#store.write(this.#engine.tagKey(tag, maxKeyBytes), String(next[i]), undefined, tag)));
+      await Promise.all(tags.map((tag, i) => this.#store.write(this.#engine.tagKey(tag, maxKeyBytes), EdgeEngine.encodeGeneration(next[i]), undefined, tag)));
     } catch (error) {
       throw new EdgeCacheError("E_STORE", `invalidateTags: the store failed (${error?.message ?? error}); other isolates may not see it`, { cause: error });
     }
@@ -119,6 +126,8 @@ export class TagGenerations {
       // Unreadable (store or shard down): the last known, re-read next time; never known:
       // NaN, which no entry is current under (it may have been invalidated).
       if (Number.isNaN(stored[i])) return cached?.generation ?? NaN;
+      // Unreadable record: counts as invalidated (NaN) until an invalidation replaces it.
+      if (stored[i] === UNREADABLE) return NaN;
       const generation = Math.max(stored[i], cached?.generation ?? 0);
       this.#known.set(tag, { generation, checkedAt: now });
       return generation;
@@ -127,14 +136,20 @@ export class TagGenerations {
     return generations;
   }
 
-  /** The generations in the store (0 for a tag never invalidated, NaN where unreadable). */
+  /**
+   * The generations in the store: 0 for a tag never invalidated, NaN where the store could
+   * not be read, UNREADABLE where the record is (each reported).
+   */
   async #readStored(tags) {
     const { maxKeyBytes } = this.#store.limits;
     const records = await this.#store.readMany(tags.map((t) => this.#engine.tagKey(t, maxKeyBytes)));
-    return tags.map((_, i) => {
+    return tags.map((tag, i) => {
       if (records === null || records[i] === undefined) return NaN;
-      const read = Number(records[i] ?? 0);
-      return Number.isFinite(read) ? read : 0;
+      if (records[i] === null) return 0;
+      const generation = EdgeEngine.decodeGeneration(records[i]);
+      if (!Number.isNaN(generation)) return generation;
+      this.#onUnreadable(tag);
+      return UNREADABLE;
     });
   }
 

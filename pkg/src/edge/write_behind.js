@@ -119,6 +119,17 @@ export class WriteBehind {
     return Object.fromEntries(COUNTS.map((name) => [name, after[name] - before[name]]));
   }
 
+  /**
+   * Frees the queue's wasm memory (EdgeCache.dispose, once flushed). A batch given up on
+   * that settles later changes nothing.
+   */
+  dispose() {
+    this.#timer?.cancel();
+    this.#timer = null;
+    this.#engine.free();
+    this.#engine = null;
+  }
+
   /** `{ depth, oldestAgeMs, batches, retries, deadLetters, written }` */
   stats() {
     const n = this.#engine.stats(this.#clock());
@@ -260,6 +271,7 @@ export class WriteBehind {
    * `background`); a batch that settles drains on. Then arms the timer for the next one.
    */
   #drain() {
+    if (this.#engine === null) return; // disposed: a late batch settled
     while (this.#sending.size < MAX_BATCHES_IN_FLIGHT) {
       const batch = this.#engine.nextBatch(this.#clock());
       if (batch.length === 0) break;

@@ -1,6 +1,7 @@
 // Deno KV: a `Deno.Kv` from `Deno.openKv()`.
 import { fail, typeName } from "../errors.js";
 import { checkOptions, expectMethods } from "./args.js";
+import { checkWellFormed } from "../plain_options.js";
 import { ttlMs } from "./ttl.js";
 
 /** Deno KV's limit on an encoded key, in bytes. */
@@ -81,7 +82,12 @@ function encodedPrefixBytes(prefix) {
 }
 
 function partBytes(part) {
-  if (typeof part === "string") return bytesPartSize(encoder.encode(part));
+  if (typeof part === "string") {
+    // Deno KV keeps strings as UTF-8, where every lone surrogate is U+FFFD: two such
+    // prefixes would be one.
+    checkWellFormed(part, "E_CONFIG", `${WHERE}: prefix part`);
+    return bytesPartSize(encoder.encode(part));
+  }
   if (part instanceof Uint8Array) return bytesPartSize(part);
   if (typeof part === "number") return 9;
   if (typeof part === "bigint") return 2 + Math.ceil((part < 0n ? -part : part).toString(16).length / 2);

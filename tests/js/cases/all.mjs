@@ -10,6 +10,7 @@ import { settleCases } from "./edge_settles.mjs";
 import { shardCases } from "./shards.mjs";
 import { warmCases } from "./warm.mjs";
 import { writeBehindCases } from "./write_behind.mjs";
+import { wrongDataCases } from "./wrong_data.mjs";
 
 /** [name, fn(lib)] pairs that run unchanged in Node, Deno, workerd and Chromium. */
-export const neutralCases = [...memoryCases, ...ringCases, ...edgeCases, ...raceCases, ...consistencyCases, ...accountingCases, ...hostileCases, ...shardCases, ...warmCases, ...writeBehindCases, ...settleCases];
+export const neutralCases = [...memoryCases, ...ringCases, ...edgeCases, ...raceCases, ...consistencyCases, ...accountingCases, ...hostileCases, ...shardCases, ...warmCases, ...writeBehindCases, ...settleCases, ...wrongDataCases];

@@ -166,7 +166,7 @@ export const edgeCases = [
   ["a corrupt record is a miss and is deleted", async (lib) => {
     const { cache, base, store } = setup(lib);
     await base.set("ec:k:bad", "not a record", {});
-    await base.set("ec:k:badjson", "ec1|1|2|3|4|5|8:ec:k:bad|0\n{oops", {});
+    await base.set("ec:k:badjson", "ec2|5|1|2|3|4|5|11:ec:k:badjson|0\n{oops", {});
     equal(await cache.get("bad"), undefined);
     equal(await cache.getOrSet("badjson", () => "loaded"), "loaded");
     await cache.flush();
@@ -282,7 +282,7 @@ export const edgeCases = [
     const { cache, base } = setup(lib, { jitter: 0.5, memory: false });
     for (let i = 0; i < 50; i++) await cache.set(`k${i}`, i);
     const expiries = new Set();
-    for (let i = 0; i < 50; i++) expiries.add(Number((await base.get(`ec:k:k${i}`)).split("|")[2]));
+    for (let i = 0; i < 50; i++) expiries.add(Number((await base.get(`ec:k:k${i}`)).split("|")[3])); // ec2|bodyLength|created|expires
     ok(expiries.size > 40, `spread (${expiries.size} distinct)`);
     for (const e of expiries) ok(e > 1_000_000 + 499 && e <= 1_001_000, `within [ttl/2, ttl]: ${e}`);
   }],

@@ -50,7 +50,7 @@ export const hostileCases = [
 
   ["a HashRing stays usable after add() of a node whose reading throws", (lib) => {
     const ring = new lib.HashRing(["10.0.0.1:11211"]);
-    for (let i = 0; i < REPEATS; i++) throwsCode(() => ring.add(throwingField("id")), "E_CONFIG", lib.EdgeCacheError, "add");
+    for (let i = 0; i < REPEATS; i++) throwsCode(() => ring.add(throwingField("id")), "E_ARGUMENT", lib.EdgeCacheError, "add");
     ring.add({ id: "10.0.0.2:11211", weight: 2 });
     equal(ring.nodes("k", 2).length, 2, "both nodes");
     ok(ring.remove("10.0.0.1:11211"));

@@ -7,5 +7,7 @@ import { raceCases } from "../cases/edge_races.mjs";
 import { hostileCases } from "../cases/hostile_options.mjs";
 import { consistencyCases } from "../cases/edge_consistency.mjs";
 import { accountingCases } from "../cases/edge_accounting.mjs";
+import { settleCases } from "../cases/edge_settles.mjs";
+import { wrongDataCases } from "../cases/wrong_data.mjs";
 
-for (const [name, fn] of [...edgeCases, ...raceCases, ...consistencyCases, ...accountingCases, ...hostileCases]) test(name, () => fn(lib));
+for (const [name, fn] of [...edgeCases, ...raceCases, ...consistencyCases, ...accountingCases, ...hostileCases, ...settleCases, ...wrongDataCases]) test(name, () => fn(lib));

@@ -25,7 +25,7 @@ test("workerd: writes behind the response reach the KV namespace through waitUnt
     }
     assert.equal(keys.length, 20, "every accepted write landed after the response");
     const record = await kv.get("ec:k:order:7");
-    assert.match(record, /^ec1\|.*\n\{"i":7\}$/s);
+    assert.match(record, /^ec2\|7\|.*\n\{"i":7\}$/s);
   } finally {
     await worker.dispose();
   }

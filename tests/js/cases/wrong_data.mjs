@@ -1,0 +1,363 @@
+// Data a cache must never return and errors it must never throw (regressions of a hostile
+// run), as runtime-neutral cases [name, fn(lib)].
+import { equal, ok, throwsCode } from "./check.mjs";
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+/** A promise and its resolve. */
+function deferred() {
+  let resolve;
+  const promise = new Promise((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/**
+ * A store over `stores.memory()` whose reads, while `hold` is set, take their value at once
+ * and answer once it resolves: a slow read that returns what the store held when it began.
+ * Keys in `lagging` read as the value it gives (a replica behind the primary).
+ */
+function slowReads(lib) {
+  const base = lib.stores.memory();
+  const control = { hold: null, reading: deferred(), lagging: null };
+  const store = {
+    limits: base.limits,
+    get: async (k) => {
+      const value = control.lagging?.has(k) ? control.lagging.get(k) : await base.get(k);
+      if (control.hold !== null) {
+        control.reading.resolve();
+        await control.hold.promise;
+      }
+      return value;
+    },
+    set: (k, v, o) => base.set(k, v, o),
+    delete: (k) => base.delete(k),
+  };
+  return { base, store, control };
+}
+
+/** The value another cache over `store` reads (memory off): what the store holds. */
+async function inStore(lib, store, key, options = {}) {
+  return new lib.EdgeCache({ store, memory: false, ...options }).get(key);
+}
+
+/** An object whose `name` getter throws. */
+function throwingGetter(name, base = {}) {
+  return Object.defineProperty({ ...base }, name, {
+    enumerable: true,
+    get() {
+      throw new Error(`getter ${name}`);
+    },
+  });
+}
+
+/** A Proxy every trap of which throws. */
+function throwingProxy() {
+  const trap = () => {
+    throw new Error("proxy trap");
+  };
+  return new Proxy({}, { get: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, getPrototypeOf: trap });
+}
+
+async function rejectsCode(promise, code, EdgeCacheError, what) {
+  let error = null;
+  try {
+    await promise;
+  } catch (e) {
+    error = e;
+  }
+  ok(error instanceof EdgeCacheError, `${what}: expected an EdgeCacheError, got ${error}`);
+  equal(error.code, code, `${what}: code (${error.message})`);
+}
+
+/** Both write modes, for the lost-update cases. */
+const MODES = [["write-through", {}], ["write-behind", { writeMode: "behind", writeBehind: { maxDelay: 1 } }]];
+
+const lostUpdates = MODES.flatMap(([mode, options]) => [
+  [`${mode}: a set made while getOrSet reads the store is not overwritten by that load`, async (lib) => {
+    const { store, control } = slowReads(lib);
+    const cache = new lib.EdgeCache({ store, ...options });
+    control.hold = deferred();
+    const loading = cache.getOrSet("k", async () => "loaded");
+    await control.reading.promise;
+    const setting = cache.set("k", "new");
+    control.hold.resolve();
+    control.hold = null;
+    await setting;
+    equal(await loading, "loaded", "the call that began first may answer what it loaded");
+    await cache.flush();
+    equal(await cache.get("k"), "new", "memory");
+    equal(await inStore(lib, store, "k"), "new", "store");
+  }],
+
+  [`${mode}: a set made while getOrSet's loader runs is not overwritten by that load`, async (lib) => {
+    const base = lib.stores.memory();
+    const cache = new lib.EdgeCache({ store: base, ...options });
+    const release = deferred();
+    const called = deferred();
+    const loading = cache.getOrSet("k", async () => {
+      called.resolve();
+      await release.promise;
+      return "loaded";
+    });
+    await called.promise;
+    await cache.set("k", "new");
+    release.resolve();
+    await loading;
+    await cache.flush();
+    equal(await cache.get("k"), "new", "memory");
+    equal(await inStore(lib, base, "k"), "new", "store");
+  }],
+
+  [`${mode}: a delete made while getOrSet reads the store is not undone by that load`, async (lib) => {
+    const { store, control } = slowReads(lib);
+    const cache = new lib.EdgeCache({ store, ...options });
+    await cache.set("k", "old");
+    await cache.flush();
+    await cache.delete("k"); // memory and store empty: the load below must read the store
+    await cache.flush();
+    control.hold = deferred();
+    const loading = cache.getOrSet("k", async () => "loaded");
+    await control.reading.promise;
+    const deleting = cache.delete("k");
+    control.hold.resolve();
+    control.hold = null;
+    await deleting;
+    await loading;
+    await cache.flush();
+    equal(await cache.get("k"), undefined, "memory");
+    equal(await inStore(lib, store, "k"), undefined, "store");
+  }],
+
+  [`${mode}: a set made while a tagged entry's tags are re-checked wins over that call's load`, async (lib) => {
+    // The store lags (as Workers KV may, for up to 60 s): its reads of the data record
+    // still answer the record from before the set.
+    const { base, store, control } = slowReads(lib);
+    const clock = { t: 1000 };
+    const now = () => clock.t;
+    const cache = new lib.EdgeCache({ store, now, ttl: 100, staleWhileRevalidate: 10_000, ...options });
+    await cache.set("k", "old", { tags: ["t"] });
+    await cache.flush();
+    const oldRecord = await base.get("ec:k:k");
+    clock.t += 1;
+    await new lib.EdgeCache({ store: base, now }).invalidateTags(["t"]);
+    clock.t += 150; // past the tag re-check interval (ttl); memory keeps the entry (stale window)
+    control.lagging = new Map([["ec:k:k", oldRecord]]);
+    control.hold = deferred();
+    const loading = cache.getOrSet("k", async () => "loaded", { tags: ["t"] });
+    await control.reading.promise; // the tag's re-read
+    const setting = cache.set("k", "new");
+    control.hold.resolve();
+    control.hold = null;
+    await setting;
+    await loading;
+    await cache.flush();
+    equal(await cache.get("k"), "new", "memory");
+    control.lagging = null;
+    equal(await inStore(lib, store, "k", { now }), "new", "store");
+  }],
+]);
+
+export const wrongDataCases = [
+  ...lostUpdates,
+
+  ["namespaces with half of a surrogate pair are refused (they would share keys)", async (lib) => {
+    const { EdgeCache, EdgeCacheError, stores } = lib;
+    const store = stores.memory();
+    for (const namespace of ["t\uD800", "t\uDBFF", "\uD83D", "a\uDC00b"]) {
+      const e = throwsCode(() => new EdgeCache({ store, namespace }), "E_CONFIG", EdgeCacheError, JSON.stringify(namespace));
+      ok(e.message.includes("surrogate"), e.message);
+    }
+    const a = new EdgeCache({ store, namespace: "t\uFFFD" });
+    await a.set("k", "A secret");
+    equal(await new EdgeCache({ store, namespace: "t\u{1F600}", memory: false }).get("k"), undefined, "another tenant");
+    equal(await new EdgeCache({ store, namespace: "t\uFFFD", memory: false }).get("k"), "A secret", "the same tenant");
+  }],
+
+  ["ring node ids with half of a surrogate pair are refused (the engine would see one id)", (lib) => {
+    const { HashRing, EdgeCache, EdgeCacheError, stores } = lib;
+    throwsCode(() => new HashRing(["a\uD800", "a\uDBFF"]), "E_CONFIG", EdgeCacheError, "constructor");
+    throwsCode(() => new HashRing([{ id: "b\uDC00" }]), "E_CONFIG", EdgeCacheError, "constructor, object node");
+    const ring = new HashRing(["a\uFFFD"]);
+    throwsCode(() => ring.add("a\uD800"), "E_ARGUMENT", EdgeCacheError, "add");
+    equal(ring.remove("a\uDBFF"), false, "remove of such an id removes nothing");
+    equal(ring.size, 1);
+    equal(ring.node("k"), "a\uFFFD");
+    throwsCode(() => new EdgeCache({ store: { ["s\uD800"]: stores.memory(), ["s\uDBFF"]: stores.memory() } }), "E_CONFIG", EdgeCacheError, "shard ids");
+  }],
+
+  ["a tag whose generation record is garbage counts as invalidated until invalidateTags rewrites it", async (lib) => {
+    const { EdgeCache, stores } = lib;
+    for (const garbage of ["zz", "", "1e300", "-5", "1.5", " 7", "0x10", "99999999999999999999"]) {
+      const clock = { t: 5000 };
+      const base = stores.memory({ now: () => clock.t });
+      const errors = [];
+      const make = () => new EdgeCache({ store: base, memory: false, now: () => clock.t, onEvent: (e) => e.type === "error" && errors.push(e) });
+      const writer = make();
+      await writer.invalidateTags(["t"]);
+      await writer.set("k", "v", { tags: ["t"] });
+      equal(await make().get("k"), "v", `${JSON.stringify(garbage)}: valid before`);
+      await base.set("ec:t:t", garbage, {});
+      const reader = make();
+      equal(await reader.get("k"), undefined, `${JSON.stringify(garbage)}: an unreadable generation invalidates`);
+      ok(errors.some((e) => e.tier === "store" && /generation/.test(e.reason)), `${JSON.stringify(garbage)}: reported`);
+      await reader.set("k", "written while unreadable", { tags: ["t"] });
+      equal(await make().get("k"), undefined, `${JSON.stringify(garbage)}: still not current`);
+      clock.t += 1;
+      await reader.invalidateTags(["t"]);
+      equal(await make().get("k"), undefined, `${JSON.stringify(garbage)}: the entry written meanwhile stays invalidated`);
+      await reader.set("k", "after", { tags: ["t"] });
+      equal(await make().get("k"), "after", `${JSON.stringify(garbage)}: cacheable again`);
+    }
+  }],
+
+  ["a tag generation record cut short is not read as a smaller generation", async (lib) => {
+    const { EdgeCache, stores } = lib;
+    const clock = { t: 1_733_200_000_000 };
+    const base = stores.memory({ now: () => clock.t });
+    const make = () => new EdgeCache({ store: base, memory: false, now: () => clock.t });
+    await make().invalidateTags(["t"]);
+    await make().set("k", "before", { tags: ["t"] });
+    equal(await make().get("k"), "before", "current");
+    clock.t += 1000;
+    await make().invalidateTags(["t"]); // a generation 1000 above the entry's
+    equal(await make().get("k"), undefined, "invalidated");
+    const record = await base.get("ec:t:t");
+    for (let cut = 1; cut < record.length; cut++) {
+      await base.set("ec:t:t", record.slice(0, record.length - cut), {});
+      equal(await make().get("k"), undefined, `cut by ${cut}`);
+    }
+  }],
+
+  ["a data record cut short is a miss, not another value", async (lib) => {
+    const { EdgeCache, stores } = lib;
+    const base = stores.memory();
+    const writer = new EdgeCache({ store: base });
+    for (const value of [123456789, "a string value", { list: [1, 2, 3] }, "déjà vu 😀"]) {
+      await writer.set("k", value);
+      const record = await base.get("ec:k:k");
+      for (let cut = 1; cut <= Math.min(8, record.length); cut++) {
+        await base.set("ec:k:k", record.slice(0, record.length - cut), {});
+        const reader = new EdgeCache({ store: base, memory: false });
+        equal(await reader.get("k"), undefined, `${JSON.stringify(value)} cut by ${cut}`);
+        equal(reader.stats().store.corrupt, 1, `${JSON.stringify(value)} cut by ${cut}: counted as corrupt`);
+        await reader.flush();
+      }
+      await base.set("ec:k:k", `${record}0`, {});
+      equal(await new EdgeCache({ store: base, memory: false }).get("k"), undefined, `${JSON.stringify(value)} with a byte more`);
+    }
+  }],
+
+  ["stores whose reading throws are refused with E_CONFIG", (lib) => {
+    const { EdgeCache, EdgeCacheError, stores } = lib;
+    const fine = stores.memory();
+    const getter = throwingGetter("get", { set: fine.set, delete: fine.delete });
+    for (const [what, store] of [
+      ["a throwing get getter", getter],
+      ["a throwing Proxy", throwingProxy()],
+      ["a shard that is a throwing Proxy", [fine, throwingProxy()]],
+      ["a record with a throwing shard getter", throwingGetter("b", { a: fine })],
+      ["a record that is a throwing getter's shard", { a: getter }],
+    ]) {
+      throwsCode(() => new EdgeCache({ store }), "E_CONFIG", EdgeCacheError, what);
+    }
+    const cache = new EdgeCache({ store: [fine] });
+    throwsCode(() => cache.addStore("b", throwingProxy()), "E_CONFIG", EdgeCacheError, "addStore of a throwing Proxy");
+  }],
+
+  ["per-call options whose reading throws are refused with E_ARGUMENT", async (lib) => {
+    const { EdgeCache, EdgeCacheError, MemoryCache, HashRing, stores } = lib;
+    const memory = new MemoryCache({ maxEntries: 10 });
+    const cache = new EdgeCache({ store: stores.memory() });
+    for (const [what, options] of [["a throwing ttl getter", throwingGetter("ttl")], ["a throwing Proxy", throwingProxy()]]) {
+      throwsCode(() => memory.set("k", 1, options), "E_ARGUMENT", EdgeCacheError, `MemoryCache.set with ${what}`);
+      await rejectsCode(cache.set("k", 1, options), "E_ARGUMENT", EdgeCacheError, `EdgeCache.set with ${what}`);
+      await rejectsCode(cache.getOrSet("k", () => 1, options), "E_ARGUMENT", EdgeCacheError, `getOrSet with ${what}`);
+      throwsCode(() => cache.wrap(() => 1, options), "E_ARGUMENT", EdgeCacheError, `wrap with ${what}`);
+      await rejectsCode(cache.warm([], options), "E_ARGUMENT", EdgeCacheError, `warm with ${what}`);
+      const report = await cache.warm([options]);
+      equal(report.failed, 1, `warm of an entry that is ${what}`);
+      ok(report.errors[0].error instanceof EdgeCacheError && report.errors[0].error.code === "E_ARGUMENT", `warm entry ${what}: ${report.errors[0].error}`);
+      const ring = new HashRing(["a:1"]);
+      throwsCode(() => ring.add(options), "E_ARGUMENT", EdgeCacheError, `ring.add of ${what}`);
+      equal(ring.size, 1, "the ring is unchanged");
+    }
+    equal(memory.get("k"), undefined);
+    equal(await cache.get("k"), undefined);
+  }],
+
+  ["keys and values whose reading throws are refused with E_KEY and E_VALUE", async (lib) => {
+    const { EdgeCache, EdgeCacheError, MemoryCache, HashRing, stores } = lib;
+    const trap = () => {
+      throw new Error("key trap");
+    };
+    const revokedKey = Proxy.revocable([], {});
+    revokedKey.revoke();
+    const memory = new MemoryCache({ maxEntries: 10 });
+    const cache = new EdgeCache({ store: stores.memory() });
+    const ring = new HashRing(["a:1"]);
+    for (const [what, key] of [["an array Proxy", new Proxy(["a"], { get: trap })], ["a revoked Proxy", revokedKey.proxy]]) {
+      throwsCode(() => memory.get(key), "E_KEY", EdgeCacheError, `MemoryCache.get of ${what}`);
+      throwsCode(() => memory.set(key, 1), "E_KEY", EdgeCacheError, `MemoryCache.set of ${what}`);
+      throwsCode(() => ring.node(key), "E_KEY", EdgeCacheError, `HashRing.node of ${what}`);
+      await rejectsCode(cache.get(key), "E_KEY", EdgeCacheError, `EdgeCache.get of ${what}`);
+      await rejectsCode(cache.set(key, 1), "E_KEY", EdgeCacheError, `EdgeCache.set of ${what}`);
+    }
+    for (const thrown of [null, undefined, "text", new Error("toJSON")]) {
+      const value = { toJSON() { throw thrown; } };
+      await rejectsCode(cache.set("k", value), "E_VALUE", EdgeCacheError, `a toJSON that throws ${String(thrown)}`);
+    }
+  }],
+
+  ["a shard named __proto__ has its own stats", async (lib) => {
+    const { EdgeCache, stores } = lib;
+    const shards = { ["__proto__"]: stores.memory(), constructor: stores.memory(), plain: stores.memory() };
+    ok(Object.keys(shards).includes("__proto__"), "an own field");
+    const cache = new EdgeCache({ store: shards });
+    const reader = new EdgeCache({ store: shards, memory: false });
+    for (let i = 0; i < 30; i++) await reader.get(`k${i}`);
+    const { shards: stats } = reader.stats();
+    equal(Object.keys(stats).sort(), ["__proto__", "constructor", "plain"]);
+    ok(Object.hasOwn(stats, "__proto__") && typeof stats.__proto__.reads === "number", "__proto__ holds its stats");
+    equal(Object.getPrototypeOf(stats), null, "a record without a prototype");
+    equal(Object.values(stats).reduce((n, s) => n + s.reads, 0), 30, "every read counted on its shard");
+  }],
+
+  ["dispose() frees a cache at once; a disposed cache refuses calls with E_DISPOSED", async (lib) => {
+    const { EdgeCache, MemoryCache, HashRing, EdgeCacheError, stores } = lib;
+    const store = stores.memory();
+    for (let i = 0; i < 300; i++) {
+      const cache = new EdgeCache({ store, memory: { maxEntries: 1000 } });
+      await cache.getOrSet(["user", i % 10], () => ({ id: i }));
+      await cache.dispose();
+      const memory = new MemoryCache({ maxEntries: 1000 });
+      memory.set("k", i);
+      memory.dispose();
+      const ring = new HashRing(["a:1", "b:1"]);
+      ring.node("k");
+      ring.dispose();
+    }
+    const cache = new EdgeCache({ store });
+    await cache.set("k", 1);
+    await cache.dispose();
+    await cache.dispose(); // twice is fine
+    await rejectsCode(cache.get("k"), "E_DISPOSED", EdgeCacheError, "get after dispose");
+    await rejectsCode(cache.set("k", 2), "E_DISPOSED", EdgeCacheError, "set after dispose");
+    const memory = new MemoryCache({ maxEntries: 5 });
+    memory.dispose();
+    throwsCode(() => memory.get("k"), "E_DISPOSED", EdgeCacheError, "MemoryCache.get after dispose");
+    throwsCode(() => memory.stats(), "E_DISPOSED", EdgeCacheError, "MemoryCache.stats after dispose");
+    equal(await inStore(lib, store, "k"), 1, "what was written stays in the store");
+  }],
+
+  ["dispose() waits for write-behind and background work first", async (lib) => {
+    const { EdgeCache, stores } = lib;
+    const store = stores.memory();
+    const cache = new EdgeCache({ store, writeMode: "behind", writeBehind: { maxDelay: 60_000 } });
+    await cache.set("k", "queued");
+    await tick();
+    equal(await inStore(lib, store, "k"), undefined, "not written yet");
+    const report = await cache.dispose();
+    equal(report.writeBehind.written, 1, "flushed by dispose");
+    equal(await inStore(lib, store, "k"), "queued");
+  }],
+];
