@@ -1,6 +1,7 @@
 // Data a cache must never return and errors it must never throw (regressions of a hostile
 // run), as runtime-neutral cases [name, fn(lib)].
 import { equal, ok, throwsCode } from "./check.mjs";
+import { wasmMemoryBytes } from "./wasm_memory.mjs";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
@@ -320,6 +321,22 @@ export const wrongDataCases = [
     ok(Object.hasOwn(stats, "__proto__") && typeof stats.__proto__.reads === "number", "__proto__ holds its stats");
     equal(Object.getPrototypeOf(stats), null, "a record without a prototype");
     equal(Object.values(stats).reduce((n, s) => n + s.reads, 0), 30, "every read counted on its shard");
+  }],
+
+  ["one cache per request, disposed, keeps wasm memory flat (20 000 requests)", async (lib) => {
+    const { EdgeCache, stores } = lib;
+    const store = stores.memory();
+    const first = new EdgeCache({ store });
+    await first.getOrSet("k", () => 0, { tags: ["t"] });
+    await first.dispose();
+    const before = wasmMemoryBytes();
+    for (let i = 0; i < 20_000; i++) {
+      const cache = new EdgeCache({ store, writeMode: i % 2 === 0 ? "through" : "behind" });
+      await cache.getOrSet(["recs", i % 100], () => ({ i }), { tags: [`user:${i % 7}`] });
+      await cache.dispose();
+    }
+    const grown = wasmMemoryBytes() - before;
+    ok(grown <= 1024 * 1024, `wasm memory grew by ${grown} bytes`);
   }],
 
   ["dispose() frees a cache at once; a disposed cache refuses calls with E_DISPOSED", async (lib) => {

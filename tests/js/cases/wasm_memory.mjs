@@ -1,0 +1,9 @@
+// The size of the package's wasm memory, read through its own module: every runner resolves
+// the package to pkg/ (Node and esbuild follow the workspace link, Deno maps it, the browser
+// page serves it at /pkg/), so this is the instance the package uses.
+import { wasmBuffer } from "../../../pkg/src/ready.js";
+
+/** Bytes of wasm memory now (it only ever grows). */
+export function wasmMemoryBytes() {
+  return wasmBuffer().byteLength;
+}
