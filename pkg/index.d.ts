@@ -1,5 +1,6 @@
 /**
- * A cache key: a non-empty string, or an array of string / finite number parts joined with ":".
+ * A cache key: a non-empty string, or an array of string / finite number parts joined with ":"
+ * (a `:` or `\` inside a string part is escaped with `\`: ["a:b", "c"] and ["a", "b:c"] differ).
  * EdgeCache keys (which are stored) must also be well-formed text: no lone UTF-16 surrogate.
  */
 export type Key = string | ReadonlyArray<string | number>;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs whatever the build, tests, demo and benchmarks need, and skips what is there:
-# Debian packages, the wasm target, the wasm-bindgen CLI of the locked version, wasm-pack,
-# and the npm packages (runtimes, peers, tools) of package-lock.json.
+# Debian packages, the wasm target, rustfmt and clippy, the toolchain of the crate's
+# rust-version, the wasm-bindgen CLI of the locked version, wasm-pack, and the npm packages
+# (runtimes, peers, tools) of package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -20,6 +21,16 @@ fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
+fi
+for component in rustfmt clippy; do
+  rustup component list --installed | grep -q "^$component" || rustup component add "$component"
+done
+
+# The oldest Rust the crate promises to build with (Cargo.toml rust-version), for the MSRV gate.
+msrv=$(awk -F'"' '/^rust-version/ { print $2 }' Cargo.toml)
+if ! rustup toolchain list | grep -q "^$msrv-"; then
+  echo "setup: installing Rust $msrv (the crate's rust-version) for the MSRV check"
+  rustup toolchain install "$msrv" --profile minimal
 fi
 
 locked=$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)

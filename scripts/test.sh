@@ -30,6 +30,11 @@ suite() {
   echo "--- $name: $p passed, $f failed (exit $status)"
 }
 
+msrv=$(awk -F'"' '/^rust-version/ { print $2 }' Cargo.toml)
+suite fmt check cargo fmt --check
+suite clippy check cargo clippy --all-targets -- -D warnings
+suite clippy-wasm check cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
+suite msrv check cargo "+$msrv" check --lib --target-dir target/msrv
 suite rust-native cargo cargo test --release --no-fail-fast
 suite wasm-node cargo wasm-pack test --node --mode no-install -- --test wasm_node
 suite wasm-chromium cargo env CHROMEDRIVER=/usr/bin/chromedriver \

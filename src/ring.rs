@@ -422,7 +422,10 @@ fn point_counts(nodes: &[Node], points_per_node: u32) -> Vec<u32> {
 }
 
 fn check_points_per_node(points_per_node: u32) -> Result<()> {
-    if points_per_node == 0 || points_per_node % 4 != 0 || points_per_node > MAX_POINTS_PER_NODE {
+    if points_per_node == 0
+        || !points_per_node.is_multiple_of(4)
+        || points_per_node > MAX_POINTS_PER_NODE
+    {
         return Err(Error::config(format!(
             "ring: pointsPerNode must be a multiple of 4 from 4 to {MAX_POINTS_PER_NODE} \
              (got {points_per_node}); ketama places 4 points per MD5 digest, and 160 is the \

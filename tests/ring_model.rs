@@ -129,7 +129,7 @@ proptest! {
         let mut sum = 0usize;
         for id in ring.ids() {
             let p = ring.points_of(id).expect("listed");
-            prop_assert!(p >= 4 && p % 4 == 0, "{id}: {p} points");
+            prop_assert!(p >= 4 && p.is_multiple_of(4), "{id}: {p} points");
             sum += p as usize;
         }
         prop_assert_eq!(sum, ring.total_points());

@@ -33,7 +33,7 @@ function checkedKeyParts(key) {
         fail("E_KEY", `key: array parts must be strings or finite numbers, got ${typeName(part)} ${String(part)}`);
       }
     }
-    return checkedKeyParts(key.join(":"));
+    return checkedKeyParts(key.map(escapePart).join(":"));
   }
   if (typeof key !== "string") {
     fail("E_KEY", `key must be a string or an array of parts such as ["user", 123], got ${typeName(key)}`);
@@ -43,6 +43,15 @@ function checkedKeyParts(key) {
     fail("E_KEY", `key is ${key.length} characters long; the limit is ${MAX_KEY_LENGTH}: hash long keys before caching`);
   }
   return key;
+}
+
+/**
+ * An array key's part as it goes into the joined key: a string's `\` and `:` escaped with
+ * `\`, so that `["a:b", "c"]` (`a\:b:c`) and `["a", "b:c"]` (`a:b\:c`) stay two keys.
+ */
+function escapePart(part) {
+  if (typeof part !== "string" || (part.indexOf(":") < 0 && part.indexOf("\\") < 0)) return String(part);
+  return part.replace(/[\\:]/g, "\\$&");
 }
 
 /** A lone surrogate: half of a UTF-16 pair, which has no UTF-8 form. */

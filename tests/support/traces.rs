@@ -108,7 +108,7 @@ pub fn cloud_physics() -> Vec<SizedRequest> {
     let name = "cloudPhysicsIO.oracleGeneral.bin.zst";
     let bytes = unzstd(&read(name), name);
     assert!(
-        bytes.len() % 24 == 0,
+        bytes.len().is_multiple_of(24),
         "{name}: {} bytes is not a whole number of 24-byte records",
         bytes.len()
     );

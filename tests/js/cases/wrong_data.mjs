@@ -161,6 +161,27 @@ const lostUpdates = MODES.flatMap(([mode, options]) => [
 export const wrongDataCases = [
   ...lostUpdates,
 
+  ["array keys whose parts hold ':' or '\\' stay distinct keys in every class", async (lib) => {
+    const { MemoryCache, EdgeCache, stores } = lib;
+    const keys = [["a:b", "c"], ["a", "b:c"], ["a", "b", "c"], ["x\\", "y"], ["x", "\\y"], ["x\\:y"], ["x\\", ":y"]];
+    const memory = new MemoryCache({ maxEntries: 100 });
+    const store = stores.memory();
+    const cache = new EdgeCache({ store });
+    for (const [i, key] of keys.entries()) {
+      memory.set(key, i);
+      await cache.set(key, i);
+    }
+    const reader = new EdgeCache({ store, memory: false });
+    for (const [i, key] of keys.entries()) {
+      equal(memory.get(key), i, `memory ${JSON.stringify(key)}`);
+      equal(await cache.get(key), i, `EdgeCache ${JSON.stringify(key)}`);
+      equal(await reader.get(key), i, `store ${JSON.stringify(key)}`);
+    }
+    equal(memory.get("user:123"), undefined);
+    memory.set(["user", 123], "u");
+    equal(memory.get("user:123"), "u", "parts without ':' or '\\' join as before");
+  }],
+
   ["namespaces with half of a surrogate pair are refused (they would share keys)", async (lib) => {
     const { EdgeCache, EdgeCacheError, stores } = lib;
     const store = stores.memory();
