@@ -1,5 +1,5 @@
 # The README's commands. Each target installs what is missing first (scripts/setup.sh).
-.PHONY: setup build test demo bench
+.PHONY: setup build test demo bench soak
 
 # rustup's tools, wherever the calling shell's PATH stands.
 export PATH := $(HOME)/.cargo/bin:$(PATH)
@@ -18,3 +18,7 @@ demo: build
 
 bench: build
 	node --expose-gc bench/run.mjs
+
+# The tiered-engine simulation at length: 32 seeds of 500 000 operations (about 20 minutes).
+soak: build
+	SIM_OPS=500000 SIM_SEEDS=32 node --test tests/js/node/simulation.test.mjs

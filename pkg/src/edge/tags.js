@@ -10,7 +10,16 @@ const UNREADABLE = -1;
 
 /** The generations of tags, as this isolate knows them. */
 export class TagGenerations {
-  /** tag -> { generation, checkedAt } */
+  /**
+   * tag -> { confirmed, raised, raisedUntil, checkedAt }: the generation the store last
+   * gave (read, or written by this isolate); one this isolate raised it to that the store
+   * has not confirmed (an invalidation under way, or one whose write failed), trusted
+   * until `raisedUntil` only; when the store was last read. The store's latest word wins,
+   * even when lower than an earlier one: two isolates invalidating at once each write
+   * their own generation, and whichever lands last stays. Both are above every entry
+   * written before either began, and an isolate that kept the higher one would never
+   * again take the entries others write under the lower one.
+   */
   #known = new Map();
   /** Running reads of generations, per list of tags (joined) */
   #reads = new Flights();
@@ -49,7 +58,7 @@ export class TagGenerations {
     for (const tag of tags) {
       const g = this.#known.get(tag);
       if (g === undefined || (this.#store !== null && now - g.checkedAt >= interval)) return null;
-      out.push(g.generation);
+      out.push(generationOf(g, now));
     }
     return out;
   }
@@ -58,7 +67,7 @@ export class TagGenerations {
   async current(tags) {
     const known = this.known(tags);
     if (known !== null) return known;
-    if (this.#store === null) return tags.map((t) => this.#known.get(t)?.generation ?? 0);
+    if (this.#store === null) return tags.map((t) => this.#generation(t, this.#now()) ?? 0);
     return this.#reads.run(tags.join("\u0000"), this.#readBound, () => this.#read(tags));
   }
 
@@ -96,41 +105,70 @@ export class TagGenerations {
     this.#sequence++;
     // Raised here at once from what this isolate knows, so that reads, sets and loads from
     // now on see the invalidation; raised further if the store holds a later generation.
-    const local = tags.map((tag) => Math.max(Math.ceil(now), (this.#known.get(tag)?.generation ?? 0) + 1));
+    const local = tags.map((tag) => Math.max(Math.ceil(now), (this.#generation(tag, now) ?? 0) + 1));
     tags.forEach((tag, i) => {
       this.#invalidated.set(tag, { sequence: this.#sequence, at: now });
-      this.#known.set(tag, { generation: local[i], checkedAt: now });
+      this.#raise(tag, local[i], now);
     });
-    if (this.#store === null) return;
+    if (this.#store === null) {
+      tags.forEach((tag, i) => this.#confirm(tag, local[i], now)); // memory only: the map is their home
+      return;
+    }
     const stored = (await this.#readStored(tags)).map((g) => (g === UNREADABLE ? 0 : g));
     if (stored.some(Number.isNaN)) {
       // Written blind, the generation could go below one another isolate stored.
       throw new EdgeCacheError("E_STORE", "invalidateTags: the store could not be read; the tags are invalidated in this isolate only, other isolates may not see it");
     }
     // At least this isolate's own latest (a concurrent invalidation may have raised it).
-    const next = local.map((g, i) => Math.max(stored[i] >= g ? stored[i] + 1 : g, this.#known.get(tags[i])?.generation ?? 0));
-    tags.forEach((tag, i) => this.#known.set(tag, { generation: next[i], checkedAt: now }));
+    const next = local.map((g, i) => Math.max(stored[i] >= g ? stored[i] + 1 : g, this.#generation(tags[i], now) ?? 0));
+    tags.forEach((tag, i) => this.#raise(tag, next[i], now));
     const { maxKeyBytes } = this.#store.limits;
+    const writes = tags.map(async (tag, i) => {
+      await this.#store.write(this.#engine.tagKey(tag, maxKeyBytes), EdgeEngine.encodeGeneration(next[i]), undefined, tag);
+      this.#confirm(tag, next[i], this.#now());
+    });
     try {
-      await Promise.all(tags.map((tag, i) => this.#store.write(this.#engine.tagKey(tag, maxKeyBytes), EdgeEngine.encodeGeneration(next[i]), undefined, tag)));
+      await Promise.all(writes);
     } catch (error) {
-      throw new EdgeCacheError("E_STORE", `invalidateTags: the store failed (${error?.message ?? error}); other isolates may not see it`, { cause: error });
+      throw new EdgeCacheError("E_STORE", `invalidateTags: the store failed (${error?.message ?? error}); this isolate counts the tags as invalidated for memoryTtl, other isolates may not see it`, { cause: error });
     }
+  }
+
+  /** What this isolate takes `tag`'s generation to be at `now`, or undefined if unknown. */
+  #generation(tag, now) {
+    const g = this.#known.get(tag);
+    return g === undefined ? undefined : generationOf(g, now);
+  }
+
+  /** This isolate raised `tag` to `generation` (trusted for the re-check interval). */
+  #raise(tag, generation, now) {
+    const g = this.#known.get(tag) ?? { confirmed: 0, raised: 0, raisedUntil: -Infinity, checkedAt: now };
+    g.raised = Math.max(generationOf(g, now), generation);
+    g.raisedUntil = now + this.#engine.tagCheckInterval();
+    g.checkedAt = now;
+    this.#known.set(tag, g);
+  }
+
+  /** The store holds `generation` for `tag` (read or written). */
+  #confirm(tag, generation, now) {
+    const g = this.#known.get(tag) ?? { confirmed: 0, raised: 0, raisedUntil: -Infinity, checkedAt: now };
+    g.confirmed = generation;
+    g.checkedAt = now;
+    this.#known.set(tag, g);
   }
 
   async #read(tags) {
     const now = this.#now();
     const stored = await this.#readStored(tags);
     const generations = tags.map((tag, i) => {
-      const cached = this.#known.get(tag);
       // Unreadable (store or shard down): the last known, re-read next time; never known:
       // NaN, which no entry is current under (it may have been invalidated).
-      if (Number.isNaN(stored[i])) return cached?.generation ?? NaN;
+      if (Number.isNaN(stored[i])) return this.#generation(tag, now) ?? NaN;
       // Unreadable record: counts as invalidated (NaN) until an invalidation replaces it.
       if (stored[i] === UNREADABLE) return NaN;
-      const generation = Math.max(stored[i], cached?.generation ?? 0);
-      this.#known.set(tag, { generation, checkedAt: now });
-      return generation;
+      // Never below a raise of this isolate's own that is still trusted.
+      this.#confirm(tag, stored[i], now);
+      return this.#generation(tag, now);
     });
     this.#sweep(now);
     return generations;
@@ -165,4 +203,9 @@ export class TagGenerations {
     for (const [tag, i] of this.#invalidated) if (now - i.at >= interval) this.#invalidated.delete(tag);
     this.#sweepAt = Math.max(1024, 2 * this.#known.size);
   }
+}
+
+/** A known tag's generation at `now`: the store's, or this isolate's raise while it is trusted. */
+function generationOf(g, now) {
+  return now < g.raisedUntil ? Math.max(g.confirmed, g.raised) : g.confirmed;
 }

@@ -232,6 +232,57 @@ export const wrongDataCases = [
     }
   }],
 
+  ["an invalidation whose store write failed counts here for memoryTtl only, then the store's generation wins", async (lib) => {
+    // Found by the simulation: the isolate kept its own raise for ever and never again took
+    // the entries other isolates wrote under the store's generation.
+    const { EdgeCache, EdgeCacheError, stores } = lib;
+    const clock = { t: 10_000 };
+    const now = () => clock.t;
+    const base = stores.memory({ now });
+    let failTagWrites = false;
+    const store = {
+      limits: base.limits,
+      get: (k) => base.get(k),
+      set: async (k, v, o) => {
+        if (failTagWrites && k.startsWith("ec:t:")) throw new Error("store down");
+        return base.set(k, v, o);
+      },
+      delete: (k) => base.delete(k),
+    };
+    const a = new EdgeCache({ store, now, memoryTtl: 1000 });
+    const b = new EdgeCache({ store: base, now, memoryTtl: 1000 });
+    await b.invalidateTags(["t"]);
+    failTagWrites = true;
+    clock.t += 10;
+    await rejectsCode(a.invalidateTags(["t"]), "E_STORE", EdgeCacheError, "the failed invalidation");
+    failTagWrites = false;
+    await b.set("k", "written under the store's generation", { tags: ["t"] });
+    equal(await a.get("k"), undefined, "invalidated in this isolate at once");
+    clock.t += 1000;
+    equal(await a.get("k"), "written under the store's generation", "after memoryTtl the store's view");
+  }],
+
+  ["a tag generation that went down (two invalidations raced) is taken as the store has it", async (lib) => {
+    // Found by the simulation: an isolate that had read the higher generation kept it, and
+    // never again took the entries others wrote under the lower one that landed last.
+    const { EdgeCache, stores } = lib;
+    const clock = { t: 10_000 };
+    const now = () => clock.t;
+    const base = stores.memory({ now });
+    const a = new EdgeCache({ store: base, now, memoryTtl: 1000 });
+    await base.set("ec:t:t", "g1:9000;", {});
+    await a.set("k", "before", { tags: ["t"] });
+    equal(await a.get("k"), "before");
+    await base.set("ec:t:t", "g1:10005;", {}); // the higher one landed first ...
+    clock.t += 1000;
+    equal(await a.get("k"), undefined, "invalidated");
+    await base.set("ec:t:t", "g1:10003;", {}); // ... the lower one last
+    const b = new EdgeCache({ store: base, now, memoryTtl: 1000 });
+    await b.set("k", "after", { tags: ["t"] });
+    clock.t += 1000;
+    equal(await a.get("k"), "after", "the entry written under the store's generation");
+  }],
+
   ["a tag generation record cut short is not read as a smaller generation", async (lib) => {
     const { EdgeCache, stores } = lib;
     const clock = { t: 1_733_200_000_000 };
