@@ -307,9 +307,11 @@ export interface EdgeCacheOptions {
   jitter?: number;
   /** Probabilistic early refresh (XFetch); a number is beta. Default off. */
   earlyRefresh?: boolean | number | { beta?: number };
-  /** Abandon a store call slower than this, in ms (the read falls through). Default 5000. */
+  /** Abandon a store call slower than this, in ms (at most 2^31 − 1; the read falls through). Default 5000. */
   timeout?: number;
-  /** A loader unsettled after this many ms fails the call with E_LOADER (cause: a timeout), or serves stale within staleIfError. Default 30 000. */
+  /** Seed (a whole number ≥ 1) of the cache's randomness (jitter, early refresh, write-behind retry spread), so that a run replays exactly; default: seeded from the platform on first use. */
+  seed?: number;
+  /** A loader unsettled after this many ms (at most 2^31 − 1) fails the call with E_LOADER (cause: a timeout), or serves stale within staleIfError. Default 30 000. */
   loaderTimeout?: number;
   /** "through" (default): set resolves once stored. "behind": set resolves once queued (waiting for room when the queue is full); the store is written in batches. */
   writeMode?: "through" | "behind";

@@ -3,6 +3,11 @@
 
 use crate::error::{Error, Result};
 
+/// The longest wait a JavaScript timer takes (ms): `setTimeout` treats more as 1 ms.
+pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+/// The largest integer a JavaScript number holds exactly.
+const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
+
 /// One option field as received from the caller, with its JavaScript type preserved.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OptionValue {
@@ -98,6 +103,29 @@ impl OptionFields {
                 ))
             }),
         }
+    }
+
+    /// A number of milliseconds greater than zero that a JavaScript timer can wait
+    /// ([`MAX_TIMER_MS`]: a longer `setTimeout` fires at once), if present.
+    pub fn timer_millis(&self, name: &str) -> Result<Option<f64>> {
+        let expected = format!(
+            "a number of milliseconds greater than 0 and at most {}",
+            Num(MAX_TIMER_MS)
+        );
+        match self.number(name, &expected)? {
+            None => Ok(None),
+            Some(n) if n > 0.0 && n <= MAX_TIMER_MS => Ok(Some(n)),
+            Some(n) => Err(Error::config(format!(
+                "{}: option {name} must be {expected} (about 24.8 days), got {}",
+                self.owner,
+                Num(n)
+            ))),
+        }
+    }
+
+    /// A whole number from 1 to 2^53 − 1 (a seed), if present.
+    pub fn seed(&self, name: &str) -> Result<Option<u64>> {
+        self.positive_integer(name, MAX_SAFE_INTEGER)
     }
 
     /// One of `choices`, if present.

@@ -1,4 +1,4 @@
-import { fail, typeName } from "./errors.js";
+import { describe, fail, typeName } from "./errors.js";
 
 /**
  * The default clock: `Date.now()`, read at most once per timer tick. Reading the system
@@ -43,7 +43,7 @@ export function checkedClock(now, owner) {
   const checked = () => {
     const t = now();
     if (typeof t !== "number" || !Number.isFinite(t)) {
-      fail("E_CONFIG", `${owner}: now() must return a finite number of milliseconds, got ${typeName(t)} ${String(t)}`);
+      fail("E_CONFIG", `${owner}: now() must return a finite number of milliseconds, got ${typeName(t)} ${describe(t)}`);
     }
     return t;
   };

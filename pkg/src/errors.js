@@ -20,11 +20,43 @@ export function fail(code, message) {
   throw new EdgeCacheError(code, message);
 }
 
-/** Names a value's type for error messages. */
+/** Names a value's type for error messages (never throws, even for a revoked Proxy). */
 export function typeName(value) {
   if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
+  try {
+    if (Array.isArray(value)) return "array";
+  } catch {
+    return "revoked proxy";
+  }
   return typeof value;
+}
+
+/**
+ * A thrown (or rejected) value as text for a message: its `message` when it has one, else
+ * its string form. Never throws, whatever the caller threw (a Proxy, an object without a
+ * prototype, a throwing `message` getter).
+ */
+export function describe(error) {
+  try {
+    const message = error?.message;
+    if (typeof message === "string") return message;
+  } catch {
+    // a throwing getter: fall through
+  }
+  try {
+    return String(error);
+  } catch {
+    return `a thrown ${typeName(error)}`;
+  }
+}
+
+/** Whether `error` is an EdgeCacheError (false, not a throw, for a hostile Proxy). */
+export function isEdgeCacheError(error) {
+  try {
+    return error instanceof EdgeCacheError;
+  } catch {
+    return false;
+  }
 }
 
 /** Throws `E_DISPOSED` for a call `what` (e.g. "MemoryCache.get") made after `dispose()`. */

@@ -1,4 +1,4 @@
-import { EdgeCacheError, fail, typeName } from "./errors.js";
+import { EdgeCacheError, describe, fail, isEdgeCacheError, typeName } from "./errors.js";
 
 /** Longest key accepted, in UTF-16 code units (after joining array parts). */
 export const MAX_KEY_LENGTH = 4096;
@@ -18,9 +18,9 @@ function checkedKey(key) {
   try {
     return checkedKeyParts(key);
   } catch (error) {
-    if (error instanceof EdgeCacheError) throw error;
+    if (isEdgeCacheError(error)) throw error;
     // A Proxy (or a revoked one) whose traps throw, or a part whose conversion throws.
-    throw new EdgeCacheError("E_KEY", `key: reading it threw (${error?.message ?? String(error)}); pass a string or an array of string / number parts`, { cause: error });
+    throw new EdgeCacheError("E_KEY", `key: reading it threw (${describe(error)}); pass a string or an array of string / number parts`, { cause: error });
   }
 }
 

@@ -67,6 +67,7 @@ export class MemoryCache {
       if (this.#pending === this.#reads.length) this.#drain();
       return this.#values[slot];
     }
+    if (this.#engine === null) failDisposed("MemoryCache.get"); // by the clock
     const found = this.#engine.get(this.#pending, slot, now) === HIT;
     this.#afterCall();
     if (found) return this.#values[slot];
@@ -92,6 +93,7 @@ export class MemoryCache {
   #live(slot) {
     const now = this.#now();
     if (now < this.#expires[slot]) return true;
+    if (this.#engine === null) failDisposed("MemoryCache.peek"); // by the clock
     const found = this.#engine.peek(this.#pending, slot, now) === HIT;
     this.#afterCall();
     if (!found) this.#forget(slot);
@@ -114,6 +116,8 @@ export class MemoryCache {
     if (options !== undefined) ({ ttl, size } = entryOptions(options));
     if (size === undefined) size = this.#needsSizes ? jsonBytes(value) : 0;
     const now = this.#now();
+    // The caller's code above (getters, toJSON, the clock) may have disposed of the cache.
+    if (this.#engine === null) failDisposed("MemoryCache.set");
     const held = this.#slots.get(k);
     const pending = this.#pending;
     // The engine applies the queued hits first, even when the call then throws.
@@ -143,7 +147,9 @@ export class MemoryCache {
   delete(key) {
     const slot = this.#slots.get(toKey(key));
     if (slot === undefined) return this.#engine === null ? failDisposed("MemoryCache.delete") : false;
-    const live = this.#engine.delete(this.#pending, slot, this.#now());
+    const now = this.#now();
+    if (this.#engine === null) failDisposed("MemoryCache.delete"); // by the clock
+    const live = this.#engine.delete(this.#pending, slot, now);
     this.#afterCall();
     this.#forget(slot);
     return live;

@@ -4,7 +4,7 @@
 // restoring wasm's stack pointer, and enough of those exhaust the stack and trap the
 // instance for every later call. Copying here runs the caller's code in JavaScript, where a
 // throw is an ordinary E_CONFIG.
-import { EdgeCacheError, fail, typeName } from "./errors.js";
+import { EdgeCacheError, describe, fail, typeName } from "./errors.js";
 import { loneSurrogateAt } from "./keys.js";
 
 /** Stands in for an object that is not a plain one (a store client, a Date, a Map). */
@@ -56,7 +56,7 @@ export function readOnce(value, code, what, expected) {
   try {
     if (value !== null && typeof value === "object" && !Array.isArray(value)) copy = { ...value };
   } catch (error) {
-    throw new EdgeCacheError(code, `${what}: reading it threw (${error?.message ?? String(error)}); pass ${expected} whose fields hold values`, { cause: error });
+    throw new EdgeCacheError(code, `${what}: reading it threw (${describe(error)}); pass ${expected} whose fields hold values`, { cause: error });
   }
   if (copy === null) fail(code, `${what} must be ${expected}, got ${typeName(value)}`);
   return copy;
@@ -82,7 +82,7 @@ function guarded(owner, read, code = "E_CONFIG") {
   } catch (error) {
     throw new EdgeCacheError(
       code,
-      `${owner}: reading the options threw (${error?.message ?? String(error)}); pass plain objects whose fields hold values`,
+      `${owner}: reading the options threw (${describe(error)}); pass plain objects whose fields hold values`,
       { cause: error },
     );
   }

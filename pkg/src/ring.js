@@ -79,6 +79,7 @@ export class HashRing {
   add(node) {
     if (this.#engine === null) failDisposed("HashRing.add");
     const copied = plainNode(node);
+    if (this.#engine === null) failDisposed("HashRing.add"); // by a getter of the node
     checkId(copied, "E_ARGUMENT");
     this.#engine.add(copied);
     this.#ids = this.#engine.ids();

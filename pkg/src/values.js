@@ -1,4 +1,4 @@
-import { fail } from "./errors.js";
+import { describe, fail } from "./errors.js";
 
 /**
  * A value's JSON. Throws `E_VALUE`, naming `what` and ending with `fix`, when it has none
@@ -12,7 +12,7 @@ export function toJson(value, what, fix) {
   try {
     json = JSON.stringify(value);
   } catch (e) {
-    fail("E_VALUE", `${what} cannot be written as JSON (${e?.message ?? String(e)}); ${fix}`);
+    fail("E_VALUE", `${what} cannot be written as JSON (${describe(e)}); ${fix}`);
   }
   if (json === undefined) fail("E_VALUE", `${what} (a ${typeof value}) has no JSON form; ${fix}`);
   return json;

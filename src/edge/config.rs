@@ -57,6 +57,9 @@ pub struct EdgeConfig {
     pub write_mode: WriteMode,
     /// When a shard's circuit breaker opens, and for how long.
     pub breaker: BreakerPolicy,
+    /// Seed of the engine's randomness (jitter, early refresh, write-behind retry spread);
+    /// `None`: seeded from the platform on first use.
+    pub seed: Option<u64>,
 }
 
 impl EdgeConfig {
@@ -79,7 +82,7 @@ impl EdgeConfig {
     }
 
     /// Option names accepted.
-    pub const NAMES: [&'static str; 18] = [
+    pub const NAMES: [&'static str; 19] = [
         "store",
         "replicas",
         "namespace",
@@ -98,6 +101,7 @@ impl EdgeConfig {
         "now",
         "onEvent",
         "circuitBreaker",
+        "seed",
     ];
 
     /// Builds a configuration from caller options, rejecting unknown names and bad values.
@@ -127,9 +131,9 @@ impl EdgeConfig {
             None | Some(None) => None,
             Some(Some(beta)) => Some(beta),
         };
-        let timeout = f.positive_millis("timeout")?.unwrap_or(DEFAULT_TIMEOUT);
+        let timeout = f.timer_millis("timeout")?.unwrap_or(DEFAULT_TIMEOUT);
         let loader_timeout = f
-            .positive_millis("loaderTimeout")?
+            .timer_millis("loaderTimeout")?
             .unwrap_or(DEFAULT_LOADER_TIMEOUT);
         let replicas = f.positive_integer("replicas", MAX_REPLICAS)?.unwrap_or(1);
         let write_mode = match f.choice("writeMode", &["through", "behind"])? {
@@ -150,6 +154,7 @@ impl EdgeConfig {
             replicas,
             write_mode,
             breaker,
+            seed: f.seed("seed")?,
         })
     }
 }

@@ -13,14 +13,11 @@ const END: char = ';';
 /// `MAX_GENERATION + 1` is still an exact integer and fits a record header.
 pub const MAX_GENERATION: f64 = 4_503_599_627_370_496.0;
 
-/// The record of `generation` (a whole number in range; anything else is clamped into it).
-pub fn encode(generation: f64) -> String {
-    let g = if generation.is_nan() {
-        0.0
-    } else {
-        generation.clamp(0.0, MAX_GENERATION).floor()
-    };
-    format!("{PREFIX}{}{END}", g as u64)
+/// The record of `generation`, or `None` when it is not a whole number from 0 to
+/// `MAX_GENERATION` (a tag raised past the bound cannot be recorded: the caller fails).
+pub fn encode(generation: f64) -> Option<String> {
+    let whole = generation.fract() == 0.0 && (0.0..=MAX_GENERATION).contains(&generation);
+    whole.then(|| format!("{PREFIX}{}{END}", generation as u64))
 }
 
 /// The generation a record holds, or `None` when it is not a whole record of one.
@@ -69,17 +66,25 @@ mod tests {
     #[test]
     fn bounds_round_trip() {
         for g in [0.0, 1.0, 1_733_200_000_000.0, MAX_GENERATION] {
-            assert_eq!(decode(&encode(g)), Some(g));
+            assert_eq!(decode(&encode(g).unwrap()), Some(g));
         }
-        assert_eq!(encode(1e300), encode(MAX_GENERATION));
-        assert_eq!(encode(-3.0), "g1:0;");
+        for bad in [
+            MAX_GENERATION + 1.0,
+            1e300,
+            -3.0,
+            1.5,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            assert_eq!(encode(bad), None, "{bad}");
+        }
     }
 
     proptest! {
         /// Every generation in range round-trips; no record cut short is readable.
         #[test]
         fn round_trips_and_cuts_are_unreadable(g in 0u64..=4_503_599_627_370_496u64) {
-            let record = encode(g as f64);
+            let record = encode(g as f64).unwrap();
             prop_assert_eq!(decode(&record), Some(g as f64));
             for cut in 1..record.len() {
                 prop_assert_eq!(decode(&record[..record.len() - cut]), None);

@@ -44,9 +44,10 @@ impl EdgeCore {
     /// A core for a validated configuration.
     pub fn new(config: EdgeConfig) -> Self {
         let breakers = Breakers::new(config.breaker);
+        let rng = config.seed.map_or_else(LazyRng::default, LazyRng::seeded);
         EdgeCore {
             config,
-            rng: LazyRng::default(),
+            rng,
             counters: EdgeCounters::default(),
             breakers,
         }

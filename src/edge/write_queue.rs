@@ -35,7 +35,7 @@
 //!   to a key already held always fits.
 
 use crate::error::{Error, Result};
-use crate::options::{Num, OptionFields, OptionValue};
+use crate::options::{Num, OptionFields, OptionValue, MAX_TIMER_MS};
 use crate::rng::LazyRng;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
@@ -102,11 +102,19 @@ impl WriteQueueConfig {
                 Num(retry_delay)
             )));
         }
+        let max_delay = f.non_negative_millis("maxDelay")?.unwrap_or(d.max_delay);
+        if max_delay > MAX_TIMER_MS {
+            return Err(Error::config(format!(
+                "{OWNER}: option maxDelay must be at most {} ms (what a timer can wait), got {}",
+                Num(MAX_TIMER_MS),
+                Num(max_delay)
+            )));
+        }
         Ok(WriteQueueConfig {
             max_batch: f
                 .positive_integer("maxBatch", MAX_BATCH)?
                 .map_or(d.max_batch, |n| n as usize),
-            max_delay: f.non_negative_millis("maxDelay")?.unwrap_or(d.max_delay),
+            max_delay,
             max_queue: f
                 .positive_integer("maxQueue", MAX_QUEUE)?
                 .map_or(d.max_queue, |n| n as usize),
@@ -308,6 +316,12 @@ pub struct WriteQueue {
 }
 
 impl WriteQueue {
+    /// Seeds the retry spread (tests and simulations replay exactly); otherwise it is
+    /// seeded from the platform on first use.
+    pub fn seed(&mut self, seed: u64) {
+        self.rng = LazyRng::seeded(seed);
+    }
+
     /// An empty queue.
     pub fn new(config: WriteQueueConfig) -> Self {
         WriteQueue {

@@ -68,6 +68,11 @@ impl EdgeEngine {
         self.core.config().tag_check_interval()
     }
 
+    /// The `seed` option (a seed for the write-behind queue is derived from it), if given.
+    pub fn seed(&self) -> Option<f64> {
+        self.core.config().seed.map(|s| s as f64)
+    }
+
     /// Copies of each key across shards.
     pub fn replicas(&self) -> u32 {
         self.core.config().replicas as u32
@@ -156,9 +161,10 @@ impl EdgeEngine {
         keys::digest_key_len(&self.core.config().namespace) as u32
     }
 
-    /// The store record of a tag's `generation` (see `edge::generation`).
+    /// The store record of a tag's `generation` (see `edge::generation`), or undefined
+    /// when it is past the largest one a record holds.
     #[wasm_bindgen(js_name = encodeGeneration)]
-    pub fn encode_generation(generation: f64) -> String {
+    pub fn encode_generation(generation: f64) -> Option<String> {
         generation::encode(generation)
     }
 

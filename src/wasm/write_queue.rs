@@ -46,15 +46,18 @@ fn outcome_code(outcome: Outcome) -> u32 {
 
 #[wasm_bindgen]
 impl WriteQueueEngine {
-    /// Validates the `writeBehind` options (`undefined`: the defaults).
+    /// Validates the `writeBehind` options (`undefined`: the defaults); `seed`, if given,
+    /// seeds the retry spread.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<WriteQueueEngine, JsValue> {
+    pub fn new(options: JsValue, seed: Option<f64>) -> Result<WriteQueueEngine, JsValue> {
         let config = fields("EdgeCache writeBehind", &options)
             .and_then(WriteQueueConfig::from_fields)
             .map_err(to_js)?;
-        Ok(WriteQueueEngine {
-            queue: WriteQueue::new(config),
-        })
+        let mut queue = WriteQueue::new(config);
+        if let Some(seed) = seed {
+            queue.seed(seed as u64);
+        }
+        Ok(WriteQueueEngine { queue })
     }
 
     /// Offers a write of `value` (`NONE`: a delete) to `key` at `now`. Returns `FULL`

@@ -2,7 +2,7 @@
 // (entry times, freshness, early refresh, store keys and TTLs, record headers, counters);
 // this class awaits stores and loaders and carries the decisions out.
 import { EdgeEngine } from "../../dist/edgecache.js";
-import { EdgeCacheError, fail, typeName } from "../errors.js";
+import { EdgeCacheError, describe, fail, isEdgeCacheError, typeName } from "../errors.js";
 import { toStoredKey } from "../keys.js";
 import { MemoryCache } from "../memory.js";
 import { checkWellFormed, plainOptions, readOnce } from "../plain_options.js";
@@ -116,6 +116,7 @@ export class EdgeCache {
         background: this.#background,
         now: this.#now,
         batchBoundMs: patienceMs(this.#engine.timeout()) + this.#readBound,
+        seed: this.#engine.seed(),
       });
     } else if (options.writeBehind !== undefined) {
       fail("E_CONFIG", 'EdgeCache: option writeBehind only applies with writeMode: "behind"');
@@ -356,7 +357,8 @@ export class EdgeCache {
     this.#event(stale ? "stale" : "hit", k, "store");
     // A set or delete since the read began, or still going out, wins over what it found.
     if (this.#mayWriteBack(k, token)) this.#backfill(k, entry, now);
-    if (loader && state !== Fresh.Fresh) this.#refresh(k, loader, o);
+    // Not for a read a set or delete superseded: the value it found is replaced already.
+    if (loader && state !== Fresh.Fresh && !token.dirty) this.#refresh(k, loader, o);
     return { served: true, value: entry.value };
   }
 
@@ -427,7 +429,7 @@ export class EdgeCache {
     // Superseded by a set or delete, or loaded from data older than an invalidation of one
     // of its tags: the caller gets the value, the cache does not keep it.
     if (this.#loadOutdated(token, o, mark)) return value;
-    const write = this.#write(k, value, o, loadMs);
+    const write = this.#write(k, value, o, loadMs, false);
     if (write !== null) this.#background.add(write);
     return value;
   }
@@ -455,9 +457,9 @@ export class EdgeCache {
     } catch (cause) {
       this.#engine.count(Count.LoadError);
       this.#emit({ type: "error", key: k, tier: "loader", error: cause });
-      const failure = cause instanceof EdgeCacheError
+      const failure = isEdgeCacheError(cause)
         ? cause
-        : new EdgeCacheError("E_LOADER", `loader for "${k}" failed: ${cause?.message ?? String(cause)}`, { cause });
+        : new EdgeCacheError("E_LOADER", `loader for "${k}" failed: ${describe(cause)}`, { cause });
       this.#loaderFailures.add(failure);
       this.#reported.add(failure);
       throw failure;
@@ -473,7 +475,7 @@ export class EdgeCache {
    * began (`token`), nor while one of the key is going out.
    */
   #mayWriteBack(k, token) {
-    return !token.dirty && !this.#writeOrder.busy(k);
+    return !token.dirty && !token.outdated && !this.#writeOrder.busy(k);
   }
 
   /**
@@ -511,7 +513,7 @@ export class EdgeCache {
    * Stores `value` in memory at once and returns the store write (a promise), or null
    * without a store. Throws E_VALUE for a value with no JSON form.
    */
-  #write(k, value, o, loadMs, json = toStoredJson(k, value)) {
+  #write(k, value, o, loadMs, bySet, json = toStoredJson(k, value)) {
     const tags = o.tags ?? NO_TAGS;
     const now = this.#now();
     this.#engine.entryTimes(now, o.ttl, o.staleWhileRevalidate, o.staleIfError);
@@ -533,15 +535,39 @@ export class EdgeCache {
       this.#memory?.delete(k);
     }
     if (this.#store === null && known !== null) return null;
-    return this.#writeStore(k, entry, json, now, this.#writeOrder.ticket(k));
+    return this.#writeStore(k, entry, json, now, this.#ticket(k, bySet));
   }
 
   async #writeStore(k, entry, json, now, ticket) {
     try {
       await this.#sendRecord(k, entry, json, now, ticket);
     } finally {
-      this.#writeOrder.done(ticket);
+      this.#writeDone(k, ticket);
     }
+  }
+
+  /**
+   * A ticket for a store write or delete of `k` asked for now (see WriteOrder); `bySet`:
+   * for a `set` or `delete` (not a load's or warm's write of what it loaded).
+   */
+  #ticket(k, bySet) {
+    const ticket = this.#writeOrder.ticket(k);
+    ticket.since = this.#inProgress.mark();
+    ticket.bySet = bySet;
+    return ticket;
+  }
+
+  /**
+   * A store write or delete of `k` is over (sent and settled, or dropped). The reads that
+   * began while it went out may have read what the store held before it: they write
+   * nothing of what they found back, and later callers do not join them (nor, after a
+   * `set` or `delete`, the loads that began meanwhile, which may serve what they found).
+   */
+  #writeDone(k, ticket) {
+    this.#writeOrder.done(ticket);
+    this.#inProgress.outdateSince(k, ticket.since);
+    this.#reads.delete(k);
+    if (ticket.bySet) this.#dropFlights(k);
   }
 
   async #sendRecord(k, entry, json, now, ticket) {
@@ -576,13 +602,8 @@ export class EdgeCache {
    * Stores `value` in memory and in the store: write-through resolves once the store has
    * it; write-behind once the queue accepted it (waiting for room when the queue is full).
    */
-  async set(key, value, options) {
-    this.#lifetime.enter("set");
-    try {
-      return await this.#set(key, value, options);
-    } finally {
-      this.#lifetime.leave();
-    }
+  set(key, value, options) {
+    return this.#lifetime.run("set", () => this.#set(key, value, options));
   }
 
   async #set(key, value, options) {
@@ -591,7 +612,7 @@ export class EdgeCache {
     const o = callOptions("set", options, SET);
     const json = toStoredJson(k, value); // a value with no JSON form changes nothing
     this.#supersede(k);
-    const write = this.#write(k, value, o, 0, json);
+    const write = this.#write(k, value, o, 0, true, json);
     if (write === null) return;
     try {
       await write;
@@ -606,6 +627,11 @@ export class EdgeCache {
    */
   #supersede(k) {
     this.#inProgress.supersede(k);
+    this.#dropFlights(k);
+  }
+
+  /** Callers from now on start their own reads and loads of `k`. */
+  #dropFlights(k) {
     this.#reads.delete(k);
     this.#loads.delete(k);
     this.#forced.delete(k);
@@ -615,13 +641,8 @@ export class EdgeCache {
    * Removes `key` from memory and the store; whether either held it (with write-behind:
    * whether memory or the queue held it; the store is not read).
    */
-  async delete(key) {
-    this.#lifetime.enter("delete");
-    try {
-      return await this.#delete(key);
-    } finally {
-      this.#lifetime.leave();
-    }
+  delete(key) {
+    return this.#lifetime.run("delete", () => this.#delete(key));
   }
 
   async #delete(key) {
@@ -630,7 +651,7 @@ export class EdgeCache {
     const inMemory = this.#memory?.delete(k) ?? false;
     if (this.#store === null) return inMemory;
     const storeKey = this.#engine.dataKey(k, this.#store.limits.maxKeyBytes);
-    const ticket = this.#writeOrder.ticket(k);
+    const ticket = this.#ticket(k, true);
     try {
       if (this.#writeBehind !== null) {
         const queued = this.#writeBehind.pending(storeKey)?.op === "set";
@@ -643,11 +664,11 @@ export class EdgeCache {
       try {
         await this.#store.remove(storeKey, k);
       } catch (error) {
-        throw new EdgeCacheError("E_STORE", `delete "${k}": the store failed (${error?.message ?? error}); it is gone from this isolate's memory, the store may still hold it`, { cause: error });
+        throw new EdgeCacheError("E_STORE", `delete "${k}": the store failed (${describe(error)}); it is gone from this isolate's memory, the store may still hold it`, { cause: error });
       }
       return held;
     } finally {
-      this.#writeOrder.done(ticket);
+      this.#writeDone(k, ticket);
     }
   }
 
@@ -667,18 +688,13 @@ export class EdgeCache {
    * Invalidates every entry written under any of `tags`: bumps each tag's generation in
    * the store. Other isolates see it when they next re-read tags (at most memoryTtl later).
    */
-  async invalidateTags(tags) {
-    this.#lifetime.enter("invalidateTags");
-    try {
-      return await this.#invalidateTags(tags);
-    } finally {
-      this.#lifetime.leave();
-    }
+  invalidateTags(tags) {
+    return this.#lifetime.run("invalidateTags", () => this.#invalidateTags(tags));
   }
 
   async #invalidateTags(tags) {
-    // A copy: the caller may change the array while the store is written.
-    await this.#tags.invalidate([...checkTags("invalidateTags", tags)]);
+    // checkTags copies: the caller may change the array while the store is written.
+    await this.#tags.invalidate(checkTags("invalidateTags", tags));
   }
 
   /**
@@ -688,13 +704,8 @@ export class EdgeCache {
    * entries (so loaders) in progress at once. Resolves with
    * `{ total, warmed, skipped, failed, errors, elapsedMs }`; never rejects for an entry.
    */
-  async warm(entries, options) {
-    this.#lifetime.enter("warm");
-    try {
-      return await this.#warm(entries, options);
-    } finally {
-      this.#lifetime.leave();
-    }
+  warm(entries, options) {
+    return this.#lifetime.run("warm", () => this.#warm(entries, options));
   }
 
   async #warm(entries, options) {
@@ -704,7 +715,7 @@ export class EdgeCache {
     }
     const { concurrency = 4, onProgress } = callOptions("warm", options, WARM);
     if (!Number.isInteger(concurrency) || concurrency < 1) {
-      fail("E_ARGUMENT", `warm: concurrency must be a whole number ≥ 1, got ${String(concurrency)}`);
+      fail("E_ARGUMENT", `warm: concurrency must be a whole number ≥ 1, got ${describe(concurrency)}`);
     }
     if (onProgress !== undefined && typeof onProgress !== "function") {
       fail("E_ARGUMENT", `warm: onProgress must be a function (done, total) => void, got ${typeName(onProgress)}`);
@@ -767,7 +778,7 @@ export class EdgeCache {
     await this.#loads.run(k, this.#loadBound(o), async () => {
       const { value, mark, loadMs } = await this.#runLoader(k, loader, o);
       if (!this.#loadOutdated(token, o, mark)) {
-        const write = this.#write(k, value, o, loadMs);
+        const write = this.#write(k, value, o, loadMs, false);
         written = write === null ? null : write.then(() => null, (error) => ({ error }));
       } else {
         dropped = true;
@@ -910,8 +921,8 @@ function isObject(value) {
 
 /** A failed store write of `k` by `method`, as the caller sees it (E_STORE unless it is one of ours). */
 function storeWriteError(method, k, error) {
-  if (error instanceof EdgeCacheError) return error;
-  const message = `${method} "${k}": the store failed (${error?.message ?? error}); this isolate's memory has the value, the store may not`;
+  if (isEdgeCacheError(error)) return error;
+  const message = `${method} "${k}": the store failed (${describe(error)}); this isolate's memory has the value, the store may not`;
   return new EdgeCacheError("E_STORE", message, { cause: error });
 }
 
@@ -932,8 +943,8 @@ function readingCallerObjects(run, code, what) {
   try {
     return run();
   } catch (error) {
-    if (error instanceof EdgeCacheError) throw error;
-    throw new EdgeCacheError(code, `${what}: reading them threw (${error?.message ?? String(error)}); pass plain objects and arrays (stores with get/set/delete functions, or one of stores.*)`, { cause: error });
+    if (isEdgeCacheError(error)) throw error;
+    throw new EdgeCacheError(code, `${what}: reading them threw (${describe(error)}); pass plain objects and arrays (stores with get/set/delete functions, or one of stores.*)`, { cause: error });
   }
 }
 

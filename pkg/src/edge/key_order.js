@@ -1,23 +1,26 @@
 // What happened to a key while something was in progress: reads and loads must not write
-// back a value older than a `set`/`delete` that came in meanwhile, and store writes of one
-// key must go out in the order they were asked for.
+// back a value older than a `set`/`delete` (or a store write) that came in meanwhile, and
+// store writes of one key must go out in the order they were asked for.
 
 /**
- * Reads and loads in progress, per key. A `set` or `delete` of the key marks the running
- * ones dirty (and later ones start clean), so their older results are not written back.
+ * Reads and loads in progress, per key, each with its own token. A `set` or `delete` of
+ * the key marks the running ones dirty (what they load or find is not kept); the end of
+ * any store write of the key marks those that began while it went out outdated (what they
+ * found in the store may be older than it, so it is not written back; what a loader gives
+ * them is as new as the write).
  */
 export class InProgress {
-  /** key -> { n, dirty } */
+  /** key -> Set of tokens `{ n, dirty, outdated, since }` */
   #tokens = new Map();
+  /** Counts begins and marks, so that a token knows what began before it. */
+  #sequence = 0;
 
   /** Marks `key` as being read or loaded; returns the token to check and to `end`. */
   begin(key) {
-    let token = this.#tokens.get(key);
-    if (token === undefined) {
-      token = { n: 0, dirty: false };
-      this.#tokens.set(key, token);
-    }
-    token.n++;
+    const token = { n: 1, dirty: false, outdated: false, since: ++this.#sequence };
+    const tokens = this.#tokens.get(key);
+    if (tokens === undefined) this.#tokens.set(key, new Set([token]));
+    else tokens.add(token);
     return token;
   }
 
@@ -33,15 +36,28 @@ export class InProgress {
 
   /** The read or load with `token` is over. */
   end(key, token) {
-    if (--token.n === 0 && this.#tokens.get(key) === token) this.#tokens.delete(key);
+    if (--token.n > 0) return;
+    const tokens = this.#tokens.get(key);
+    if (tokens === undefined) return;
+    tokens.delete(token);
+    if (tokens.size === 0) this.#tokens.delete(key);
+  }
+
+  /** A point in time for `outdateSince`. */
+  mark() {
+    return ++this.#sequence;
   }
 
   /** A `set` or `delete` of `key`: the reads and loads running now are superseded. */
   supersede(key) {
-    const token = this.#tokens.get(key);
-    if (token === undefined) return;
-    token.dirty = true;
-    this.#tokens.delete(key);
+    this.#tokens.get(key)?.forEach((token) => (token.dirty = true));
+  }
+
+  /** A store write of `key` that began at `mark` is over: what the reads begun since found is outdated. */
+  outdateSince(key, mark) {
+    this.#tokens.get(key)?.forEach((token) => {
+      if (token.since > mark) token.outdated = true;
+    });
   }
 }
 

@@ -26,6 +26,16 @@ export class Lifetime {
     if (--this.#running === 0 && this.#idle.length > 0) this.#idle.splice(0).forEach((resolve) => resolve());
   }
 
+  /** Runs the call `what` (`run()`, a promise) between `enter` and `leave`. */
+  async run(what, run) {
+    this.enter(what);
+    try {
+      return await run();
+    } finally {
+      this.leave();
+    }
+  }
+
   /** No call starts from now on; resolves once the running ones have ended. */
   close() {
     this.#closed = true;

@@ -1,6 +1,6 @@
 // Per-call options of EdgeCache methods: names, types and ranges, checked before any work
 // (a loader is never called for a call that then fails on its options).
-import { fail, typeName } from "../errors.js";
+import { describe, fail, typeName } from "../errors.js";
 import { loneSurrogateAt } from "../keys.js";
 import { readOnce } from "../plain_options.js";
 
@@ -23,12 +23,13 @@ export function callOptions(method, options, allowed) {
     const v = o[name];
     if (v === undefined) continue;
     const zeroOk = name !== "ttl" && name !== "loaderTimeout";
-    if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || (v === 0 && !zeroOk)) {
-      const range = zeroOk ? "0 or more" : "greater than 0";
-      fail("E_ARGUMENT", `${method}: ${name} must be a finite number of milliseconds, ${range}; got ${typeName(v)} ${String(v)}`);
+    const timer = name === "loaderTimeout"; // waited for by a timer, which can wait MAX_TIMER_MS
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || (v === 0 && !zeroOk) || (timer && v > MAX_TIMER_MS)) {
+      const range = zeroOk ? "0 or more" : timer ? `greater than 0 and at most ${MAX_TIMER_MS}` : "greater than 0";
+      fail("E_ARGUMENT", `${method}: ${name} must be a finite number of milliseconds, ${range}; got ${typeName(v)} ${describe(v)}`);
     }
   }
-  if (o.tags !== undefined) o.tags = checkTags(method, copyTags(method, o.tags));
+  if (o.tags !== undefined) o.tags = checkTags(method, o.tags);
   if (o.forceRefresh !== undefined && typeof o.forceRefresh !== "boolean") {
     fail("E_ARGUMENT", `${method}: forceRefresh must be true or false, got ${typeName(o.forceRefresh)}`);
   }
@@ -36,18 +37,24 @@ export function callOptions(method, options, allowed) {
 }
 
 const EMPTY = Object.freeze({});
+/** The longest wait a timer takes (ms): `setTimeout` treats more as 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** A copy of a tags array (a Proxy's traps run here, once), or the value as it is. */
+/** A copy of a tags array (a Proxy's traps run here, once), or null for anything else. */
 function copyTags(method, tags) {
   try {
-    return Array.isArray(tags) ? [...tags] : tags;
+    return Array.isArray(tags) ? [...tags] : null;
   } catch (error) {
-    fail("E_ARGUMENT", `${method}: reading tags threw (${error?.message ?? String(error)}); pass an array of strings`);
+    fail("E_ARGUMENT", `${method}: reading tags threw (${describe(error)}); pass an array of strings`);
   }
 }
 
-/** Checks a list of tags: an array of non-empty, well-formed strings (tags are stored). */
-export function checkTags(method, tags) {
+/**
+ * A copy of a list of tags, checked: an array of non-empty, well-formed strings (tags are
+ * stored). The caller may change its array afterwards.
+ */
+export function checkTags(method, given) {
+  const tags = copyTags(method, given);
   if (!Array.isArray(tags) || tags.some((t) => typeof t !== "string" || t.length === 0)) {
     fail("E_ARGUMENT", `${method}: tags must be an array of non-empty strings such as ["user:123"]`);
   }

@@ -3,7 +3,7 @@
 // until one has the record (a miss, error or timeout moves on), and reports the primary
 // for read-repair when a replica answered. A shard that keeps failing is skipped for a
 // cool-down (its circuit breaker, decided by the engine).
-import { EdgeCacheError, fail } from "../errors.js";
+import { fail, isEdgeCacheError } from "../errors.js";
 import { MAX_KEY_LENGTH } from "../keys.js";
 import { HashRing } from "../ring.js";
 import { checkStore } from "../stores/check.js";
@@ -72,7 +72,7 @@ export class ShardedStore {
     try {
       this.#ring.add(id);
     } catch (error) {
-      if (!(error instanceof EdgeCacheError)) throw error;
+      if (!isEdgeCacheError(error)) throw error;
       fail(code, `EdgeCache: store id "${id}" is not a ring node id (${error.message}); ids are ketama node ids: a name such as "primary" or "host:port" such as "10.0.1.1:6379"`);
     }
     const counts = { reads: 0, hits: 0, errors: 0, timeouts: 0, repairs: 0, skippedWhileOpen: 0 };
@@ -152,9 +152,13 @@ export class ShardedStore {
     return results.map((r) => (r.failed ? undefined : r.record));
   }
 
-  /** Writes to every owner; throws when none took the write. `how` as for StoreTier. */
+  /**
+   * Writes to every owner; throws when none took the write, or with `how.everyOwner` (a
+   * tag's generation, which no TTL ever replaces) when any did not, as `remove` does.
+   * `how` as for StoreTier otherwise.
+   */
   async write(storeKey, record, ttl, key, how) {
-    await this.#onOwners(storeKey, (tier) => tier.write(storeKey, record, ttl, key, how), "all");
+    await this.#onOwners(storeKey, (tier) => tier.write(storeKey, record, ttl, key, how), how?.everyOwner ? "each" : "all");
   }
 
   /**

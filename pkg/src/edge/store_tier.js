@@ -3,7 +3,7 @@
 // out of a read: the read reports `failed` and the cache falls back.
 import { Count, Tier } from "./codes.js";
 import { CallOrder } from "./call_order.js";
-import { TimeoutError, elapsedClock, withTimeout } from "./timeout.js";
+import { elapsedClock, isTimeout, withTimeout } from "./timeout.js";
 
 /**
  * How long a write or delete may go unanswered before it is taken to be lost and the key's
@@ -71,7 +71,7 @@ export class StoreTier {
     } catch (error) {
       this.#engine.latency(Tier.Store, elapsedClock() - t0);
       this.#failure(error, key, "get");
-      return { failed: true, timedOut: error instanceof TimeoutError };
+      return { failed: true, timedOut: isTimeout(error) };
     }
   }
 
@@ -105,7 +105,7 @@ export class StoreTier {
     } catch (error) {
       this.#engine.latency(Tier.Store, elapsedClock() - t0);
       this.#failure(error, undefined, "getMany");
-      return { records: null, timedOut: error instanceof TimeoutError };
+      return { records: null, timedOut: isTimeout(error) };
     }
   }
 
@@ -141,7 +141,7 @@ export class StoreTier {
   }
 
   #failure(error, key, op, countAsReadError = true) {
-    const timedOut = error instanceof TimeoutError;
+    const timedOut = isTimeout(error);
     if (timedOut) this.#engine.count(Count.StoreTimeout);
     else if (countAsReadError) this.#engine.count(Count.StoreError);
     this.#emit({ type: timedOut ? "timeout" : "error", tier: "store", key, op, error });

@@ -2,9 +2,11 @@
 // current while none of its tags' generations is newer than when it was written. Read
 // generations are trusted for the engine's tag-check interval (memoryTtl, else ttl).
 import { EdgeEngine } from "../../dist/edgecache.js";
-import { EdgeCacheError } from "../errors.js";
+import { EdgeCacheError, describe } from "../errors.js";
 import { Flights } from "./flight.js";
 
+/** A generation is written to every owner of its key, or the invalidation fails (sharded stores). */
+const TAG_WRITE = Object.freeze({ everyOwner: true });
 /** What `#readStored` gives for a tag whose record is unreadable (cut, damaged, out of range). */
 const UNREADABLE = -1;
 
@@ -122,15 +124,20 @@ export class TagGenerations {
     // At least this isolate's own latest (a concurrent invalidation may have raised it).
     const next = local.map((g, i) => Math.max(stored[i] >= g ? stored[i] + 1 : g, this.#generation(tags[i], now) ?? 0));
     tags.forEach((tag, i) => this.#raise(tag, next[i], now));
+    const records = next.map((g) => EdgeEngine.encodeGeneration(g));
+    const full = tags.find((_, i) => records[i] === undefined);
+    if (full !== undefined) {
+      throw new EdgeCacheError("E_STORE", `invalidateTags: tag ${JSON.stringify(full)} is at the largest generation a record holds (2^52; written by something other than edgecache?); delete its record from the store to reset it (entries written under it then stay current until they expire). It counts as invalidated in this isolate for memoryTtl`);
+    }
     const { maxKeyBytes } = this.#store.limits;
     const writes = tags.map(async (tag, i) => {
-      await this.#store.write(this.#engine.tagKey(tag, maxKeyBytes), EdgeEngine.encodeGeneration(next[i]), undefined, tag);
+      await this.#store.write(this.#engine.tagKey(tag, maxKeyBytes), records[i], undefined, tag, TAG_WRITE);
       this.#confirm(tag, next[i], this.#now());
     });
     try {
       await Promise.all(writes);
     } catch (error) {
-      throw new EdgeCacheError("E_STORE", `invalidateTags: the store failed (${error?.message ?? error}); this isolate counts the tags as invalidated for memoryTtl, other isolates may not see it`, { cause: error });
+      throw new EdgeCacheError("E_STORE", `invalidateTags: the store failed (${describe(error)}); this isolate counts the tags as invalidated for memoryTtl, other isolates may not see it`, { cause: error });
     }
   }
 

@@ -12,6 +12,15 @@ export class TimeoutError extends Error {
   }
 }
 
+/** Whether a store's or loader's failure is our TimeoutError (false for a hostile Proxy). */
+export function isTimeout(error) {
+  try {
+    return error instanceof TimeoutError;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `promise`, or a rejection with TimeoutError after `ms` (0 = wait as long as it takes);
  * `what` names the call in the error's message.

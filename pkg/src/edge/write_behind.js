@@ -81,12 +81,13 @@ export class WriteBehind {
    * @param {{ options?: object, store: { write(storeKey, record, ttl, key, how): Promise<void>,
    *   remove(storeKey, key, how): Promise<void> },
    *   emit: (event: object) => void, background: { add(p: Promise<unknown>): void },
-   *   now?: () => number, batchBoundMs?: number }} parts `batchBoundMs`: how long a batch's
-   *   store calls may take at most (default: as long as they take)
+   *   now?: () => number, batchBoundMs?: number, seed?: number }} parts `batchBoundMs`: how
+   *   long a batch's store calls may take at most (default: as long as they take); `seed`:
+   *   of the retry spread (default: the platform's randomness)
    */
-  constructor({ options, store, emit, background, now, batchBoundMs = Infinity }) {
+  constructor({ options, store, emit, background, now, batchBoundMs = Infinity, seed }) {
     this.#batchBoundMs = batchBoundMs;
-    this.#engine = new WriteQueueEngine(plainOptions(options, "EdgeCache writeBehind"));
+    this.#engine = new WriteQueueEngine(plainOptions(options, "EdgeCache writeBehind"), seed);
     this.#store = store;
     this.#emit = emit;
     this.#background = background;
@@ -143,10 +144,10 @@ export class WriteBehind {
    */
   pending(storeKey) {
     for (let i = this.#waitingKeys.has(storeKey) ? this.#waiting.length - 1 : -1; i >= 0; i--) {
-      if (this.#waiting[i].storeKey === storeKey) return describe(this.#waiting[i].entry);
+      if (this.#waiting[i].storeKey === storeKey) return pendingWrite(this.#waiting[i].entry);
     }
     const handle = this.#handles.get(storeKey);
-    return handle === undefined ? undefined : describe(this.#keys[handle].newest);
+    return handle === undefined ? undefined : pendingWrite(this.#keys[handle].newest);
   }
 
   #clock() {
@@ -376,6 +377,6 @@ function settle(call) {
     );
 }
 
-function describe(entry) {
+function pendingWrite(entry) {
   return entry === null ? { op: "delete" } : { op: "set", value: entry.value, record: entry.record };
 }

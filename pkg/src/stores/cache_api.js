@@ -1,5 +1,5 @@
 // The Cache API (`caches.default` in Workers, `await caches.open(name)` elsewhere).
-import { fail, typeName } from "../errors.js";
+import { describe, fail, typeName } from "../errors.js";
 import { checkOptions, expectMethods } from "./args.js";
 import { ttlSeconds } from "./ttl.js";
 
@@ -57,6 +57,6 @@ function checkBaseUrl(baseUrl) {
   const ok = url !== undefined && (url.protocol === "https:" || url.protocol === "http:") &&
     !url.search && !url.hash && baseUrl.endsWith("/");
   if (!ok) {
-    fail("E_CONFIG", `${WHERE}: baseUrl must be an absolute http(s) URL ending in "/" without query or fragment, such as "https://cache.example.com/edgecache/", got ${typeName(baseUrl)} ${String(baseUrl)}`);
+    fail("E_CONFIG", `${WHERE}: baseUrl must be an absolute http(s) URL ending in "/" without query or fragment, such as "https://cache.example.com/edgecache/", got ${typeName(baseUrl)} ${describe(baseUrl)}`);
   }
 }

@@ -1,5 +1,5 @@
 // The validation the engine runs on every store it is given, built-in or user-supplied.
-import { EdgeCacheError, fail, typeName } from "../errors.js";
+import { EdgeCacheError, describe, fail, typeName } from "../errors.js";
 
 /** Limits assumed for what a store does not declare: 1 KiB keys, 25 MiB values, no minimum TTL. */
 export const DEFAULT_LIMITS = Object.freeze({ maxKeyBytes: 1024, maxValueBytes: 25 * 1024 * 1024, minTtl: 0 });
@@ -81,12 +81,12 @@ function checkLimits(limits, where) {
   for (const key of ["maxKeyBytes", "maxValueBytes"]) {
     const n = merged[key];
     if (typeof n !== "number" || !(n >= 1) || !(Number.isInteger(n) || n === Infinity)) {
-      fail("E_CONFIG", `${where}: store.limits.${key} must be a whole number of bytes >= 1, got ${typeName(n)} ${String(n)}`);
+      fail("E_CONFIG", `${where}: store.limits.${key} must be a whole number of bytes >= 1, got ${typeName(n)} ${describe(n)}`);
     }
   }
   const m = merged.minTtl;
   if (typeof m !== "number" || !Number.isFinite(m) || m < 0) {
-    fail("E_CONFIG", `${where}: store.limits.minTtl must be a finite number of ms >= 0, got ${typeName(m)} ${String(m)}`);
+    fail("E_CONFIG", `${where}: store.limits.minTtl must be a finite number of ms >= 0, got ${typeName(m)} ${describe(m)}`);
   }
   return Object.freeze(merged);
 }

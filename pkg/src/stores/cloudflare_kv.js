@@ -1,4 +1,5 @@
 // Workers KV (Cloudflare): a namespace binding from the Worker's env.
+import { describe } from "../errors.js";
 import { expectMethods } from "./args.js";
 import { ttlSeconds } from "./ttl.js";
 
@@ -52,7 +53,7 @@ async function bulkGet(namespace, keys) {
   try {
     return await namespace.get(keys, "text");
   } catch (error) {
-    if (!TOO_LARGE.test(String(error?.message ?? error))) throw error;
+    if (!TOO_LARGE.test(describe(error))) throw error;
     const values = await Promise.all(keys.map((key) => namespace.get(key, "text")));
     return new Map(keys.map((key, i) => [key, values[i]]));
   }

@@ -6,7 +6,7 @@ import { cloudflareKV } from "./cloudflare_kv.js";
 import { denoKV } from "./deno_kv.js";
 import { memory } from "./memory.js";
 import { redis } from "./redis.js";
-import { EdgeCacheError } from "../errors.js";
+import { EdgeCacheError, describe, isEdgeCacheError } from "../errors.js";
 
 /**
  * `factory`, made to throw only EdgeCacheErrors: a client or options object whose reading
@@ -17,8 +17,8 @@ function checked(name, factory) {
     try {
       return factory(...args);
     } catch (error) {
-      if (error instanceof EdgeCacheError) throw error;
-      throw new EdgeCacheError("E_CONFIG", `stores.${name}: reading its arguments threw (${error?.message ?? String(error)}); pass the platform's client and a plain options object`, { cause: error });
+      if (isEdgeCacheError(error)) throw error;
+      throw new EdgeCacheError("E_CONFIG", `stores.${name}: reading its arguments threw (${describe(error)}); pass the platform's client and a plain options object`, { cause: error });
     }
   };
 }

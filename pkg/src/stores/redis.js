@@ -1,5 +1,5 @@
 // Redis, through whichever of the three common JavaScript clients the caller already has.
-import { fail, typeName } from "../errors.js";
+import { describe, fail, typeName } from "../errors.js";
 import { checkOptions, expectMethods } from "./args.js";
 import { ttlMs } from "./ttl.js";
 
@@ -49,7 +49,7 @@ export function redis(client, options) {
   const { flavor = detect(client) } = checkOptions(options, ["flavor"], WHERE);
   const shape = FLAVORS[flavor];
   if (shape === undefined) {
-    fail("E_CONFIG", `${WHERE}: flavor must be one of ${Object.keys(FLAVORS).map((f) => `"${f}"`).join(", ")}, got ${typeName(flavor)} ${String(flavor)}`);
+    fail("E_CONFIG", `${WHERE}: flavor must be one of ${Object.keys(FLAVORS).map((f) => `"${f}"`).join(", ")}, got ${typeName(flavor)} ${describe(flavor)}`);
   }
   expectMethods(client, shape.methods, WHERE, `a ${flavor} client`);
   if (flavor === "upstash" && typeof client.opts === "object" && client.opts?.automaticDeserialization !== false) {

@@ -1,6 +1,6 @@
 // TTL conversion shared by the adapters: the engine hands over milliseconds (already raised
 // to the store's minimum); each platform wants its own unit, in whole numbers.
-import { fail, typeName } from "../errors.js";
+import { describe, fail, typeName } from "../errors.js";
 
 /**
  * The TTL of a `set` call in whole milliseconds (rounded up), or `undefined` for none.
@@ -12,7 +12,7 @@ export function ttlMs(opts) {
   const ttl = opts?.ttl;
   if (ttl === undefined) return undefined;
   if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) {
-    fail("E_ARGUMENT", `store set: ttl must be a finite number of ms > 0 (omit it for no expiry), got ${typeName(ttl)} ${String(ttl)}`);
+    fail("E_ARGUMENT", `store set: ttl must be a finite number of ms > 0 (omit it for no expiry), got ${typeName(ttl)} ${describe(ttl)}`);
   }
   return Math.ceil(ttl);
 }

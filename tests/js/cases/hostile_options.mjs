@@ -7,7 +7,7 @@ import { equal, ok, throwsCode } from "./check.mjs";
 const REPEATS = 6000;
 
 /** An object whose `name` getter throws. */
-function throwingField(name, base = {}) {
+export function throwingField(name, base = {}) {
   return Object.defineProperty({ ...base }, name, {
     enumerable: true,
     get() {

@@ -1,6 +1,7 @@
 // Data a cache must never return and errors it must never throw (regressions of a hostile
 // run), as runtime-neutral cases [name, fn(lib)].
 import { equal, ok, throwsCode } from "./check.mjs";
+import { throwingField } from "./hostile_options.mjs";
 import { wasmMemoryBytes } from "./wasm_memory.mjs";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -36,19 +37,49 @@ function slowReads(lib) {
   return { base, store, control };
 }
 
+/**
+ * A store whose next get, set or delete, once armed with `hold(op)`, reads or acts at once
+ * but answers only on `release()` (a slow round trip); `started` resolves when it is held.
+ */
+function heldCalls(base) {
+  const held = {};
+  const wait = async (op) => {
+    const h = held[op];
+    delete held[op];
+    if (h) {
+      h.start();
+      await h.released;
+    }
+  };
+  const hold = (op) => {
+    const h = {};
+    h.released = new Promise((r) => (h.release = r));
+    const started = new Promise((r) => (h.start = r));
+    held[op] = h;
+    return { started, release: () => h.release() };
+  };
+  const store = {
+    limits: base.limits,
+    get: async (k) => {
+      const v = await base.get(k);
+      await wait("get");
+      return v;
+    },
+    set: async (k, v, o) => {
+      await wait("set");
+      return base.set(k, v, o);
+    },
+    delete: async (k) => {
+      await wait("delete");
+      return base.delete(k);
+    },
+  };
+  return { base, store, hold };
+}
+
 /** The value another cache over `store` reads (memory off): what the store holds. */
 async function inStore(lib, store, key, options = {}) {
   return new lib.EdgeCache({ store, memory: false, ...options }).get(key);
-}
-
-/** An object whose `name` getter throws. */
-function throwingGetter(name, base = {}) {
-  return Object.defineProperty({ ...base }, name, {
-    enumerable: true,
-    get() {
-      throw new Error(`getter ${name}`);
-    },
-  });
 }
 
 /** A Proxy every trap of which throws. */
@@ -158,8 +189,194 @@ const lostUpdates = MODES.flatMap(([mode, options]) => [
   }],
 ]);
 
+/** Reads that began while a write of their key went out, and answered after it ended. */
+const overlappingReads = [
+  ["a read begun while a delete goes out does not back-fill the deleted value once it is done", async (lib) => {
+    const { base, store, hold } = heldCalls(lib.stores.memory());
+    const cache = new lib.EdgeCache({ store });
+    await cache.set("k", "old");
+    const d = hold("delete");
+    const deleting = cache.delete("k");
+    await d.started;
+    const g = hold("get");
+    const reading = cache.get("k"); // memory miss; the store still says "old"
+    await g.started;
+    d.release();
+    await deleting;
+    g.release();
+    await reading;
+    await cache.flush();
+    equal(await cache.get("k"), undefined, "memory");
+    equal(await inStore(lib, base, "k"), undefined, "store");
+  }],
+
+  ["a read begun while a set goes out does not back-fill (or repair, or delete) the older record", async (lib) => {
+    const { EdgeCache, HashRing, stores } = lib;
+    const shards = [heldCalls(stores.memory()), heldCalls(stores.memory())];
+    const [p, r] = new HashRing(["0", "1"]).nodes("ec:k:k", 2).map(Number);
+    const cache = new EdgeCache({ store: shards.map((s) => s.store), replicas: 2, memory: { maxEntries: 1 } });
+    await cache.set("k", "old");
+    await shards[p].base.delete("ec:k:k"); // the primary restarted empty
+    const wp = shards[p].hold("set");
+    const wr = shards[r].hold("set");
+    const setting = cache.set("k", "new");
+    await Promise.all([wp.started, wr.started]);
+    await cache.set("other", 1); // evicts k from memory
+    const g = shards[r].hold("get");
+    const reading = cache.get("k"); // the primary misses; the replica's read sees "old"
+    await g.started;
+    wp.release();
+    wr.release();
+    await setting;
+    const joined = cache.get("k"); // begun after the set resolved: does not join the older read
+    g.release();
+    await reading;
+    equal(await joined, "new", "a get begun after the set resolved");
+    await cache.flush();
+    equal(await cache.get("k"), "new", "memory");
+    for (const i of [p, r]) equal(await inStore(lib, shards[i].base, "k"), "new", `shard ${i}`);
+  }],
+
+  ["a stale value found by a read that a set superseded starts no refresh that overwrites the set", async (lib) => {
+    // Found by the simulation: the refresh began after the set, so its load counted as newer.
+    const { base, store, hold } = heldCalls(lib.stores.memory());
+    const clock = { t: 1000 };
+    const cache = new lib.EdgeCache({ store, now: () => clock.t, ttl: 100, staleWhileRevalidate: 10_000 });
+    await cache.set("k", "old");
+    clock.t += 200; // stale: served while a refresh runs
+    const fresh = new lib.EdgeCache({ store, now: () => clock.t, ttl: 100, staleWhileRevalidate: 10_000 });
+    const g = hold("get");
+    let loads = 0;
+    const reading = fresh.getOrSet("k", async () => (loads++, "loaded"));
+    await g.started;
+    await fresh.set("k", "new");
+    g.release();
+    equal(await reading, "old", "the call that began first answers the stale value it found");
+    await fresh.flush();
+    equal(loads, 0, "no refresh of a value the set replaced");
+    equal(await fresh.get("k"), "new", "memory");
+    equal(await inStore(lib, base, "k", { now: () => clock.t, staleWhileRevalidate: 10_000 }), "new", "store");
+  }],
+
+  ["a corrupt record read while a set goes out is not deleted once the set is done", async (lib) => {
+    const { base, store, hold } = heldCalls(lib.stores.memory());
+    const cache = new lib.EdgeCache({ store, memory: false });
+    await base.set("ec:k:k", "damaged", {});
+    const w = hold("set");
+    const setting = cache.set("k", "new");
+    await w.started;
+    const g = hold("get");
+    const reading = cache.get("k");
+    await g.started;
+    w.release();
+    await setting;
+    g.release();
+    equal(await reading, undefined);
+    await cache.flush();
+    equal(await cache.get("k"), "new");
+  }],
+];
+
 export const wrongDataCases = [
   ...lostUpdates,
+  ...overlappingReads,
+
+  ["a tag at the largest generation is not invalidated silently: invalidateTags rejects E_STORE", async (lib) => {
+    const { EdgeCache, EdgeCacheError, stores } = lib;
+    const clock = { t: 10_000 };
+    const base = stores.memory({ now: () => clock.t });
+    const make = () => new EdgeCache({ store: base, memory: false, now: () => clock.t });
+    await base.set("ec:t:t", "g1:4503599627370496;", {});
+    await make().set("k", "v1", { tags: ["t"] });
+    equal(await make().get("k"), "v1");
+    clock.t += 1000;
+    await rejectsCode(make().invalidateTags(["t"]), "E_STORE", EdgeCacheError, "at the maximum");
+    await base.delete("ec:t:t"); // the reset the message asks for
+    await make().invalidateTags(["t"]);
+    await make().set("k", "v2", { tags: ["t"] });
+    clock.t += 1000;
+    await make().invalidateTags(["t"]);
+    equal(await make().get("k"), undefined, "invalidations work again once the record was reset");
+  }],
+
+  ["sharded: an invalidation that one owner of the tag missed rejects E_STORE", async (lib) => {
+    const { EdgeCache, EdgeCacheError, HashRing, stores } = lib;
+    const clock = { t: 1_000_000 };
+    const now = () => clock.t;
+    const bases = [stores.memory({ now }), stores.memory({ now })];
+    let failing = null;
+    const shards = bases.map((b, i) => ({
+      limits: b.limits,
+      get: (k) => b.get(k),
+      delete: (k) => b.delete(k),
+      set: async (k, v, o) => {
+        if (failing === i && k.startsWith("ec:t:")) throw new Error("shard down");
+        return b.set(k, v, o);
+      },
+    }));
+    const [primary] = new HashRing(["0", "1"]).nodes("ec:t:t", 2).map(Number);
+    const make = () => new EdgeCache({ store: shards, replicas: 2, now, memory: false });
+    await make().invalidateTags(["t"]);
+    clock.t += 1000;
+    await make().set("k", "before", { tags: ["t"] });
+    clock.t += 1000;
+    failing = primary;
+    await rejectsCode(make().invalidateTags(["t"]), "E_STORE", EdgeCacheError, "the primary missed it");
+  }],
+
+  ["hostile values in messages (revoked proxies, objects without a prototype) still give EdgeCacheErrors", async (lib) => {
+    const { EdgeCache, EdgeCacheError, MemoryCache, HashRing, stores } = lib;
+    const revoked = () => {
+      const r = Proxy.revocable({}, {});
+      r.revoke();
+      return r.proxy;
+    };
+    const bare = () => Object.create(null);
+    const cache = new EdgeCache({ store: stores.memory() });
+    await rejectsCode(cache.invalidateTags(revoked()), "E_ARGUMENT", EdgeCacheError, "invalidateTags(revoked)");
+    await rejectsCode(cache.set("k", 1, { ttl: revoked() }), "E_ARGUMENT", EdgeCacheError, "ttl revoked");
+    await rejectsCode(cache.set("k", 1, { ttl: bare() }), "E_ARGUMENT", EdgeCacheError, "ttl without a prototype");
+    await rejectsCode(cache.getOrSet("k", revoked()), "E_ARGUMENT", EdgeCacheError, "loader revoked");
+    await rejectsCode(cache.warm([], { concurrency: revoked() }), "E_ARGUMENT", EdgeCacheError, "concurrency revoked");
+    throwsCode(() => cache.wrap(revoked()), "E_ARGUMENT", EdgeCacheError, "wrap(revoked)");
+    throwsCode(() => new MemoryCache().set("k", 1, { ttl: revoked() }), "E_ARGUMENT", EdgeCacheError, "MemoryCache ttl revoked");
+    throwsCode(() => new HashRing(["a:1"]).nodes("k", revoked()), "E_ARGUMENT", EdgeCacheError, "nodes(k, revoked)");
+    for (const thrown of [revoked(), bare(), { get message() { throw new Error("message getter"); } }]) {
+      await rejectsCode(cache.getOrSet(`k${Math.random()}`, () => { throw thrown; }), "E_LOADER", EdgeCacheError, "a loader throwing a hostile value");
+    }
+    const failing = (error) => ({ get: async () => { throw error; }, set: async () => { throw error; }, delete: async () => { throw error; } });
+    equal(await new EdgeCache({ store: failing(revoked()) }).get("k"), undefined, "a read that the store fails with a revoked proxy");
+    await rejectsCode(new EdgeCache({ store: failing(bare()) }).set("k", 1), "E_STORE", EdgeCacheError, "a store failing with an object without a prototype");
+    const clocked = new MemoryCache({ now: () => bare() });
+    throwsCode(() => clocked.set("k", 1), "E_CONFIG", EdgeCacheError, "a clock returning an object without a prototype");
+  }],
+
+  ["timeouts a timer cannot wait (2^31 ms and more) are refused", async (lib) => {
+    const { EdgeCache, EdgeCacheError, stores } = lib;
+    for (const name of ["timeout", "loaderTimeout"]) {
+      throwsCode(() => new EdgeCache({ store: stores.memory(), [name]: 2 ** 31 }), "E_CONFIG", EdgeCacheError, name);
+      new EdgeCache({ store: stores.memory(), [name]: 2 ** 31 - 1 });
+    }
+    throwsCode(() => new EdgeCache({ store: stores.memory(), writeMode: "behind", writeBehind: { maxDelay: 2 ** 31 } }), "E_CONFIG", EdgeCacheError, "maxDelay");
+    const cache = new EdgeCache({ store: stores.memory() });
+    await rejectsCode(cache.getOrSet("k", () => 1, { loaderTimeout: 2 ** 31 }), "E_ARGUMENT", EdgeCacheError, "per call");
+    equal(await cache.getOrSet("k", async () => 1, { loaderTimeout: 2 ** 31 - 1 }), 1);
+  }],
+
+  ["a cache disposed by the caller's own code during its call throws E_DISPOSED", (lib) => {
+    const { MemoryCache, HashRing, EdgeCacheError } = lib;
+    const m1 = new MemoryCache({ maxBytes: 1000 });
+    throwsCode(() => m1.set("k", { toJSON() { m1.dispose(); return 1; } }), "E_DISPOSED", EdgeCacheError, "toJSON disposes");
+    const m2 = new MemoryCache();
+    throwsCode(() => m2.set("k", 1, { get ttl() { m2.dispose(); return 5; } }), "E_DISPOSED", EdgeCacheError, "an option getter disposes");
+    let arm = false;
+    const m3 = new MemoryCache({ maxEntries: 5, now: () => { if (arm) m3.dispose(); return 1; } });
+    m3.set("k", 1);
+    arm = true;
+    throwsCode(() => m3.delete("k"), "E_DISPOSED", EdgeCacheError, "the clock disposes");
+    const ring = new HashRing(["a:1"]);
+    throwsCode(() => ring.add({ get id() { ring.dispose(); return "c:1"; } }), "E_DISPOSED", EdgeCacheError, "a node getter disposes");
+  }],
 
   ["array keys whose parts hold ':' or '\\' stay distinct keys in every class", async (lib) => {
     const { MemoryCache, EdgeCache, stores } = lib;
@@ -323,12 +540,12 @@ export const wrongDataCases = [
   ["stores whose reading throws are refused with E_CONFIG", (lib) => {
     const { EdgeCache, EdgeCacheError, stores } = lib;
     const fine = stores.memory();
-    const getter = throwingGetter("get", { set: fine.set, delete: fine.delete });
+    const getter = throwingField("get", { set: fine.set, delete: fine.delete });
     for (const [what, store] of [
       ["a throwing get getter", getter],
       ["a throwing Proxy", throwingProxy()],
       ["a shard that is a throwing Proxy", [fine, throwingProxy()]],
-      ["a record with a throwing shard getter", throwingGetter("b", { a: fine })],
+      ["a record with a throwing shard getter", throwingField("b", { a: fine })],
       ["a record that is a throwing getter's shard", { a: getter }],
     ]) {
       throwsCode(() => new EdgeCache({ store }), "E_CONFIG", EdgeCacheError, what);
@@ -341,7 +558,7 @@ export const wrongDataCases = [
     const { EdgeCache, EdgeCacheError, MemoryCache, HashRing, stores } = lib;
     const memory = new MemoryCache({ maxEntries: 10 });
     const cache = new EdgeCache({ store: stores.memory() });
-    for (const [what, options] of [["a throwing ttl getter", throwingGetter("ttl")], ["a throwing Proxy", throwingProxy()]]) {
+    for (const [what, options] of [["a throwing ttl getter", throwingField("ttl")], ["a throwing Proxy", throwingProxy()]]) {
       throwsCode(() => memory.set("k", 1, options), "E_ARGUMENT", EdgeCacheError, `MemoryCache.set with ${what}`);
       await rejectsCode(cache.set("k", 1, options), "E_ARGUMENT", EdgeCacheError, `EdgeCache.set with ${what}`);
       await rejectsCode(cache.getOrSet("k", () => 1, options), "E_ARGUMENT", EdgeCacheError, `getOrSet with ${what}`);

@@ -8,15 +8,25 @@
 // on; the scheduler lets every microtask run (a real setImmediate), then fires the next
 // timer. Nothing else is asynchronous (the stores are in-process), so a seed replays
 // exactly. SIM_OPS sets the operations per run, SIM_SEEDS how many seeds (1, 2, ...), SIM_SEED
-// one seed to replay; `make soak` raises both. `make test` runs 4 × 50 000 operations.
+// one seed to replay; `make soak` raises both. `make test` runs 6 × 35 000 operations, one
+// seed per variant (VARIANTS).
 import { test } from "node:test";
 import { EdgeCache, stores } from "edgecache";
 import { seeded } from "../cases/check.mjs";
 
-const OPS = Number(process.env.SIM_OPS ?? 50_000);
+/** The worlds simulated: seed n runs VARIANTS[(n - 1) % length]. */
+const VARIANTS = [
+  { writeMode: "through", sharded: false, lossy: false, stale: false },
+  { writeMode: "behind", sharded: false, lossy: false, stale: false },
+  { writeMode: "behind", sharded: true, lossy: false, stale: false },
+  { writeMode: "through", sharded: true, lossy: true, stale: false },
+  { writeMode: "through", sharded: false, lossy: false, stale: true },
+  { writeMode: "behind", sharded: true, lossy: false, stale: true },
+];
+const OPS = Number(process.env.SIM_OPS ?? 35_000);
 const SEEDS = process.env.SIM_SEED
   ? [Number(process.env.SIM_SEED)]
-  : Array.from({ length: Number(process.env.SIM_SEEDS ?? 4) }, (_, i) => i + 1);
+  : Array.from({ length: Number(process.env.SIM_SEEDS ?? VARIANTS.length) }, (_, i) => i + 1);
 const KEYS = ["a", "b", "c", "d", "e"];
 const TAGGED = ["t1", "t2", "t3"];
 const TAGS = ["red", "blue"];
@@ -212,7 +222,7 @@ class Checker {
   }
 }
 
-async function simulate(seed, { writeMode, sharded, lossy }) {
+async function simulate(seed, { writeMode, sharded, lossy, stale }) {
   const rng = seeded(seed);
   const vt = new VirtualTime();
   const faults = { on: true, hang: 0.01, fail: 0.04, lose: lossy ? 0.02 : 0 };
@@ -232,7 +242,10 @@ async function simulate(seed, { writeMode, sharded, lossy }) {
         store: sharded ? shards.map((s) => s.store) : shards[0].store,
         ...(sharded ? { replicas: 2 } : {}),
         now: () => vt.t,
-        ttl: 3_600_000,
+        // With `stale`, entries expire fast and are served stale (and refreshed) meanwhile:
+        // memory keeps them as long as the checks assume (MEMORY_TTL).
+        ...(stale ? { ttl: 300, staleWhileRevalidate: 2 * MEMORY_TTL, earlyRefresh: name === "C" } : { ttl: 3_600_000 }),
+        seed: seed * 16 + name.charCodeAt(0), // the engine's randomness replays too
         memoryTtl: MEMORY_TTL,
         timeout: STORE_TIMEOUT,
         loaderTimeout: 2_000,
@@ -248,6 +261,11 @@ async function simulate(seed, { writeMode, sharded, lossy }) {
     const isolates = Object.entries(modes).map(([name, mode]) => [name, make(name, mode)]);
     const pending = new Set();
     let settled = 0;
+    /** A digest of every outcome in order: the same seed must give the same digest. */
+    let digest = 0x811c9dc5;
+    const note = (text) => {
+      for (let i = 0; i < text.length; i++) digest = Math.imul(digest ^ text.charCodeAt(i), 0x01000193);
+    };
     let version = 0;
     // A value is "written" (`doneSeq`) once a write-through set of it resolved: the store
     // has it. Loads and write-behind sets reach the store later, in the background.
@@ -261,7 +279,10 @@ async function simulate(seed, { writeMode, sharded, lossy }) {
       if (w.doneSeq === undefined) w.doneSeq = history.seq;
     };
     const run = (promise) => {
-      const tracked = promise.finally(() => {
+      const tracked = promise.then(
+        (v) => note(`${vt.t}:${JSON.stringify(v ?? null)};`),
+        (e) => note(`${vt.t}:${e?.code ?? e};`),
+      ).finally(() => {
         pending.delete(tracked);
         settled++;
       });
@@ -351,25 +372,19 @@ async function simulate(seed, { writeMode, sharded, lossy }) {
       const versions = reads.map((v) => v?.version ?? null);
       if (new Set(versions).size > 1 && !sharded) checker.fail(`after quiet time the isolates disagree on ${key}: ${versions.join(" / ")}`);
     }
-    return { failures: checker.failures, settled, deadLetters: events.deadLetters };
+    return { failures: checker.failures, settled, deadLetters: events.deadLetters, digest: (digest >>> 0).toString(16) };
   } finally {
     vt.uninstall();
   }
 }
 
-const VARIANTS = [
-  { writeMode: "through", sharded: false, lossy: false },
-  { writeMode: "behind", sharded: false, lossy: false },
-  { writeMode: "behind", sharded: true, lossy: false },
-  { writeMode: "through", sharded: true, lossy: true },
-];
 
 for (const seed of SEEDS) {
   const variant = VARIANTS[(seed - 1) % VARIANTS.length];
-  const name = `simulation seed ${seed}: ${OPS} operations, ${variant.writeMode}${variant.sharded ? ", 3 shards, 2 replicas" : ", one store"}${variant.lossy ? ", lost writes" : ""}`;
+  const name = `simulation seed ${seed}: ${OPS} operations, ${variant.writeMode}${variant.sharded ? ", 3 shards, 2 replicas" : ", one store"}${variant.lossy ? ", lost writes" : ""}${variant.stale ? ", stale-while-revalidate and early refresh" : ""}`;
   test(name, async () => {
-    const { failures, settled, deadLetters } = await simulate(seed, variant);
-    console.log(`${name}: ${settled} operations settled and checked, ${deadLetters} dead letters`);
+    const { failures, settled, deadLetters, digest } = await simulate(seed, variant);
+    console.log(`${name}: ${settled} operations settled and checked, ${deadLetters} dead letters, digest ${digest}`);
     if (failures.length > 0) throw new Error(`seed ${seed} (rerun: SIM_SEED=${seed}):\n${failures.join("\n")}`);
   });
 }
