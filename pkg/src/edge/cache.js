@@ -2,7 +2,7 @@
 // (entry times, freshness, early refresh, store keys and TTLs, record headers, counters);
 // this class awaits stores and loaders and carries the decisions out.
 import { EdgeEngine } from "../../dist/edgecache.js";
-import { EdgeCacheError, describe, fail, isEdgeCacheError, typeName } from "../errors.js";
+import { EdgeCacheError, describe, fail, failDisposed, isEdgeCacheError, typeName } from "../errors.js";
 import { toStoredKey } from "../keys.js";
 import { MemoryCache } from "../memory.js";
 import { checkWellFormed, plainOptions, readOnce } from "../plain_options.js";
@@ -160,7 +160,7 @@ export class EdgeCache {
 
   /** The value for `key` from memory or the store, or `undefined`. Never calls a loader. */
   async get(key) {
-    this.#lifetime.check("get");
+    if (this.#disposal !== null) failDisposed("EdgeCache.get"); // a field test: hits are hot
     const k = toStoredKey(key);
     const started = elapsedClock();
     const memory = this.#fromMemory(k, null, EMPTY_OPTIONS);
@@ -194,7 +194,7 @@ export class EdgeCache {
    * and its result cached. Stale values are served within the windows the caller chose.
    */
   async getOrSet(key, loader, options) {
-    this.#lifetime.check("getOrSet");
+    if (this.#disposal !== null) failDisposed("EdgeCache.getOrSet"); // a field test: hits are hot
     const k = toStoredKey(key);
     if (typeof loader !== "function") {
       fail("E_ARGUMENT", `getOrSet: loader must be a function returning the value (or a promise of it), got ${typeName(loader)}`);
@@ -552,20 +552,19 @@ export class EdgeCache {
    */
   #ticket(k, bySet) {
     const ticket = this.#writeOrder.ticket(k);
-    ticket.since = this.#inProgress.mark();
     ticket.bySet = bySet;
     return ticket;
   }
 
   /**
-   * A store write or delete of `k` is over (sent and settled, or dropped). The reads that
-   * began while it went out may have read what the store held before it: they write
-   * nothing of what they found back, and later callers do not join them (nor, after a
-   * `set` or `delete`, the loads that began meanwhile, which may serve what they found).
+   * A store write or delete of `k` is over (sent and settled, or dropped). The reads still
+   * running may have read what the store held before it: they write nothing of what they
+   * found back, and later callers do not join them (nor, after a `set` or `delete`, the
+   * loads running, which may serve what they found).
    */
   #writeDone(k, ticket) {
     this.#writeOrder.done(ticket);
-    this.#inProgress.outdateSince(k, ticket.since);
+    this.#inProgress.outdate(k);
     this.#reads.delete(k);
     if (ticket.bySet) this.#dropFlights(k);
   }
@@ -575,10 +574,14 @@ export class EdgeCache {
       // A tag invalidated since the write (while its generation was read) wins over it: the
       // record carries a generation just below the current one, so it is stale everywhere.
       const current = await this.#tags.current(entry.tags);
-      entry.generations = current.map((g, i) => {
-        const known = Number.isNaN(g) ? 0 : g;
-        return this.#tags.invalidatedSince([entry.tags[i]], entry.mark) ? known - 1 : known;
-      });
+      const unknown = entry.tags.filter((_, i) => Number.isNaN(current[i]));
+      if (unknown.length > 0) {
+        // Stamped with a guess, the record would be a miss for ever (a guess too low) or
+        // outlive an invalidation (too high); memory's copy, current until now, goes too.
+        if (this.#memory?.peek(k) === entry) this.#memory.delete(k);
+        throw new EdgeCacheError("E_STORE", `the value for "${k}" was not cached: the generation of its tag ${JSON.stringify(unknown[0])} could not be read from the store; try again`);
+      }
+      entry.generations = current.map((g, i) => (this.#tags.invalidatedSince([entry.tags[i]], entry.mark) ? g - 1 : g));
     }
     if (this.#store === null) return;
     const { maxKeyBytes, maxValueBytes, minTtl } = this.#store.limits;

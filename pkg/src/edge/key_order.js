@@ -5,19 +5,16 @@
 /**
  * Reads and loads in progress, per key, each with its own token. A `set` or `delete` of
  * the key marks the running ones dirty (what they load or find is not kept); the end of
- * any store write of the key marks those that began while it went out outdated (what they
- * found in the store may be older than it, so it is not written back; what a loader gives
- * them is as new as the write).
+ * any store write of the key marks the running ones outdated (what they found in the store
+ * may be from before it, so it is not written back; what a loader gives them is kept).
  */
 export class InProgress {
-  /** key -> Set of tokens `{ n, dirty, outdated, since }` */
+  /** key -> Set of tokens `{ n, dirty, outdated }` */
   #tokens = new Map();
-  /** Counts begins and marks, so that a token knows what began before it. */
-  #sequence = 0;
 
   /** Marks `key` as being read or loaded; returns the token to check and to `end`. */
   begin(key) {
-    const token = { n: 1, dirty: false, outdated: false, since: ++this.#sequence };
+    const token = { n: 1, dirty: false, outdated: false };
     const tokens = this.#tokens.get(key);
     if (tokens === undefined) this.#tokens.set(key, new Set([token]));
     else tokens.add(token);
@@ -43,21 +40,14 @@ export class InProgress {
     if (tokens.size === 0) this.#tokens.delete(key);
   }
 
-  /** A point in time for `outdateSince`. */
-  mark() {
-    return ++this.#sequence;
-  }
-
   /** A `set` or `delete` of `key`: the reads and loads running now are superseded. */
   supersede(key) {
     this.#tokens.get(key)?.forEach((token) => (token.dirty = true));
   }
 
-  /** A store write of `key` that began at `mark` is over: what the reads begun since found is outdated. */
-  outdateSince(key, mark) {
-    this.#tokens.get(key)?.forEach((token) => {
-      if (token.since > mark) token.outdated = true;
-    });
+  /** A store write of `key` is over: what the running reads found may be from before it. */
+  outdate(key) {
+    this.#tokens.get(key)?.forEach((token) => (token.outdated = true));
   }
 }
 

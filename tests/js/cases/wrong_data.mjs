@@ -258,6 +258,57 @@ const overlappingReads = [
     equal(await inStore(lib, base, "k", { now: () => clock.t, staleWhileRevalidate: 10_000 }), "new", "store");
   }],
 
+  ["a read begun before a load's store write does not put the older value back once it is done", async (lib) => {
+    // Found by review: forceRefresh, a stale-while-revalidate refresh and warm write what
+    // they loaded without superseding; a read running across that write back-filled memory
+    // (and read-repaired the primary) with what it had read before.
+    const { EdgeCache, HashRing, stores } = lib;
+    for (const how of ["forceRefresh", "refresh", "warm"]) {
+      const clock = { t: 0 };
+      const now = () => clock.t;
+      const shards = [heldCalls(stores.memory({ now })), heldCalls(stores.memory({ now }))];
+      const [p, r] = new HashRing(["0", "1"]).nodes("ec:k:k", 2).map(Number);
+      const options = { store: shards.map((s) => s.store), replicas: 2, now, ttl: 1000, staleWhileRevalidate: 100_000 };
+      await new EdgeCache(options).set("k", "v0");
+      await shards[p].base.delete("ec:k:k"); // the primary restarted empty
+      if (how !== "forceRefresh") clock.t = 2000; // v0 is stale
+      const cache = new EdgeCache(options);
+      const g = shards[r].hold("get");
+      const early = cache.get("k"); // the replica's v0, answered late
+      await g.started;
+      if (how === "forceRefresh") await cache.getOrSet("k", async () => "v1", { forceRefresh: true });
+      if (how === "refresh") await cache.getOrSet("k", async () => "v1");
+      if (how === "warm") await cache.warm([{ key: "k", loader: async () => "v1" }]);
+      await cache.flush();
+      g.release();
+      await early;
+      await cache.flush();
+      equal(await cache.get("k"), "v1", `${how}: memory`);
+      for (const i of [p, r]) equal(await inStore(lib, shards[i].base, "k", { now, staleWhileRevalidate: 100_000 }), "v1", `${how}: shard ${i}`);
+    }
+  }],
+
+  ["a tagged set whose tag generation cannot be read rejects E_STORE and caches nothing", async (lib) => {
+    // Found by review: the record was stamped generation 0, a miss for ever, and set resolved.
+    const { EdgeCache, EdgeCacheError, stores } = lib;
+    const base = stores.memory();
+    let failTagReads = false;
+    const store = {
+      limits: base.limits,
+      get: (k) => (failTagReads && k.includes(":t:") ? Promise.reject(new Error("down")) : base.get(k)),
+      set: (k, v, o) => base.set(k, v, o),
+      delete: (k) => base.delete(k),
+    };
+    await new EdgeCache({ store }).invalidateTags(["t"]);
+    const cache = new EdgeCache({ store });
+    failTagReads = true;
+    await rejectsCode(cache.set("k", "v", { tags: ["t"] }), "E_STORE", EdgeCacheError, "set");
+    failTagReads = false;
+    equal(await cache.get("k"), undefined, "not in memory either");
+    await cache.set("k", "v", { tags: ["t"] });
+    equal(await new EdgeCache({ store }).get("k"), "v", "once the tag can be read");
+  }],
+
   ["a corrupt record read while a set goes out is not deleted once the set is done", async (lib) => {
     const { base, store, hold } = heldCalls(lib.stores.memory());
     const cache = new lib.EdgeCache({ store, memory: false });
@@ -439,11 +490,11 @@ export const wrongDataCases = [
       const reader = make();
       equal(await reader.get("k"), undefined, `${JSON.stringify(garbage)}: an unreadable generation invalidates`);
       ok(errors.some((e) => e.tier === "store" && /generation/.test(e.reason)), `${JSON.stringify(garbage)}: reported`);
-      await reader.set("k", "written while unreadable", { tags: ["t"] });
+      await rejectsCode(reader.set("k", "written while unreadable", { tags: ["t"] }), "E_STORE", lib.EdgeCacheError, `${JSON.stringify(garbage)}: a set under it`);
       equal(await make().get("k"), undefined, `${JSON.stringify(garbage)}: still not current`);
       clock.t += 1;
       await reader.invalidateTags(["t"]);
-      equal(await make().get("k"), undefined, `${JSON.stringify(garbage)}: the entry written meanwhile stays invalidated`);
+      equal(await make().get("k"), undefined, `${JSON.stringify(garbage)}: the entry from before stays invalidated`);
       await reader.set("k", "after", { tags: ["t"] });
       equal(await make().get("k"), "after", `${JSON.stringify(garbage)}: cacheable again`);
     }
