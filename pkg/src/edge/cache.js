@@ -471,8 +471,10 @@ export class EdgeCache {
 
   /**
    * Whether what a read of `k` found may still go back to memory or the store (repair,
-   * back-fill, deleting a corrupt record): not once a set or delete came in since the read
-   * began (`token`), nor while one of the key is going out.
+   * back-fill, deleting a corrupt record): not once a set or delete came in since the call
+   * began (`token.dirty`), nor once a store write of the key ended while it ran
+   * (`token.outdated`: it may have read what the store held before), nor while one of the
+   * key is going out.
    */
   #mayWriteBack(k, token) {
     return !token.dirty && !token.outdated && !this.#writeOrder.busy(k);
