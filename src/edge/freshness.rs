@@ -2,32 +2,23 @@
 
 use crate::rng::LazyRng;
 
-/// The state of a cached value at a moment.
+/// The state of a cached value at a moment (exported to JavaScript as `Fresh`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    target_arch = "wasm32",
+    wasm_bindgen::prelude::wasm_bindgen(js_name = "Fresh")
+)]
 pub enum Freshness {
     /// Before expiry: serve it.
-    Fresh,
+    Fresh = 0,
     /// Before expiry, but drawn for an early refresh: serve it and refresh in the background.
-    RefreshEarly,
+    RefreshEarly = 1,
     /// Past expiry, inside the stale-while-revalidate window: serve it, refresh in the background.
-    Stale,
+    Stale = 2,
     /// Past that window, inside the stale-if-error window: load; serve it only if loading fails.
-    ErrorOnly,
+    ErrorOnly = 3,
     /// Past every window: a miss.
-    Expired,
-}
-
-impl Freshness {
-    /// The code JavaScript sees.
-    pub fn code(self) -> u32 {
-        match self {
-            Freshness::Fresh => 0,
-            Freshness::RefreshEarly => 1,
-            Freshness::Stale => 2,
-            Freshness::ErrorOnly => 3,
-            Freshness::Expired => 4,
-        }
-    }
+    Expired = 4,
 }
 
 /// The times that decide a value's freshness.

@@ -2,87 +2,57 @@
 
 use super::latency::{Histogram, Percentiles};
 
-/// Things the package counts, by the code it passes to `count`.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Things the package counts (exported to JavaScript as `Count`).
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = "Count"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// Served fresh from memory.
-    MemoryHit,
+    MemoryHit = 0,
     /// Memory had nothing usable.
-    MemoryMiss,
+    MemoryMiss = 1,
     /// Served stale from memory.
-    MemoryStale,
+    MemoryStale = 2,
     /// Served fresh from the store.
-    StoreHit,
+    StoreHit = 3,
     /// The store had nothing usable.
-    StoreMiss,
+    StoreMiss = 4,
     /// Served stale from the store.
-    StoreStale,
+    StoreStale = 5,
     /// A store call failed.
-    StoreError,
+    StoreError = 6,
     /// A store call was abandoned after `timeout`.
-    StoreTimeout,
+    StoreTimeout = 7,
     /// A record failed to parse or carried another key (and was deleted).
-    StoreCorrupt,
+    StoreCorrupt = 8,
     /// A store hit was copied into memory.
-    Backfill,
+    Backfill = 9,
     /// The loader was called.
-    Load,
+    Load = 10,
     /// The loader failed.
-    LoadError,
+    LoadError = 11,
     /// A value was written to the store.
-    StoreWrite,
+    StoreWrite = 12,
     /// A write to the store failed.
-    StoreWriteError,
+    StoreWriteError = 13,
     /// A background refresh started.
-    Refresh,
+    Refresh = 14,
     /// A stale value was served because loading failed.
-    StaleIfError,
+    StaleIfError = 15,
 }
 
-impl Event {
-    /// The event for a code from JavaScript (see `pkg/src/edge/codes.js`).
-    pub fn from_code(code: u32) -> Option<Event> {
-        use Event::*;
-        const ALL: [Event; 16] = [
-            MemoryHit,
-            MemoryMiss,
-            MemoryStale,
-            StoreHit,
-            StoreMiss,
-            StoreStale,
-            StoreError,
-            StoreTimeout,
-            StoreCorrupt,
-            Backfill,
-            Load,
-            LoadError,
-            StoreWrite,
-            StoreWriteError,
-            Refresh,
-            StaleIfError,
-        ];
-        ALL.get(code as usize).copied()
-    }
-}
-
-/// Which tier a latency sample belongs to.
+/// Which tier a latency sample belongs to (exported to JavaScript as `Tier`).
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tier {
     /// The in-isolate memory tier.
-    Memory,
+    Memory = 0,
     /// The KV store(s).
-    Store,
+    Store = 1,
     /// The caller's loader (origin).
-    Loader,
-}
-
-impl Tier {
-    /// The tier for a code from JavaScript: 0 memory, 1 store, 2 loader.
-    pub fn from_code(code: u32) -> Option<Tier> {
-        [Tier::Memory, Tier::Store, Tier::Loader]
-            .get(code as usize)
-            .copied()
-    }
+    Loader = 2,
 }
 
 /// Running counters and latency histograms.
@@ -171,8 +141,8 @@ impl EdgeCounters {
     }
 }
 
-/// `EdgeCache.stats()` (the package adds the memory tier's own `MemoryCache` stats and
-/// names the numbers of [`EdgeStats::to_array`]).
+/// `EdgeCache.stats()` (the package nests the numbers of [`EdgeStats::fields`] by their
+/// names and adds the memory tier's own `MemoryCache` stats).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EdgeStats {
     /// The memory tier as seen by the tiered reads.
@@ -184,37 +154,49 @@ pub struct EdgeStats {
 }
 
 impl EdgeStats {
-    /// The numbers in the order `pkg/src/edge/cache.js` names them: memory (hits, misses,
-    /// staleServed, hitRate, backfills, latency), store (hits, misses, staleServed,
-    /// hitRate, errors, timeouts, corrupt, writes, writeErrors, latency), loader (loads,
-    /// errors, inFlight, refreshes, staleIfError, latency); each latency is count, p50,
-    /// p95, p99, max.
-    pub fn to_array(&self) -> Vec<f64> {
+    /// Every number with its name as JavaScript's `stats()` shows it (`"store.corrupt"`,
+    /// `"memory.latency.p99"`): the one list the package reads names and numbers from.
+    pub fn fields(&self) -> [(&'static str, f64); 34] {
         let (m, s, l) = (&self.memory, &self.store, &self.loader);
-        let mut out = vec![
-            m.hits as f64,
-            m.misses as f64,
-            m.stale_served as f64,
-            m.hit_rate,
-            m.backfills as f64,
-        ];
-        out.extend(m.latency.to_array());
-        out.extend([s.hits, s.misses, s.stale_served].map(|n| n as f64));
-        out.push(s.hit_rate);
-        out.extend([s.errors, s.timeouts, s.corrupt, s.writes, s.write_errors].map(|n| n as f64));
-        out.extend(s.latency.to_array());
-        out.extend(
-            [
-                l.loads,
-                l.errors,
-                l.in_flight,
-                l.refreshes,
-                l.stale_if_error,
-            ]
-            .map(|n| n as f64),
-        );
-        out.extend(l.latency.to_array());
-        out
+        let [mc, m50, m95, m99, mmax] = m.latency.to_array();
+        let [sc, s50, s95, s99, smax] = s.latency.to_array();
+        let [lc, l50, l95, l99, lmax] = l.latency.to_array();
+        [
+            ("memory.hits", m.hits as f64),
+            ("memory.misses", m.misses as f64),
+            ("memory.staleServed", m.stale_served as f64),
+            ("memory.hitRate", m.hit_rate),
+            ("memory.backfills", m.backfills as f64),
+            ("memory.latency.count", mc),
+            ("memory.latency.p50", m50),
+            ("memory.latency.p95", m95),
+            ("memory.latency.p99", m99),
+            ("memory.latency.max", mmax),
+            ("store.hits", s.hits as f64),
+            ("store.misses", s.misses as f64),
+            ("store.staleServed", s.stale_served as f64),
+            ("store.hitRate", s.hit_rate),
+            ("store.errors", s.errors as f64),
+            ("store.timeouts", s.timeouts as f64),
+            ("store.corrupt", s.corrupt as f64),
+            ("store.writes", s.writes as f64),
+            ("store.writeErrors", s.write_errors as f64),
+            ("store.latency.count", sc),
+            ("store.latency.p50", s50),
+            ("store.latency.p95", s95),
+            ("store.latency.p99", s99),
+            ("store.latency.max", smax),
+            ("loader.loads", l.loads as f64),
+            ("loader.errors", l.errors as f64),
+            ("loader.inFlight", l.in_flight as f64),
+            ("loader.refreshes", l.refreshes as f64),
+            ("loader.staleIfError", l.stale_if_error as f64),
+            ("loader.latency.count", lc),
+            ("loader.latency.p50", l50),
+            ("loader.latency.p95", l95),
+            ("loader.latency.p99", l99),
+            ("loader.latency.max", lmax),
+        ]
     }
 }
 
@@ -282,12 +264,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_map_to_events_in_order() {
-        assert_eq!(Event::from_code(0), Some(Event::MemoryHit));
-        assert_eq!(Event::from_code(15), Some(Event::StaleIfError));
-        assert_eq!(Event::from_code(16), None);
-        assert_eq!(Tier::from_code(2), Some(Tier::Loader));
-        assert_eq!(Tier::from_code(3), None);
+    fn every_event_has_a_counter() {
+        assert_eq!(
+            Event::StaleIfError as usize + 1,
+            EdgeCounters::default().counts.len()
+        );
+        assert_eq!(
+            Tier::Loader as usize + 1,
+            EdgeCounters::default().latency.len()
+        );
     }
 
     #[test]

@@ -164,17 +164,21 @@ pub enum Accepted {
     Full,
 }
 
-/// What became of a write whose store call settled.
+/// What became of a write whose store call settled (exported to JavaScript as `WriteOutcome`).
+#[cfg_attr(
+    target_arch = "wasm32",
+    wasm_bindgen::prelude::wasm_bindgen(js_name = "WriteOutcome")
+)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// In the store.
-    Written,
+    Written = 0,
     /// Failed; it is queued again for a retry after a backoff.
-    Retry,
+    Retry = 1,
     /// Failed, but a newer write to its key is queued and carries the key's final state.
-    Superseded,
+    Superseded = 2,
     /// Failed after its last retry: the package reports it (`dead-letter`).
-    DeadLetter,
+    DeadLetter = 3,
 }
 
 /// A settled write as [`WriteQueue::complete`] reports it.
@@ -208,16 +212,16 @@ pub struct WriteQueueStats {
 }
 
 impl WriteQueueStats {
-    /// The numbers in the order `pkg/src/edge/write_behind.js` names them: depth,
-    /// oldestAgeMs, batches, retries, deadLetters, written.
-    pub fn to_array(&self) -> [f64; 6] {
+    /// Every number with its name as `stats().writeBehind` shows it: the one list the
+    /// package reads names and numbers from.
+    pub fn fields(&self) -> [(&'static str, f64); 6] {
         [
-            self.depth as f64,
-            self.oldest_age_ms,
-            self.batches as f64,
-            self.retries as f64,
-            self.dead_letters as f64,
-            self.written as f64,
+            ("depth", self.depth as f64),
+            ("oldestAgeMs", self.oldest_age_ms),
+            ("batches", self.batches as f64),
+            ("retries", self.retries as f64),
+            ("deadLetters", self.dead_letters as f64),
+            ("written", self.written as f64),
         ]
     }
 }

@@ -6,12 +6,26 @@ use super::options::fields;
 use crate::edge::breaker::BreakerState;
 use crate::edge::config::{EdgeConfig, WriteMode};
 use crate::edge::envelope::{Header, Rejection};
-use crate::edge::freshness::Horizons;
+use crate::edge::freshness::{Freshness, Horizons};
 use crate::edge::generation;
 use crate::edge::keys::{self, KeyKind};
 use crate::edge::stats::{Event, Tier};
 use crate::edge::EdgeCore;
 use wasm_bindgen::prelude::*;
+
+/// How `EdgeEngine.decode` found a record's header (the first number it returns).
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderStatus {
+    /// A record of this key in this format: the times and generations follow.
+    Ok = 0,
+    /// Not a record, damaged, or cut short (or longer): a miss, deleted.
+    Corrupt = 1,
+    /// A valid record of another key (a digest collision, a copied record): a miss, deleted.
+    ForeignKey = 2,
+    /// A record of another edgecache format: a miss, left alone.
+    OtherFormat = 3,
+}
 
 /// The decision-making half of an `EdgeCache`.
 #[wasm_bindgen]
@@ -98,8 +112,7 @@ impl EdgeEngine {
         self.times.get(i as usize).copied().unwrap_or(0.0)
     }
 
-    /// Freshness at `now`: 0 fresh, 1 refresh early, 2 stale (revalidate), 3 stale only
-    /// if loading fails, 4 expired.
+    /// Freshness at `now` (see `Freshness`).
     pub fn classify(
         &mut self,
         now: f64,
@@ -107,18 +120,16 @@ impl EdgeEngine {
         stale_until: f64,
         error_until: f64,
         load_ms: f64,
-    ) -> u32 {
-        self.core
-            .classify(
-                now,
-                Horizons {
-                    expires,
-                    stale_until,
-                    error_until,
-                    load_ms,
-                },
-            )
-            .code()
+    ) -> Freshness {
+        self.core.classify(
+            now,
+            Horizons {
+                expires,
+                stale_until,
+                error_until,
+                load_ms,
+            },
+        )
     }
 
     /// The store TTL (ms) of a record whose last horizon is `horizon`, at least `minTtl`.
@@ -209,14 +220,13 @@ impl EdgeEngine {
 
     /// Parses a header line of the record stored for `key`, whose body (after the
     /// newline) is `body_len` UTF-16 code units long: `[status, created, expires,
-    /// staleUntil, errorUntil, loadMs, ...tag generations]`, status 0 ok, 1 corrupt (or cut
-    /// short), 2 another key's record, 3 another format (then nothing follows). The tags
-    /// are read with `decodedTags`.
+    /// staleUntil, errorUntil, loadMs, ...tag generations]`, the status a `HeaderStatus`
+    /// (nothing follows one but `Ok`). The tags are read with `decodedTags`.
     pub fn decode(&mut self, line: &str, key: &str, body_len: f64) -> Vec<f64> {
         match Header::decode(line, &self.logical_key(key), body_len as u64) {
             Ok(h) => {
                 let mut out = vec![
-                    0.0,
+                    f64::from(HeaderStatus::Ok as u32),
                     h.created,
                     h.expires,
                     h.stale_until,
@@ -228,9 +238,9 @@ impl EdgeEngine {
                 self.decoded_tags = tags;
                 out
             }
-            Err(Rejection::Corrupt) => vec![1.0],
-            Err(Rejection::ForeignKey) => vec![2.0],
-            Err(Rejection::OtherVersion) => vec![3.0],
+            Err(Rejection::Corrupt) => vec![f64::from(HeaderStatus::Corrupt as u32)],
+            Err(Rejection::ForeignKey) => vec![f64::from(HeaderStatus::ForeignKey as u32)],
+            Err(Rejection::OtherVersion) => vec![f64::from(HeaderStatus::OtherFormat as u32)],
         }
     }
 
@@ -259,26 +269,27 @@ impl EdgeEngine {
         self.core.breakers().state(shard, now) == BreakerState::Open
     }
 
-    /// Counts an event (codes in `pkg/src/edge/codes.js`).
-    pub fn count(&mut self, code: u32) {
-        if let Some(event) = Event::from_code(code) {
-            self.core.counters().count(event);
-        }
+    /// Counts an event.
+    pub fn count(&mut self, event: Event) {
+        self.core.counters().count(event);
     }
 
-    /// Records a latency sample: tier 0 memory, 1 store, 2 loader.
-    pub fn latency(&mut self, tier: u32, ms: f64) {
-        if let Some(tier) = Tier::from_code(tier) {
-            self.core.counters().latency(tier, ms);
-        }
+    /// Records a latency sample of `tier`.
+    pub fn latency(&mut self, tier: Tier, ms: f64) {
+        self.core.counters().latency(tier, ms);
     }
 
-    /// Counters and latency percentiles per tier, as numbers in `EdgeStats::to_array` order.
+    /// The names of the numbers `stats` returns, in order (`"store.corrupt"`, ...).
+    #[wasm_bindgen(js_name = statNames)]
+    pub fn stat_names(&mut self) -> Vec<String> {
+        let snapshot = self.core.counters().snapshot(0);
+        snapshot.fields().map(|(name, _)| name.to_string()).to_vec()
+    }
+
+    /// Counters and latency percentiles per tier, in `statNames` order.
     pub fn stats(&mut self, in_flight: u32) -> Vec<f64> {
-        self.core
-            .counters()
-            .snapshot(u64::from(in_flight))
-            .to_array()
+        let snapshot = self.core.counters().snapshot(u64::from(in_flight));
+        snapshot.fields().map(|(_, n)| n).to_vec()
     }
 }
 

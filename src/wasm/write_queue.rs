@@ -5,7 +5,7 @@
 
 use super::errors::to_js;
 use super::options::fields;
-use crate::edge::write_queue::{Accepted, Op, Outcome, WriteQueue, WriteQueueConfig};
+use crate::edge::write_queue::{Accepted, Op, WriteQueue, WriteQueueConfig, WriteQueueStats};
 use crate::error::Error;
 use wasm_bindgen::prelude::*;
 
@@ -13,6 +13,8 @@ use wasm_bindgen::prelude::*;
 const NONE: u32 = u32::MAX;
 /// Returned by `accept` when the queue has no room for the key.
 const FULL: u32 = u32::MAX - 1;
+/// Numbers per settled write in `complete`: key, outcome, value, attempts, idle.
+const COMPLETION_LEN: usize = 5;
 
 /// The write-behind queue of one `EdgeCache`.
 #[wasm_bindgen]
@@ -32,15 +34,6 @@ fn value_of(op: Op) -> u32 {
     match op {
         Op::Set(value) => value,
         Op::Delete => NONE,
-    }
-}
-
-fn outcome_code(outcome: Outcome) -> u32 {
-    match outcome {
-        Outcome::Written => 0,
-        Outcome::Retry => 1,
-        Outcome::Superseded => 2,
-        Outcome::DeadLetter => 3,
     }
 }
 
@@ -100,13 +93,14 @@ impl WriteQueueEngine {
         let results = ok.iter().map(|k| (*k, true));
         for (key, stored) in results.chain(failed.iter().map(|k| (*k, false))) {
             if let Some(c) = self.queue.complete(key, stored, now) {
-                out.extend([
+                let row: [u32; COMPLETION_LEN] = [
                     key,
-                    outcome_code(c.outcome),
+                    c.outcome as u32,
                     value_of(c.op),
                     c.attempts,
                     u32::from(c.idle),
-                ]);
+                ];
+                out.extend(row);
             }
         }
         out
@@ -129,8 +123,34 @@ impl WriteQueueEngine {
         self.queue.flushed(barrier as u64)
     }
 
-    /// depth, oldestAgeMs, batches, retries, deadLetters, written at `now`, in that order.
+    /// The queue's numbers at `now`, in `statNames` order.
     pub fn stats(&self, now: f64) -> Vec<f64> {
-        self.queue.stats(now).to_array().to_vec()
+        self.queue.stats(now).fields().map(|(_, n)| n).to_vec()
+    }
+
+    /// The names of the numbers `stats` returns, in order.
+    #[wasm_bindgen(js_name = statNames)]
+    pub fn stat_names() -> Vec<String> {
+        WriteQueueStats::default()
+            .fields()
+            .map(|(name, _)| name.to_string())
+            .to_vec()
+    }
+
+    /// The value handle that stands for a delete (and for "nothing replaced").
+    #[wasm_bindgen(js_name = noValue)]
+    pub fn no_value() -> u32 {
+        NONE
+    }
+
+    /// What `accept` returns when the queue has no room for the key.
+    pub fn full() -> u32 {
+        FULL
+    }
+
+    /// How many numbers `complete` gives per settled write.
+    #[wasm_bindgen(js_name = completionLength)]
+    pub fn completion_length() -> u32 {
+        COMPLETION_LEN as u32
     }
 }

@@ -1,7 +1,7 @@
 // EdgeCache: memory (L1) → store (L2) → the caller's loader. The Rust engine decides
 // (entry times, freshness, early refresh, store keys and TTLs, record headers, counters);
 // this class awaits stores and loaders and carries the decisions out.
-import { EdgeEngine } from "../../dist/edgecache.js";
+import { Count, EdgeEngine, Fresh, HeaderStatus, Tier } from "../../dist/edgecache.js";
 import { EdgeCacheError, describe, fail, failDisposed, isEdgeCacheError, typeName } from "../errors.js";
 import { toStoredKey } from "../keys.js";
 import { MemoryCache } from "../memory.js";
@@ -10,7 +10,6 @@ import { checkedClock } from "../clock.js";
 import { checkStore } from "../stores/check.js";
 import { toJson, utf8Length } from "../values.js";
 import { Background } from "./background.js";
-import { Count, Fresh, Tier } from "./codes.js";
 import { Flights } from "./flight.js";
 import { Lifetime } from "./lifetime.js";
 import { InProgress, WriteOrder } from "./key_order.js";
@@ -86,6 +85,7 @@ export class EdgeCache {
     this.#engine = new EdgeEngine({ ...engineOptions, earlyRefresh: earlyRefreshBeta(earlyRefresh) });
     this.#now = checkedClock(now ?? Date.now, "EdgeCache");
     this.#readBound = this.#engine.readBound();
+    statNames ??= this.#engine.statNames(); // the same for every engine
     this.#loaderTimeout = this.#engine.loaderTimeout();
     this.#onEvent = onEvent;
     const report = (error, fromTask) => {
@@ -369,9 +369,9 @@ export class EdgeCache {
   #parse(k, storeKey, record, token) {
     const newline = record.indexOf("\n");
     const header = newline < 0 ? CORRUPT : this.#engine.decode(record.slice(0, newline), k, record.length - newline - 1);
-    if (header[0] === HEADER_OTHER_FORMAT) return null; // a newer (or older) edgecache's record: a miss, left alone
+    if (header[0] === HeaderStatus.OtherFormat) return null; // a newer (or older) edgecache's record: a miss, left alone
     let value;
-    if (header[0] === HEADER_OK) {
+    if (header[0] === HeaderStatus.Ok) {
       try {
         value = JSON.parse(record.slice(newline + 1));
       } catch {
@@ -380,7 +380,7 @@ export class EdgeCache {
     }
     if (value === undefined) {
       this.#engine.count(Count.StoreCorrupt);
-      const reason = header[0] === HEADER_FOREIGN ? "record of another key" : "unreadable record";
+      const reason = header[0] === HeaderStatus.ForeignKey ? "record of another key" : "unreadable record";
       this.#emit({ type: "error", key: k, tier: "store", reason });
       // Not while this isolate writes the key: the store may hold the new record by now.
       if (this.#mayWriteBack(k, token)) this.#background.add(this.#store.remove(storeKey, k));
@@ -855,7 +855,7 @@ export class EdgeCache {
   /** Counters and latency per tier; `memory.tier` is the memory tier's own stats. */
   stats() {
     this.#lifetime.check("stats");
-    const s = namedStats(this.#engine.stats(this.#inFlight));
+    const s = namedStats(statNames, this.#engine.stats(this.#inFlight));
     if (this.#memory !== null) s.memory.tier = this.#memory.stats();
     if (this.#store instanceof ShardedStore) s.shards = this.#store.stats();
     if (this.#writeBehind !== null) s.writeBehind = this.#writeBehind.stats();
@@ -891,25 +891,23 @@ if (Symbol.asyncDispose !== undefined) {
   };
 }
 
-/** `decode` statuses (src/wasm/edge.rs). */
-const HEADER_OK = 0;
-const HEADER_FOREIGN = 2;
-const HEADER_OTHER_FORMAT = 3;
-const CORRUPT = [1];
-/** Names of the engine's stats numbers, per tier, in order (src/edge/stats.rs `EdgeStats::to_array`). */
-const STAT_NAMES = [
-  ["memory", ["hits", "misses", "staleServed", "hitRate", "backfills"]],
-  ["store", ["hits", "misses", "staleServed", "hitRate", "errors", "timeouts", "corrupt", "writes", "writeErrors"]],
-  ["loader", ["loads", "errors", "inFlight", "refreshes", "staleIfError"]],
-];
-const LATENCY_NAMES = ["count", "p50", "p95", "p99", "max"];
+/** The names of an engine's stats numbers, in its order (EdgeEngine.statNames), once read. */
+let statNames;
+/** What `decode` would answer for a record without a header line. */
+const CORRUPT = [HeaderStatus.Corrupt];
 
-/** The engine's stats numbers as `{ memory, store, loader }`, each with its `latency`. */
-function namedStats(numbers) {
-  let i = 0;
-  const take = (names) => Object.fromEntries(names.map((name) => [name, numbers[i++]]));
+/**
+ * The engine's stats numbers as `{ memory, store, loader }`, each with its `latency`:
+ * `names` are the engine's (`"store.corrupt"`, `"memory.latency.p99"`), in its order.
+ */
+function namedStats(names, numbers) {
   const out = {};
-  for (const [tier, names] of STAT_NAMES) out[tier] = { ...take(names), latency: take(LATENCY_NAMES) };
+  names.forEach((name, i) => {
+    const path = name.split(".");
+    let at = out;
+    for (const part of path.slice(0, -1)) at = at[part] ??= {};
+    at[path[path.length - 1]] = numbers[i];
+  });
   return out;
 }
 const NO_TAGS = Object.freeze([]);

@@ -1,7 +1,7 @@
 // The store tier of an EdgeCache: reads, writes and deletes of records, with the timeout,
 // latency, counters and events of every store call. A failing or slow store never throws
 // out of a read: the read reports `failed` and the cache falls back.
-import { Count, Tier } from "./codes.js";
+import { Count, Tier } from "../../dist/edgecache.js";
 import { CallOrder } from "./call_order.js";
 import { elapsedClock, isTimeout, withTimeout } from "./timeout.js";
 

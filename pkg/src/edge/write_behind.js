@@ -2,18 +2,29 @@
 // to the store in the background. The Rust WriteQueueEngine decides (coalescing, per-key
 // order, when a batch goes out, retries and their backoff, dead letters, room); this class
 // keeps the keys and values, sends the batches, and reports each write's result back.
-import { WriteQueueEngine } from "../../dist/edgecache.js";
+import { WriteOutcome as Outcome, WriteQueueEngine } from "../../dist/edgecache.js";
 import { plainOptions } from "../plain_options.js";
 import { DEAD, settledWithin } from "./flight.js";
 import { TimeoutError, elapsedClock } from "./timeout.js";
 
-/** A delete where a value handle would be; also "nothing replaced" (src/wasm/write_queue.rs). */
-const NONE = 0xffffffff;
+// The engine's codes, read from it when the first queue is made (the wasm module is not
+// ready while this file is imported).
+/** A delete where a value handle would be; also "nothing replaced". */
+let NONE;
 /** `accept`'s answer when the queue has no room for the key. */
-const FULL = 0xfffffffe;
-/** Outcome codes of `complete`, and the numbers per settled write. */
-const Outcome = Object.freeze({ Written: 0, Retry: 1, Superseded: 2, DeadLetter: 3 });
-const COMPLETION_LEN = 5;
+let FULL;
+/** The numbers per settled write in `complete`'s answer. */
+let COMPLETION_LEN;
+/** The names of the engine's stats numbers, in its order. */
+let STATS;
+
+function readCodes() {
+  if (STATS !== undefined) return;
+  NONE = WriteQueueEngine.noValue();
+  FULL = WriteQueueEngine.full();
+  COMPLETION_LEN = WriteQueueEngine.completionLength();
+  STATS = WriteQueueEngine.statNames();
+}
 /**
  * Queued writes are not abandoned on `timeout`, only once a store call is taken to be lost
  * (then the queue retries or dead-letters it; if it lands after all, the store tier sends
@@ -32,8 +43,6 @@ const MAX_BATCHES_IN_FLIGHT = 4;
  */
 const LATE_TIMER_MS = 1_000;
 const COUNTS = ["written", "deadLetters", "retries", "batches"];
-/** The engine's stats numbers, in order (src/edge/write_queue.rs `WriteQueueStats::to_array`). */
-const STATS = ["depth", "oldestAgeMs", "batches", "retries", "deadLetters", "written"];
 
 /**
  * The write-behind queue of an EdgeCache. Options (`writeBehind`): `maxBatch` (1..1000,
@@ -60,7 +69,7 @@ export class WriteBehind {
   #freeHandles = [];
   /** value handle -> { value, record, ttl } */
   #values = new Map();
-  #lastValue = NONE;
+  #lastValue;
   /** Writers waiting for room, in arrival order: { storeKey, key, entry, resolve } */
   #waiting = [];
   /** storeKey -> how many of #waiting are its writers */
@@ -86,6 +95,8 @@ export class WriteBehind {
    *   of the retry spread (default: the platform's randomness)
    */
   constructor({ options, store, emit, background, now, batchBoundMs = Infinity, seed }) {
+    readCodes();
+    this.#lastValue = NONE;
     this.#batchBoundMs = batchBoundMs;
     this.#engine = new WriteQueueEngine(plainOptions(options, "EdgeCache writeBehind"), seed);
     this.#store = store;

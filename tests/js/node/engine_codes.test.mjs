@@ -1,0 +1,70 @@
+// Every code and name the package uses comes from the engine: the enums wasm-bindgen
+// exports (Count, Tier, Fresh, HeaderStatus) hold every member pkg/src names, and each
+// counter lands in the stats field of its name.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { EdgeCache, stores } from "edgecache"; // initialises the wasm module
+import * as engine from "../../../pkg/dist/edgecache.js";
+
+const SRC = new URL("../../../pkg/src/", import.meta.url);
+const ENUMS = ["Count", "Tier", "Fresh", "HeaderStatus"];
+
+function sources(dir = SRC) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(new URL(`${e.name}/`, dir)) : e.name.endsWith(".js") ? [[e.name, readFileSync(new URL(e.name, dir), "utf8")]] : [],
+  );
+}
+
+test("every enum member pkg/src names is exported by the engine", () => {
+  let uses = 0;
+  for (const [file, text] of sources()) {
+    for (const name of ENUMS) {
+      for (const [, member] of text.matchAll(new RegExp(`\\b${name}\\.(\\w+)`, "g"))) {
+        uses++;
+        assert.equal(typeof engine[name]?.[member], "number", `${file}: ${name}.${member}`);
+      }
+    }
+  }
+  assert.ok(uses > 30, `found ${uses} uses`);
+});
+
+test("no file of pkg/src keeps its own table of engine codes", () => {
+  for (const [file, text] of sources()) {
+    assert.doesNotMatch(text, /const (Count|Tier|Fresh|HEADER_\w+|STAT_NAMES)\s*=/, file);
+  }
+});
+
+test("each counter lands in the stats field of its name", () => {
+  const fields = {
+    MemoryHit: "memory.hits", MemoryMiss: "memory.misses", MemoryStale: "memory.staleServed", Backfill: "memory.backfills",
+    StoreHit: "store.hits", StoreMiss: "store.misses", StoreStale: "store.staleServed", StoreError: "store.errors",
+    StoreTimeout: "store.timeouts", StoreCorrupt: "store.corrupt", StoreWrite: "store.writes", StoreWriteError: "store.writeErrors",
+    Load: "loader.loads", LoadError: "loader.errors", Refresh: "loader.refreshes", StaleIfError: "loader.staleIfError",
+  };
+  assert.deepEqual(Object.keys(engine.Count).filter((k) => Number.isNaN(Number(k))).sort(), Object.keys(fields).sort());
+  const e = new engine.EdgeEngine({});
+  const names = e.statNames();
+  for (const [member, field] of Object.entries(fields)) {
+    const before = e.stats(0)[names.indexOf(field)];
+    e.count(engine.Count[member]);
+    assert.equal(e.stats(0)[names.indexOf(field)], before + 1, `${member} -> ${field}`);
+  }
+  for (const [tier, name] of [["Memory", "memory"], ["Store", "store"], ["Loader", "loader"]]) {
+    e.latency(engine.Tier[tier], 3);
+    assert.equal(e.stats(0)[names.indexOf(`${name}.latency.count`)], 1, tier);
+  }
+  e.free();
+});
+
+test("stats() of an EdgeCache has exactly the engine's names, nested", async () => {
+  const cache = new EdgeCache({ store: stores.memory() });
+  const s = cache.stats();
+  const e = new engine.EdgeEngine({});
+  for (const name of e.statNames()) {
+    const value = name.split(".").reduce((at, part) => at?.[part], s);
+    assert.equal(typeof value, "number", name);
+  }
+  e.free();
+  await cache.dispose();
+});
