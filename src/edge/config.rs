@@ -66,7 +66,9 @@ impl EdgeConfig {
     /// How long a tag generation read from the store is trusted: `memoryTtl`, else `ttl`.
     /// This bounds how late another isolate's `invalidateTags` is seen.
     pub fn tag_check_interval(&self) -> f64 {
-        self.memory_ttl.unwrap_or(self.ttl)
+        self.memory_ttl
+            .unwrap_or(self.ttl)
+            .min(super::TAG_RECORD_TTL)
     }
 
     /// The longest a read (`get`) can take when every store call runs into `timeout`: the

@@ -21,6 +21,12 @@ use stats::EdgeCounters;
 /// The largest time a JavaScript `Date` can hold (ms).
 pub const MAX_TIME: f64 = 8.64e15;
 
+/// How long a tag's generation record lives in the store after the invalidation that wrote
+/// it (ms): 30 days. No tagged entry lives longer, in the store or in memory, so every entry
+/// written before an invalidation is gone before that invalidation's record expires (a
+/// missing record reads as generation 0, under which such an entry would be current again).
+pub const TAG_RECORD_TTL: f64 = 30.0 * 24.0 * 3_600_000.0;
+
 /// An entry's times, from its TTL and the stale windows.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EntryTimes {
@@ -106,14 +112,25 @@ impl EdgeCore {
 
     /// How long the store should keep a record whose last use is at `horizon`: the time
     /// left, whole milliseconds, raised to the store's minimum.
-    pub fn store_ttl(now: f64, horizon: f64, min_ttl: f64) -> f64 {
-        (horizon - now).ceil().max(min_ttl).max(1.0)
+    pub fn store_ttl(now: f64, horizon: f64, min_ttl: f64, tagged: bool) -> f64 {
+        let ttl = (horizon - now).ceil().max(min_ttl).max(1.0);
+        if tagged {
+            ttl.min(TAG_RECORD_TTL.max(min_ttl))
+        } else {
+            ttl
+        }
     }
 
-    /// How long memory may keep an entry: until its last horizon, at most `memoryTtl`.
-    pub fn memory_ttl(&self, now: f64, horizon: f64) -> f64 {
+    /// How long memory may keep an entry: until its last horizon, at most `memoryTtl` (and
+    /// `TAG_RECORD_TTL` when it is tagged).
+    pub fn memory_ttl(&self, now: f64, horizon: f64, tagged: bool) -> f64 {
         let left = horizon - now;
-        self.config.memory_ttl.map_or(left, |cap| left.min(cap))
+        let capped = self.config.memory_ttl.map_or(left, |cap| left.min(cap));
+        if tagged {
+            capped.min(TAG_RECORD_TTL)
+        } else {
+            capped
+        }
     }
 }
 
@@ -181,19 +198,34 @@ mod tests {
     #[test]
     fn store_and_memory_ttls() {
         assert_eq!(
-            EdgeCore::store_ttl(0.0, 1500.4, 60_000.0),
+            EdgeCore::store_ttl(0.0, 1500.4, 60_000.0, false),
             60_000.0,
             "raised to the store's minimum"
         );
-        assert_eq!(EdgeCore::store_ttl(0.0, 90_000.2, 60_000.0), 90_001.0);
-        assert_eq!(EdgeCore::store_ttl(5.0, 5.0, 0.0), 1.0, "never zero");
-        let c = core(&[("ttl", 1000.0), ("memoryTtl", 300.0)]);
-        assert_eq!(c.memory_ttl(0.0, 1000.0), 300.0);
-        assert_eq!(c.memory_ttl(900.0, 1000.0), 100.0);
         assert_eq!(
-            core(&[("ttl", 1000.0)]).memory_ttl(0.0, 5000.0),
+            EdgeCore::store_ttl(0.0, 90_000.2, 60_000.0, false),
+            90_001.0
+        );
+        assert_eq!(EdgeCore::store_ttl(5.0, 5.0, 0.0, false), 1.0, "never zero");
+        let year = 365.0 * 24.0 * 3_600_000.0;
+        assert_eq!(EdgeCore::store_ttl(0.0, year, 0.0, false), year);
+        assert_eq!(
+            EdgeCore::store_ttl(0.0, year, 0.0, true),
+            TAG_RECORD_TTL,
+            "tagged: at most the tag record's"
+        );
+        let c = core(&[("ttl", 1000.0), ("memoryTtl", 300.0)]);
+        assert_eq!(c.memory_ttl(0.0, 1000.0, false), 300.0);
+        assert_eq!(c.memory_ttl(900.0, 1000.0, false), 100.0);
+        assert_eq!(
+            core(&[("ttl", 1000.0)]).memory_ttl(0.0, 5000.0, false),
             5000.0,
             "uncapped by default"
+        );
+        assert_eq!(
+            core(&[("ttl", 1000.0)]).memory_ttl(0.0, year, true),
+            TAG_RECORD_TTL,
+            "a tagged entry in memory too"
         );
     }
 }

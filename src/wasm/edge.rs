@@ -10,7 +10,7 @@ use crate::edge::freshness::{Freshness, Horizons};
 use crate::edge::generation;
 use crate::edge::keys::{self, KeyKind};
 use crate::edge::stats::{Event, Tier};
-use crate::edge::EdgeCore;
+use crate::edge::{EdgeCore, TAG_RECORD_TTL};
 use wasm_bindgen::prelude::*;
 
 /// How `EdgeEngine.decode` found a record's header (the first number it returns).
@@ -132,16 +132,23 @@ impl EdgeEngine {
         )
     }
 
-    /// The store TTL (ms) of a record whose last horizon is `horizon`, at least `minTtl`.
+    /// The store TTL (ms) of a record whose last horizon is `horizon`, at least `minTtl`
+    /// (a `tagged` one at most `tagRecordTtl`).
     #[wasm_bindgen(js_name = storeTtl)]
-    pub fn store_ttl(now: f64, horizon: f64, min_ttl: f64) -> f64 {
-        EdgeCore::store_ttl(now, horizon, min_ttl)
+    pub fn store_ttl(now: f64, horizon: f64, min_ttl: f64, tagged: bool) -> f64 {
+        EdgeCore::store_ttl(now, horizon, min_ttl, tagged)
+    }
+
+    /// The store TTL (ms) of a tag's generation record (see `TAG_RECORD_TTL`).
+    #[wasm_bindgen(js_name = tagRecordTtl)]
+    pub fn tag_record_ttl() -> f64 {
+        TAG_RECORD_TTL
     }
 
     /// How long memory may keep an entry whose last horizon is `horizon`.
     #[wasm_bindgen(js_name = memoryTtlFor)]
-    pub fn memory_ttl_for(&self, now: f64, horizon: f64) -> f64 {
-        self.core.memory_ttl(now, horizon)
+    pub fn memory_ttl_for(&self, now: f64, horizon: f64, tagged: bool) -> f64 {
+        self.core.memory_ttl(now, horizon, tagged)
     }
 
     /// The store key of a value, digested when longer than `maxKeyBytes`.

@@ -332,7 +332,7 @@ export class EdgeCache {
     const entry = record === null ? null : this.#parse(k, storeKey, record, token);
     // No repair while this isolate writes the key: the replica's copy may be the older one.
     if (entry !== null && repair && this.#mayWriteBack(k, token)) {
-      const ttl = EdgeEngine.storeTtl(this.#now(), entry.errorUntil, this.#store.limits.minTtl);
+      const ttl = EdgeEngine.storeTtl(this.#now(), entry.errorUntil, this.#store.limits.minTtl, entry.tags.length > 0);
       this.#background.add(this.#store.repair(storeKey, record, ttl, repair, k));
     }
     if (entry === null || (entry.tags.length > 0 && !(await this.#tags.isCurrent(entry)))) {
@@ -396,7 +396,7 @@ export class EdgeCache {
   /** Copies a store hit into memory for the time it has left (at most memoryTtl). */
   #backfill(k, entry, now) {
     if (this.#memory === null) return;
-    const ttl = this.#engine.memoryTtlFor(now, entry.errorUntil);
+    const ttl = this.#engine.memoryTtlFor(now, entry.errorUntil, entry.tags.length > 0);
     if (ttl <= 0) return;
     // Sized as a write is: the UTF-8 length of the value's JSON (the record's body).
     this.#memory.set(k, entry, this.#memorySized ? { ttl, size: entry.size } : { ttl });
@@ -527,7 +527,7 @@ export class EdgeCache {
     const generations = known ?? tags.map(() => Infinity);
     const mark = this.#tags.mark();
     const entry = { value, expires, staleUntil, errorUntil, loadMs, tags, generations, mark };
-    const memoryTtl = this.#memory === null ? 0 : this.#engine.memoryTtlFor(now, errorUntil);
+    const memoryTtl = this.#memory === null ? 0 : this.#engine.memoryTtlFor(now, errorUntil, tags.length > 0);
     // A TTL below the clock's resolution (now + ttl === now) leaves nothing to keep.
     if (memoryTtl > 0) {
       const opts = { ttl: memoryTtl };
@@ -596,7 +596,7 @@ export class EdgeCache {
         `value for "${k}" is ${bytes} bytes as stored; the store allows ${maxValueBytes}: it is kept in memory only`,
       );
     }
-    const ttl = EdgeEngine.storeTtl(now, entry.errorUntil, minTtl);
+    const ttl = EdgeEngine.storeTtl(now, entry.errorUntil, minTtl, entry.tags.length > 0);
     const storeKey = this.#engine.dataKey(k, maxKeyBytes);
     if (!this.#writeOrder.claim(ticket)) return; // a later write or delete of the key went out first
     if (this.#writeBehind !== null) await this.#writeBehind.set(storeKey, k, entry.value, record, ttl);

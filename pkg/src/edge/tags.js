@@ -131,7 +131,7 @@ export class TagGenerations {
     }
     const { maxKeyBytes } = this.#store.limits;
     const writes = tags.map(async (tag, i) => {
-      await this.#store.write(this.#engine.tagKey(tag, maxKeyBytes), records[i], undefined, tag, TAG_WRITE);
+      await this.#store.write(this.#engine.tagKey(tag, maxKeyBytes), records[i], EdgeEngine.tagRecordTtl(), tag, TAG_WRITE);
       this.#confirm(tag, next[i], this.#now());
     });
     try {

@@ -551,6 +551,29 @@ export const wrongDataCases = [
     equal(await a.get("k"), "after", "the entry written under the store's generation");
   }],
 
+  ["tag generation records expire, and no tagged entry outlives them", async (lib) => {
+    // A missing record reads as generation 0: an entry written before the invalidation that
+    // wrote the record must be gone before the record is.
+    const { EdgeCache, stores } = lib;
+    const day = 24 * 3_600_000;
+    const clock = { t: 10 * day };
+    const now = () => clock.t;
+    const base = stores.memory({ now });
+    const make = () => new EdgeCache({ store: base, memory: false, now });
+    await make().set("tagged", "v", { tags: ["t"], ttl: 365 * day });
+    await make().set("plain", "v", { ttl: 365 * day });
+    clock.t += 1;
+    await make().invalidateTags(["t"]);
+    equal(await make().get("tagged"), undefined, "invalidated");
+    clock.t += 30 * day - 1; // 30 days after the entry was written
+    ok((await base.get("ec:t:t")) !== null, "the generation is kept 30 days");
+    equal(await base.get("ec:k:tagged"), null, "the tagged entry went first, though its ttl is a year");
+    clock.t += 1;
+    equal(await base.get("ec:t:t"), null, "then the generation");
+    equal(await make().get("tagged"), undefined, "nothing comes back");
+    equal(await make().get("plain"), "v", "an untagged entry keeps its ttl");
+  }],
+
   ["a tag generation record cut short is not read as a smaller generation", async (lib) => {
     const { EdgeCache, stores } = lib;
     const clock = { t: 1_733_200_000_000 };
