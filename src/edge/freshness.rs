@@ -2,23 +2,19 @@
 
 use crate::rng::LazyRng;
 
-/// The state of a cached value at a moment (exported to JavaScript as `Fresh`).
+/// The state of a cached value at a moment (JavaScript receives it as `Fresh`, src/wasm/codes.rs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    wasm_bindgen::prelude::wasm_bindgen(js_name = "Fresh")
-)]
 pub enum Freshness {
     /// Before expiry: serve it.
-    Fresh = 0,
+    Fresh,
     /// Before expiry, but drawn for an early refresh: serve it and refresh in the background.
-    RefreshEarly = 1,
+    RefreshEarly,
     /// Past expiry, inside the stale-while-revalidate window: serve it, refresh in the background.
-    Stale = 2,
+    Stale,
     /// Past that window, inside the stale-if-error window: load; serve it only if loading fails.
-    ErrorOnly = 3,
+    ErrorOnly,
     /// Past every window: a miss.
-    Expired = 4,
+    Expired,
 }
 
 /// The times that decide a value's freshness.

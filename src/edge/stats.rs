@@ -2,57 +2,52 @@
 
 use super::latency::{Histogram, Percentiles};
 
-#[cfg(target_arch = "wasm32")]
-use wasm_bindgen::prelude::wasm_bindgen;
-
-/// Things the package counts (exported to JavaScript as `Count`).
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = "Count"))]
+/// Things the package counts (JavaScript names them with `Count`, src/wasm/codes.rs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// Served fresh from memory.
-    MemoryHit = 0,
+    MemoryHit,
     /// Memory had nothing usable.
-    MemoryMiss = 1,
+    MemoryMiss,
     /// Served stale from memory.
-    MemoryStale = 2,
+    MemoryStale,
     /// Served fresh from the store.
-    StoreHit = 3,
+    StoreHit,
     /// The store had nothing usable.
-    StoreMiss = 4,
+    StoreMiss,
     /// Served stale from the store.
-    StoreStale = 5,
+    StoreStale,
     /// A store call failed.
-    StoreError = 6,
+    StoreError,
     /// A store call was abandoned after `timeout`.
-    StoreTimeout = 7,
+    StoreTimeout,
     /// A record failed to parse or carried another key (and was deleted).
-    StoreCorrupt = 8,
+    StoreCorrupt,
     /// A store hit was copied into memory.
-    Backfill = 9,
+    Backfill,
     /// The loader was called.
-    Load = 10,
+    Load,
     /// The loader failed.
-    LoadError = 11,
+    LoadError,
     /// A value was written to the store.
-    StoreWrite = 12,
+    StoreWrite,
     /// A write to the store failed.
-    StoreWriteError = 13,
+    StoreWriteError,
     /// A background refresh started.
-    Refresh = 14,
+    Refresh,
     /// A stale value was served because loading failed.
-    StaleIfError = 15,
+    StaleIfError,
 }
 
-/// Which tier a latency sample belongs to (exported to JavaScript as `Tier`).
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen)]
+/// Which tier a latency sample belongs to (JavaScript names them with `Tier`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tier {
     /// The in-isolate memory tier.
-    Memory = 0,
+    Memory,
     /// The KV store(s).
-    Store = 1,
+    Store,
     /// The caller's loader (origin).
-    Loader = 2,
+    Loader,
 }
 
 /// Running counters and latency histograms.

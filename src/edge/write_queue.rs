@@ -164,21 +164,17 @@ pub enum Accepted {
     Full,
 }
 
-/// What became of a write whose store call settled (exported to JavaScript as `WriteOutcome`).
-#[cfg_attr(
-    target_arch = "wasm32",
-    wasm_bindgen::prelude::wasm_bindgen(js_name = "WriteOutcome")
-)]
+/// What became of a write whose store call settled (JavaScript receives it as `WriteOutcome`, src/wasm/codes.rs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// In the store.
-    Written = 0,
+    Written,
     /// Failed; it is queued again for a retry after a backoff.
-    Retry = 1,
+    Retry,
     /// Failed, but a newer write to its key is queued and carries the key's final state.
-    Superseded = 2,
+    Superseded,
     /// Failed after its last retry: the package reports it (`dead-letter`).
-    DeadLetter = 3,
+    DeadLetter,
 }
 
 /// A settled write as [`WriteQueue::complete`] reports it.

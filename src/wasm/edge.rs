@@ -1,31 +1,17 @@
 //! `EdgeEngine`: the tiered cache's decisions as the JavaScript `EdgeCache` asks for them.
 //! The package awaits stores and loaders; every decision and every counter is here.
 
+use super::codes::{Count, FreshnessCode, HeaderStatus, LatencyTier};
 use super::errors::to_js;
 use super::options::fields;
 use crate::edge::breaker::BreakerState;
 use crate::edge::config::{EdgeConfig, WriteMode};
 use crate::edge::envelope::{Header, Rejection};
-use crate::edge::freshness::{Freshness, Horizons};
+use crate::edge::freshness::Horizons;
 use crate::edge::generation;
 use crate::edge::keys::{self, KeyKind};
-use crate::edge::stats::{Event, Tier};
 use crate::edge::{EdgeCore, TAG_RECORD_TTL};
 use wasm_bindgen::prelude::*;
-
-/// How `EdgeEngine.decode` found a record's header (the first number it returns).
-#[wasm_bindgen]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HeaderStatus {
-    /// A record of this key in this format: the times and generations follow.
-    Ok = 0,
-    /// Not a record, damaged, or cut short (or longer): a miss, deleted.
-    Corrupt = 1,
-    /// A valid record of another key (a digest collision, a copied record): a miss, deleted.
-    ForeignKey = 2,
-    /// A record of another edgecache format: a miss, left alone.
-    OtherFormat = 3,
-}
 
 /// The decision-making half of an `EdgeCache`.
 #[wasm_bindgen]
@@ -120,16 +106,18 @@ impl EdgeEngine {
         stale_until: f64,
         error_until: f64,
         load_ms: f64,
-    ) -> Freshness {
-        self.core.classify(
-            now,
-            Horizons {
-                expires,
-                stale_until,
-                error_until,
-                load_ms,
-            },
-        )
+    ) -> FreshnessCode {
+        self.core
+            .classify(
+                now,
+                Horizons {
+                    expires,
+                    stale_until,
+                    error_until,
+                    load_ms,
+                },
+            )
+            .into()
     }
 
     /// The store TTL (ms) of a record whose last horizon is `horizon`, at least `minTtl`
@@ -277,13 +265,13 @@ impl EdgeEngine {
     }
 
     /// Counts an event.
-    pub fn count(&mut self, event: Event) {
-        self.core.counters().count(event);
+    pub fn count(&mut self, event: Count) {
+        self.core.counters().count(event.into());
     }
 
     /// Records a latency sample of `tier`.
-    pub fn latency(&mut self, tier: Tier, ms: f64) {
-        self.core.counters().latency(tier, ms);
+    pub fn latency(&mut self, tier: LatencyTier, ms: f64) {
+        self.core.counters().latency(tier.into(), ms);
     }
 
     /// The names of the numbers `stats` returns, in order (`"store.corrupt"`, ...).

@@ -1,6 +1,7 @@
 //! Bindings: the only Rust that knows JavaScript. Converts types, maps core errors to
 //! `EdgeCacheError`, and exposes the engines the JavaScript classes in `pkg/src` drive.
 
+mod codes;
 mod edge;
 mod errors;
 mod memory;

@@ -3,6 +3,7 @@
 //! for a set, or `NONE` (`0xFFFFFFFF`) for a delete. A batch and its results come back as
 //! one `Uint32Array` each, so sending a batch costs two crossings however large it is.
 
+use super::codes::WriteOutcome;
 use super::errors::to_js;
 use super::options::fields;
 use crate::edge::write_queue::{Accepted, Op, WriteQueue, WriteQueueConfig, WriteQueueStats};
@@ -95,7 +96,7 @@ impl WriteQueueEngine {
             if let Some(c) = self.queue.complete(key, stored, now) {
                 let row: [u32; COMPLETION_LEN] = [
                     key,
-                    c.outcome as u32,
+                    WriteOutcome::from(c.outcome) as u32,
                     value_of(c.op),
                     c.attempts,
                     u32::from(c.idle),
