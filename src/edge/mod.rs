@@ -9,6 +9,7 @@ pub mod freshness;
 pub mod generation;
 pub mod keys;
 pub mod latency;
+pub mod plan;
 pub mod stats;
 pub mod write_queue;
 

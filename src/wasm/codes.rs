@@ -2,15 +2,18 @@
 //! that no number is mirrored by hand in `pkg/src`. Each converts to or from its core type
 //! by an exhaustive match (the core stays free of wasm-bindgen).
 
-use crate::edge::freshness::Freshness;
+use crate::edge::plan::ReadPlan;
 use crate::edge::stats::{Event, Tier};
 use crate::edge::write_queue::Outcome;
 use wasm_bindgen::prelude::*;
 
-/// What `EdgeEngine.count` counts (see `Event`).
+/// What the package reports to `EdgeEngine` through its report buffer (see
+/// `EdgeEngine.reportsPtr`): an event to count, or a latency sample of a tier (the pair's
+/// value, in ms). Hits, stale serves and misses of values found are counted by the plan
+/// calls themselves; the package reports what only it sees.
 #[wasm_bindgen]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Count {
+pub enum Report {
     MemoryHit = 0,
     MemoryMiss = 1,
     MemoryStale = 2,
@@ -27,69 +30,100 @@ pub enum Count {
     StoreWriteError = 13,
     Refresh = 14,
     StaleIfError = 15,
+    MemoryLatency = 16,
+    StoreLatency = 17,
+    LoaderLatency = 18,
 }
 
-impl From<Count> for Event {
-    fn from(count: Count) -> Event {
-        match count {
-            Count::MemoryHit => Event::MemoryHit,
-            Count::MemoryMiss => Event::MemoryMiss,
-            Count::MemoryStale => Event::MemoryStale,
-            Count::StoreHit => Event::StoreHit,
-            Count::StoreMiss => Event::StoreMiss,
-            Count::StoreStale => Event::StoreStale,
-            Count::StoreError => Event::StoreError,
-            Count::StoreTimeout => Event::StoreTimeout,
-            Count::StoreCorrupt => Event::StoreCorrupt,
-            Count::Backfill => Event::Backfill,
-            Count::Load => Event::Load,
-            Count::LoadError => Event::LoadError,
-            Count::StoreWrite => Event::StoreWrite,
-            Count::StoreWriteError => Event::StoreWriteError,
-            Count::Refresh => Event::Refresh,
-            Count::StaleIfError => Event::StaleIfError,
+/// A report as the counters take it.
+pub enum Recorded {
+    /// One more of an event.
+    Count(Event),
+    /// A latency sample of a tier.
+    Latency(Tier),
+}
+
+impl Report {
+    /// The report a buffer slot holds, or `None` for a number that names none.
+    pub fn from_code(code: f64) -> Option<Report> {
+        const ALL: [Report; 19] = [
+            Report::MemoryHit,
+            Report::MemoryMiss,
+            Report::MemoryStale,
+            Report::StoreHit,
+            Report::StoreMiss,
+            Report::StoreStale,
+            Report::StoreError,
+            Report::StoreTimeout,
+            Report::StoreCorrupt,
+            Report::Backfill,
+            Report::Load,
+            Report::LoadError,
+            Report::StoreWrite,
+            Report::StoreWriteError,
+            Report::Refresh,
+            Report::StaleIfError,
+            Report::MemoryLatency,
+            Report::StoreLatency,
+            Report::LoaderLatency,
+        ];
+        if !(code >= 0.0) || code.fract() != 0.0 {
+            return None;
+        }
+        ALL.get(code as usize).copied()
+    }
+
+    /// What the counters record for it.
+    pub fn recorded(self) -> Recorded {
+        use Recorded::{Count, Latency};
+        match self {
+            Report::MemoryHit => Count(Event::MemoryHit),
+            Report::MemoryMiss => Count(Event::MemoryMiss),
+            Report::MemoryStale => Count(Event::MemoryStale),
+            Report::StoreHit => Count(Event::StoreHit),
+            Report::StoreMiss => Count(Event::StoreMiss),
+            Report::StoreStale => Count(Event::StoreStale),
+            Report::StoreError => Count(Event::StoreError),
+            Report::StoreTimeout => Count(Event::StoreTimeout),
+            Report::StoreCorrupt => Count(Event::StoreCorrupt),
+            Report::Backfill => Count(Event::Backfill),
+            Report::Load => Count(Event::Load),
+            Report::LoadError => Count(Event::LoadError),
+            Report::StoreWrite => Count(Event::StoreWrite),
+            Report::StoreWriteError => Count(Event::StoreWriteError),
+            Report::Refresh => Count(Event::Refresh),
+            Report::StaleIfError => Count(Event::StaleIfError),
+            Report::MemoryLatency => Latency(Tier::Memory),
+            Report::StoreLatency => Latency(Tier::Store),
+            Report::LoaderLatency => Latency(Tier::Loader),
         }
     }
 }
 
-/// The tier of an `EdgeEngine.latency` sample (JavaScript's `Tier`).
-#[wasm_bindgen(js_name = Tier)]
+/// What a read does with a value a tier found (see `plan::ReadPlan`).
+#[wasm_bindgen(js_name = ReadPlan)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LatencyTier {
-    Memory = 0,
-    Store = 1,
-    Loader = 2,
+pub enum ReadPlanCode {
+    /// Serve it.
+    Serve = 0,
+    /// Serve it and refresh in the background (early refresh).
+    ServeAndRefresh = 1,
+    /// Serve it as stale and refresh in the background.
+    ServeStale = 2,
+    /// Read on; serve it only if that fails (stale-if-error).
+    ReadOnWithFallback = 3,
+    /// Drop it and read on.
+    ReadOn = 4,
 }
 
-impl From<LatencyTier> for Tier {
-    fn from(tier: LatencyTier) -> Tier {
-        match tier {
-            LatencyTier::Memory => Tier::Memory,
-            LatencyTier::Store => Tier::Store,
-            LatencyTier::Loader => Tier::Loader,
-        }
-    }
-}
-
-/// What `EdgeEngine.classify` answers (JavaScript's `Fresh`; see `Freshness`).
-#[wasm_bindgen(js_name = Fresh)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FreshnessCode {
-    Fresh = 0,
-    RefreshEarly = 1,
-    Stale = 2,
-    ErrorOnly = 3,
-    Expired = 4,
-}
-
-impl From<Freshness> for FreshnessCode {
-    fn from(freshness: Freshness) -> FreshnessCode {
-        match freshness {
-            Freshness::Fresh => FreshnessCode::Fresh,
-            Freshness::RefreshEarly => FreshnessCode::RefreshEarly,
-            Freshness::Stale => FreshnessCode::Stale,
-            Freshness::ErrorOnly => FreshnessCode::ErrorOnly,
-            Freshness::Expired => FreshnessCode::Expired,
+impl From<ReadPlan> for ReadPlanCode {
+    fn from(plan: ReadPlan) -> ReadPlanCode {
+        match plan {
+            ReadPlan::Serve => ReadPlanCode::Serve,
+            ReadPlan::ServeAndRefresh => ReadPlanCode::ServeAndRefresh,
+            ReadPlan::ServeStale => ReadPlanCode::ServeStale,
+            ReadPlan::ReadOnWithFallback => ReadPlanCode::ReadOnWithFallback,
+            ReadPlan::ReadOn => ReadPlanCode::ReadOn,
         }
     }
 }

@@ -1,13 +1,22 @@
 //! `EdgeEngine`: the tiered cache's decisions as the JavaScript `EdgeCache` asks for them.
-//! The package awaits stores and loaders; every decision and every counter is here.
+//!
+//! The rule: every synchronous rule lives in Rust; JavaScript awaits, owns timers and I/O,
+//! and never re-decides. A read asks for a plan once per value found (`memoryPlan`,
+//! `storePlan`: serve / serve and refresh / read on, keeping a fallback or not), counted
+//! here as it is made; a write is planned in one call (`planWrite`: times, memory TTL,
+//! store TTL). What only the package sees (store latency, loads, failures, writes) it
+//! reports through a buffer in wasm memory (`reportsPtr`), applied before stats are read:
+//! a report costs no crossing, so a memory hit makes one call and a miss → load → write
+//! a handful.
 
-use super::codes::{Count, FreshnessCode, HeaderStatus, LatencyTier};
+use super::codes::{HeaderStatus, ReadPlanCode, Recorded, Report};
 use super::errors::to_js;
 use super::options::fields;
 use crate::edge::breaker::BreakerState;
 use crate::edge::config::{EdgeConfig, WriteMode};
 use crate::edge::envelope::{Header, Rejection};
 use crate::edge::freshness::Horizons;
+use crate::edge::plan::{ReadPlan, ReadTier};
 use crate::edge::generation;
 use crate::edge::keys::{self, KeyKind};
 use crate::edge::{EdgeCore, TAG_RECORD_TTL};
@@ -17,8 +26,8 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct EdgeEngine {
     core: EdgeCore,
-    /// Times computed by the last `entryTimes`: expires, staleUntil, errorUntil.
-    times: [f64; 3],
+    /// Reports the package wrote and has not had applied: pairs of a `Report` and a value.
+    reports: Box<[f64]>,
     /// Tags of the header last decoded (read with `decodedTags`).
     decoded_tags: Vec<String>,
 }
@@ -33,7 +42,7 @@ impl EdgeEngine {
             .map_err(to_js)?;
         Ok(EdgeEngine {
             core: EdgeCore::new(config),
-            times: [0.0; 3],
+            reports: vec![0.0; 2 * REPORT_CAPACITY].into_boxed_slice(),
             decoded_tags: Vec::new(),
         })
     }
@@ -84,40 +93,74 @@ impl EdgeEngine {
         self.core.config().write_mode == WriteMode::Behind
     }
 
-    /// Computes an entry's times (read them with `times(i)`): per-call `ttl`, `swr`, `sie`
-    /// override the defaults. The package has checked them (`pkg/src/edge/options.js`)
-    /// before any work, so a bad value never reaches this point.
-    #[wasm_bindgen(js_name = entryTimes)]
-    pub fn entry_times(&mut self, now: f64, ttl: Option<f64>, swr: Option<f64>, sie: Option<f64>) {
-        let t = self.core.entry_times(now, ttl, swr, sie);
-        self.times = [t.expires, t.stale_until, t.error_until];
-    }
-
-    /// The last computed times: 0 expires, 1 staleUntil, 2 errorUntil.
-    pub fn times(&self, i: u32) -> f64 {
-        self.times.get(i as usize).copied().unwrap_or(0.0)
-    }
-
-    /// Freshness at `now` (see `Freshness`).
-    pub fn classify(
+    /// The plan of a value memory holds, at `now`, counted (memory hit, stale or miss); a
+    /// served read records `elapsedMs` as its latency.
+    #[wasm_bindgen(js_name = memoryPlan)]
+    pub fn memory_plan(
         &mut self,
         now: f64,
         expires: f64,
         stale_until: f64,
         error_until: f64,
         load_ms: f64,
-    ) -> FreshnessCode {
+        elapsed_ms: f64,
+    ) -> ReadPlanCode {
+        let h = horizons(expires, stale_until, error_until, load_ms);
         self.core
-            .classify(
-                now,
-                Horizons {
-                    expires,
-                    stale_until,
-                    error_until,
-                    load_ms,
-                },
-            )
+            .plan_read(ReadTier::Memory, now, h, elapsed_ms)
             .into()
+    }
+
+    /// The plan of a record the store gave (its times as `decode` read them), at `now`,
+    /// counted (store hit, stale or miss).
+    #[wasm_bindgen(js_name = storePlan)]
+    pub fn store_plan(
+        &mut self,
+        now: f64,
+        expires: f64,
+        stale_until: f64,
+        error_until: f64,
+        load_ms: f64,
+    ) -> ReadPlanCode {
+        let h = horizons(expires, stale_until, error_until, load_ms);
+        self.core.plan_read(ReadTier::Store, now, h, 0.0).into()
+    }
+
+    /// The plan of a value at `now` ignoring early refresh, not counted (warm asks whether
+    /// an entry is fresh without reading it).
+    pub fn plan(&self, now: f64, expires: f64, stale_until: f64, error_until: f64) -> ReadPlanCode {
+        let h = horizons(expires, stale_until, error_until, 0.0);
+        ReadPlan::from(crate::edge::freshness::classify(
+            now,
+            h,
+            None,
+            &mut crate::rng::LazyRng::seeded(0),
+        ))
+        .into()
+    }
+
+    /// The plan of a write at `now`: `[expires, staleUntil, errorUntil, memoryTtl,
+    /// storeTtl]` (ms; memory keeps nothing when `memoryTtl` is not above 0). Per-call
+    /// `ttl`, `swr`, `sie` override the defaults (checked by the package before any work,
+    /// `pkg/src/edge/options.js`); `minTtl` is the store's minimum TTL (0 without one).
+    #[wasm_bindgen(js_name = planWrite)]
+    pub fn plan_write(
+        &mut self,
+        now: f64,
+        ttl: Option<f64>,
+        swr: Option<f64>,
+        sie: Option<f64>,
+        tagged: bool,
+        min_ttl: f64,
+    ) -> Vec<f64> {
+        let p = self.core.plan_write(now, ttl, swr, sie, tagged, min_ttl);
+        vec![
+            p.times.expires,
+            p.times.stale_until,
+            p.times.error_until,
+            p.memory_ttl,
+            p.store_ttl,
+        ]
     }
 
     /// The store TTL (ms) of a record whose last horizon is `horizon`, at least `minTtl`
@@ -264,14 +307,35 @@ impl EdgeEngine {
         self.core.breakers().state(shard, now) == BreakerState::Open
     }
 
-    /// Counts an event.
-    pub fn count(&mut self, event: Count) {
-        self.core.counters().count(event.into());
+    /// Where the report buffer starts in wasm memory: `reportsLen` numbers, pairs of a
+    /// `Report` and its value (a latency in ms; ignored for a count). The package fills it
+    /// from the start and passes how many pairs it wrote to `applyReports` or `stats`.
+    #[wasm_bindgen(js_name = reportsPtr)]
+    pub fn reports_ptr(&self) -> u32 {
+        self.reports.as_ptr() as u32
     }
 
-    /// Records a latency sample of `tier`.
-    pub fn latency(&mut self, tier: LatencyTier, ms: f64) {
-        self.core.counters().latency(tier.into(), ms);
+    /// The length of the report buffer, in numbers (two per report).
+    #[wasm_bindgen(js_name = reportsLen)]
+    pub fn reports_len(&self) -> u32 {
+        self.reports.len() as u32
+    }
+
+    /// Applies the first `pending` reports of the buffer (a slot naming no report, or one
+    /// past the buffer, is skipped).
+    #[wasm_bindgen(js_name = applyReports)]
+    pub fn apply_reports(&mut self, pending: u32) {
+        let counters = self.core.counters();
+        for pair in self.reports.chunks_exact(2).take(pending as usize) {
+            let (Some(&code), Some(&value)) = (pair.first(), pair.get(1)) else {
+                continue;
+            };
+            match Report::from_code(code).map(Report::recorded) {
+                Some(Recorded::Count(event)) => counters.count(event),
+                Some(Recorded::Latency(tier)) => counters.latency(tier, value),
+                None => {}
+            }
+        }
     }
 
     /// The names of the numbers `stats` returns, in order (`"store.corrupt"`, ...).
@@ -281,10 +345,24 @@ impl EdgeEngine {
         snapshot.fields().map(|(name, _)| name.to_string()).to_vec()
     }
 
-    /// Counters and latency percentiles per tier, in `statNames` order.
-    pub fn stats(&mut self, in_flight: u32) -> Vec<f64> {
+    /// Counters and latency percentiles per tier, in `statNames` order, once the first
+    /// `pending` reports of the buffer are applied.
+    pub fn stats(&mut self, in_flight: u32, pending: u32) -> Vec<f64> {
+        self.apply_reports(pending);
         let snapshot = self.core.counters().snapshot(u64::from(in_flight));
         snapshot.fields().map(|(_, n)| n).to_vec()
+    }
+}
+
+/// Reports the buffer holds before the package must have them applied.
+const REPORT_CAPACITY: usize = 64;
+
+fn horizons(expires: f64, stale_until: f64, error_until: f64, load_ms: f64) -> Horizons {
+    Horizons {
+        expires,
+        stale_until,
+        error_until,
+        load_ms,
     }
 }
 

@@ -20,6 +20,7 @@ export class ShardedStore {
   /** The tightest limits of all shards, recomputed when shards change. */
   #limits;
   #engine;
+  #reports;
   #emit;
   #now;
   #minKeyBytes;
@@ -27,12 +28,14 @@ export class ShardedStore {
   /**
    * @param {Array<object> | Record<string, object>} stores KvStores; an array's shards are
    *   named "0", "1", ...; a record's keys are the ring's node ids (e.g. "10.0.1.1:6379")
-   * @param {*} engine the EdgeEngine (breakers, counters)
+   * @param {*} engine the EdgeEngine (breakers)
+   * @param {import("./reports.js").Reports} reports the engine's report buffer (counters, latency)
    * @param {(event: object) => void} emit reports an event
    * @param {() => number} now the injected clock (breaker cool-downs)
    */
-  constructor(stores, engine, emit, now) {
+  constructor(stores, engine, reports, emit, now) {
     this.#engine = engine;
+    this.#reports = reports;
     this.#emit = emit;
     this.#now = now;
     this.#minKeyBytes = engine.minStoreKeyBytes();
@@ -78,7 +81,7 @@ export class ShardedStore {
     const counts = { reads: 0, hits: 0, errors: 0, timeouts: 0, repairs: 0, skippedWhileOpen: 0 };
     const index = this.#freeIndices.pop() ?? this.#nextIndex++;
     this.#engine.shardOutcome(index, true, this.#now()); // a reused index starts closed
-    this.#shards.set(id, { index, tier: new StoreTier(checked, this.#engine, this.#emit, id), counts });
+    this.#shards.set(id, { index, tier: new StoreTier(checked, this.#engine, this.#reports, this.#emit, id), counts });
     this.#updateLimits();
   }
 

@@ -1,7 +1,7 @@
 // The store tier of an EdgeCache: reads, writes and deletes of records, with the timeout,
 // latency, counters and events of every store call. A failing or slow store never throws
 // out of a read: the read reports `failed` and the cache falls back.
-import { Count, Tier } from "../../dist/edgecache.js";
+import { Report } from "../../dist/edgecache.js";
 import { CallOrder } from "./call_order.js";
 import { elapsedClock, isTimeout, withTimeout } from "./timeout.js";
 
@@ -19,7 +19,7 @@ const MAX_BATCH = 100;
 /** One store (adapter), as the cache uses it. */
 export class StoreTier {
   #store;
-  #engine;
+  #reports;
   #emit;
   #timeout;
   /** How long a store call may go unanswered before the key's next call goes out anyway. */
@@ -31,13 +31,14 @@ export class StoreTier {
 
   /**
    * @param {import("../stores/check.js").CheckedStore} store a checked adapter
-   * @param {*} engine the EdgeEngine (counters, latency)
+   * @param {*} engine the EdgeEngine (the store timeout)
+   * @param {import("./reports.js").Reports} reports the engine's report buffer (counters, latency)
    * @param {(event: object) => void} emit reports an event
    * @param {string} [shard] the shard's id, added to its events
    */
-  constructor(store, engine, emit, shard) {
+  constructor(store, engine, reports, emit, shard) {
     this.#store = store;
-    this.#engine = engine;
+    this.#reports = reports;
     this.#emit = shard === undefined ? emit : (event) => emit({ ...event, shard });
     this.#timeout = engine.timeout();
     this.#stuckMs = patienceMs(this.#timeout);
@@ -66,10 +67,10 @@ export class StoreTier {
     const t0 = elapsedClock();
     try {
       const record = await withTimeout(this.#store.get(storeKey), this.#timeout);
-      this.#engine.latency(Tier.Store, elapsedClock() - t0);
+      this.#reports.add(Report.StoreLatency, elapsedClock() - t0);
       return { record: typeof record === "string" ? record : null };
     } catch (error) {
-      this.#engine.latency(Tier.Store, elapsedClock() - t0);
+      this.#reports.add(Report.StoreLatency, elapsedClock() - t0);
       this.#failure(error, key, "get");
       return { failed: true, timedOut: isTimeout(error) };
     }
@@ -100,10 +101,10 @@ export class StoreTier {
         ? this.#store.getMany(storeKeys)
         : Promise.all(storeKeys.map((k) => this.#store.get(k)));
       const records = await withTimeout(batch, this.#timeout);
-      this.#engine.latency(Tier.Store, elapsedClock() - t0);
+      this.#reports.add(Report.StoreLatency, elapsedClock() - t0);
       return { records: storeKeys.map((_, i) => (typeof records[i] === "string" ? records[i] : null)) };
     } catch (error) {
-      this.#engine.latency(Tier.Store, elapsedClock() - t0);
+      this.#reports.add(Report.StoreLatency, elapsedClock() - t0);
       this.#failure(error, undefined, "getMany");
       return { records: null, timedOut: isTimeout(error) };
     }
@@ -117,9 +118,9 @@ export class StoreTier {
   async write(storeKey, record, ttl, key, how) {
     try {
       await this.#calls.run(storeKey, () => this.#store.set(storeKey, record, ttl === undefined ? {} : { ttl }), this.#limit(how));
-      this.#engine.count(Count.StoreWrite);
+      this.#reports.count(Report.StoreWrite);
     } catch (error) {
-      this.#engine.count(Count.StoreWriteError);
+      this.#reports.count(Report.StoreWriteError);
       this.#failure(error, key, "set", false);
       throw error;
     }
@@ -130,7 +131,7 @@ export class StoreTier {
     try {
       await this.#calls.run(storeKey, () => this.#store.delete(storeKey), this.#limit(how));
     } catch (error) {
-      this.#engine.count(Count.StoreWriteError);
+      this.#reports.count(Report.StoreWriteError);
       this.#failure(error, key, "delete", false);
       throw error;
     }
@@ -142,8 +143,8 @@ export class StoreTier {
 
   #failure(error, key, op, countAsReadError = true) {
     const timedOut = isTimeout(error);
-    if (timedOut) this.#engine.count(Count.StoreTimeout);
-    else if (countAsReadError) this.#engine.count(Count.StoreError);
+    if (timedOut) this.#reports.count(Report.StoreTimeout);
+    else if (countAsReadError) this.#reports.count(Report.StoreError);
     this.#emit({ type: timedOut ? "timeout" : "error", tier: "store", key, op, error });
   }
 }

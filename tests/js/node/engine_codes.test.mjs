@@ -1,14 +1,15 @@
 // Every code and name the package uses comes from the engine: the enums wasm-bindgen
-// exports (Count, Tier, Fresh, HeaderStatus) hold every member pkg/src names, and each
-// counter lands in the stats field of its name.
+// exports (Report, ReadPlan, HeaderStatus, WriteOutcome) hold every member pkg/src names,
+// and each report lands in the stats field of its name.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { EdgeCache, stores } from "edgecache"; // initialises the wasm module
 import * as engine from "../../../pkg/dist/edgecache.js";
+import { wasmBuffer } from "../../../pkg/src/ready.js";
 
 const SRC = new URL("../../../pkg/src/", import.meta.url);
-const ENUMS = ["Count", "Tier", "Fresh", "HeaderStatus"];
+const ENUMS = ["Report", "ReadPlan", "HeaderStatus", "WriteOutcome"];
 
 function sources(dir = SRC) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -31,29 +32,32 @@ test("every enum member pkg/src names is exported by the engine", () => {
 
 test("no file of pkg/src keeps its own table of engine codes", () => {
   for (const [file, text] of sources()) {
-    assert.doesNotMatch(text, /const (Count|Tier|Fresh|HEADER_\w+|STAT_NAMES)\s*=/, file);
+    assert.doesNotMatch(text, /const (Count|Tier|Fresh|Report|ReadPlan|HEADER_\w+|STAT_NAMES)\s*=/, file);
   }
 });
 
-test("each counter lands in the stats field of its name", () => {
+test("each report lands in the stats field of its name", () => {
   const fields = {
     MemoryHit: "memory.hits", MemoryMiss: "memory.misses", MemoryStale: "memory.staleServed", Backfill: "memory.backfills",
     StoreHit: "store.hits", StoreMiss: "store.misses", StoreStale: "store.staleServed", StoreError: "store.errors",
     StoreTimeout: "store.timeouts", StoreCorrupt: "store.corrupt", StoreWrite: "store.writes", StoreWriteError: "store.writeErrors",
     Load: "loader.loads", LoadError: "loader.errors", Refresh: "loader.refreshes", StaleIfError: "loader.staleIfError",
+    MemoryLatency: "memory.latency.count", StoreLatency: "store.latency.count", LoaderLatency: "loader.latency.count",
   };
-  assert.deepEqual(Object.keys(engine.Count).filter((k) => Number.isNaN(Number(k))).sort(), Object.keys(fields).sort());
+  assert.deepEqual(Object.keys(engine.Report).filter((k) => Number.isNaN(Number(k))).sort(), Object.keys(fields).sort());
   const e = new engine.EdgeEngine({});
   const names = e.statNames();
+  const buffer = () => new Float64Array(wasmBuffer(), e.reportsPtr(), e.reportsLen());
   for (const [member, field] of Object.entries(fields)) {
-    const before = e.stats(0)[names.indexOf(field)];
-    e.count(engine.Count[member]);
-    assert.equal(e.stats(0)[names.indexOf(field)], before + 1, `${member} -> ${field}`);
+    const before = e.stats(0, 0)[names.indexOf(field)];
+    buffer().set([engine.Report[member], 3]);
+    assert.equal(e.stats(0, 1)[names.indexOf(field)], before + 1, `${member} -> ${field}`);
   }
-  for (const [tier, name] of [["Memory", "memory"], ["Store", "store"], ["Loader", "loader"]]) {
-    e.latency(engine.Tier[tier], 3);
-    assert.equal(e.stats(0)[names.indexOf(`${name}.latency.count`)], 1, tier);
-  }
+  // A slot naming no report is skipped; the buffer is applied in pairs up to its length.
+  buffer().set([99, 1, -1, 1, 0.5, 1]);
+  const total = (s) => s.reduce((a, b) => a + b, 0);
+  const before = total(e.stats(0, 0));
+  assert.equal(total(e.stats(0, 3)), before);
   e.free();
 });
 

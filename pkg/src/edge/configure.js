@@ -1,0 +1,163 @@
+// An EdgeCache's wiring: its options checked (by the engine, after the copy that keeps
+// caller getters out of wasm) and turned into the one state object its handlers share.
+import { EdgeEngine, Report } from "../../dist/edgecache.js";
+import { EdgeCacheError, describe, fail, isEdgeCacheError } from "../errors.js";
+import { MemoryCache } from "../memory.js";
+import { checkWellFormed, plainOptions, readOnce } from "../plain_options.js";
+import { checkedClock } from "../clock.js";
+import { checkStore } from "../stores/check.js";
+import { Background } from "./background.js";
+import { Coordinator } from "./coordinator.js";
+import { Lifetime } from "./lifetime.js";
+import { Reports } from "./reports.js";
+import { emit, wasReported } from "./reporting.js";
+import { ShardedStore } from "./shards.js";
+import { StoreTier, patienceMs } from "./store_tier.js";
+import { TagGenerations } from "./tags.js";
+import { WriteBehind } from "./write_behind.js";
+
+/** Memory-tier size when the caller gives neither `memory.maxEntries` nor `memory.maxBytes`. */
+const DEFAULT_MEMORY = { maxEntries: 1000 };
+
+/**
+ * The state of a cache made with `given` (see README "EdgeCache"); every failure while
+ * reading the caller's options and stores is an E_CONFIG (a getter or Proxy trap that
+ * throws included), never the caller's raw error.
+ */
+export function configure(given) {
+  return readingCallerObjects(() => stateOf(given), "E_CONFIG", "EdgeCache: options");
+}
+
+function stateOf(given) {
+  const options = readOnce(given, "E_CONFIG", "EdgeCache: options", "an object such as { store, ttl: 60000 }");
+  if (typeof options.namespace === "string") checkWellFormed(options.namespace, "E_CONFIG", "EdgeCache: option namespace");
+  const engineOptions = plainOptions(options, "EdgeCache");
+  const { store, memory, now, waitUntil, onEvent, earlyRefresh } = options;
+  const engine = new EdgeEngine({ ...engineOptions, earlyRefresh: earlyRefreshBeta(earlyRefresh) });
+  const c = {
+    engine,
+    reports: new Reports(engine),
+    now: checkedClock(now ?? Date.now, "EdgeCache"),
+    /** How long a read may take at most (ms), store calls timing out: see EdgeEngine.readBound */
+    readBound: engine.readBound(),
+    /** The loader time limit (ms) of a call that gives none */
+    loaderTimeout: engine.loaderTimeout(),
+    onEvent,
+    /** @type {MemoryCache | null} */
+    memory: null,
+    /** Whether memory entries are sized (the memory tier has maxBytes) */
+    memorySized: false,
+    /** @type {StoreTier | ShardedStore | null} */
+    store: null,
+    /** @type {WriteBehind | null} the store-write queue with writeMode "behind" */
+    writeBehind: null,
+    /** @type {TagGenerations} */
+    tags: null,
+    background: null,
+    coordinator: new Coordinator(),
+    /** Loads running now */
+    inFlight: 0,
+    /** Errors already reported in an `error` event (a failed background task is not reported twice). */
+    reported: new WeakSet(),
+    /** Errors thrown for a loader's failure (a stale value may stand in for these only). */
+    loaderFailures: new WeakSet(),
+    /** The calls running, and whether `dispose()` was called */
+    lifetime: new Lifetime(),
+  };
+  const report = (error, fromTask) => {
+    if (!fromTask || !wasReported(c, error)) emit(c, { type: "error", error });
+  };
+  // A background task is at most a load and a store write (with its tags' read).
+  c.background = new Background(waitUntil, report, 2 * c.readBound + c.loaderTimeout);
+  c.memory = makeMemory(memory, c.now);
+  c.memorySized = typeof memory === "object" && memory !== null && memory.maxBytes !== undefined;
+  c.store = store === undefined ? null : storeTier(c, store);
+  c.tags = new TagGenerations(engine, c.store, c.now, (tag) => {
+    c.reports.count(Report.StoreCorrupt);
+    emit(c, { type: "error", tag, tier: "store", reason: "unreadable tag generation" });
+  });
+  if (!(c.store instanceof ShardedStore)) {
+    for (const name of ["replicas", "circuitBreaker"]) {
+      if (options[name] !== undefined) {
+        fail("E_CONFIG", `EdgeCache: option ${name} applies to several stores; pass store as an array or a record of stores`);
+      }
+    }
+  }
+  if (engine.writeBehind()) {
+    if (c.store === null) fail("E_CONFIG", 'EdgeCache: writeMode "behind" needs a store to write behind to');
+    c.writeBehind = new WriteBehind({
+      options: options.writeBehind,
+      store: c.store,
+      emit: (e) => emit(c, e),
+      background: c.background,
+      now: c.now,
+      batchBoundMs: patienceMs(engine.timeout()) + c.readBound,
+      seed: engine.seed(),
+    });
+  } else if (options.writeBehind !== undefined) {
+    fail("E_CONFIG", 'EdgeCache: option writeBehind only applies with writeMode: "behind"');
+  }
+  return c;
+}
+
+/** One store, or several (an array or a record of stores) sharded on a ring. */
+function storeTier(c, store) {
+  const onEvent = (e) => emit(c, e);
+  if (Array.isArray(store) || isStoreRecord(store)) {
+    return new ShardedStore(store, c.engine, c.reports, onEvent, c.now);
+  }
+  const checked = checkStore(store, "EdgeCache: option store");
+  const needed = c.engine.minStoreKeyBytes();
+  if (checked.limits.maxKeyBytes < needed) {
+    fail("E_CONFIG", `EdgeCache: the store allows keys of ${checked.limits.maxKeyBytes} bytes; at least ${needed} are needed`);
+  }
+  return new StoreTier(checked, c.engine, c.reports, onEvent);
+}
+
+/**
+ * `run()`, which reads a caller's objects (options, stores): a getter or Proxy trap that
+ * throws becomes an EdgeCacheError with `code` naming `what`, not the caller's raw error.
+ */
+export function readingCallerObjects(run, code, what) {
+  try {
+    return run();
+  } catch (error) {
+    if (isEdgeCacheError(error)) throw error;
+    throw new EdgeCacheError(code, `${what}: reading them threw (${describe(error)}); pass plain objects and arrays (stores with get/set/delete functions, or one of stores.*)`, { cause: error });
+  }
+}
+
+/**
+ * Whether the `store` option is a record of shards (id -> store) rather than one store:
+ * an object none of whose store methods is a function.
+ */
+function isStoreRecord(store) {
+  if (store === null || typeof store !== "object") return false;
+  return !["get", "set", "delete", "getMany"].some((name) => typeof store[name] === "function");
+}
+
+function earlyRefreshBeta(option) {
+  if (option === null || typeof option !== "object") return option;
+  if (Array.isArray(option) || Object.getPrototypeOf(option) !== Object.prototype) {
+    fail("E_CONFIG", "EdgeCache: option earlyRefresh must be true, false or { beta: number > 0 }");
+  }
+  const { beta = 1, ...rest } = option;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0 || typeof beta !== "number") {
+    fail("E_CONFIG", "EdgeCache: option earlyRefresh must be true, false or { beta: number > 0 }");
+  }
+  return beta;
+}
+
+function makeMemory(given, now) {
+  if (given === false) return null;
+  if (given === undefined) return new MemoryCache({ ...DEFAULT_MEMORY, now });
+  const option = readOnce(given, "E_CONFIG", "EdgeCache: option memory", "MemoryCache options such as { maxEntries: 1000 } or false");
+  for (const [name, instead] of [["now", "the cache's now"], ["ttl", "the cache's ttl and memoryTtl"]]) {
+    if (option[name] !== undefined) {
+      fail("E_CONFIG", `EdgeCache: option memory.${name} is not used; the memory tier follows ${instead}`);
+    }
+  }
+  const bounded = option.maxEntries !== undefined || option.maxBytes !== undefined;
+  return new MemoryCache({ ...(bounded ? {} : DEFAULT_MEMORY), ...option, now });
+}

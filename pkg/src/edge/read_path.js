@@ -1,0 +1,141 @@
+// The read path of an EdgeCache: memory (L1), then the store (L2). The engine plans what
+// to do with each value found (serve, serve and refresh, read on with or without a
+// fallback) and counts it; this file carries the plan out.
+import { EdgeEngine, HeaderStatus, ReadPlan, Report } from "../../dist/edgecache.js";
+import { utf8Length } from "../values.js";
+import { refresh } from "./loads.js";
+import { emit, event } from "./reporting.js";
+import { elapsedClock } from "./timeout.js";
+
+export const NO_TAGS = Object.freeze([]);
+/** What `decode` would answer for a record without a header line. */
+const CORRUPT = [HeaderStatus.Corrupt];
+
+/**
+ * L1: `null` (nothing usable), `{ served: true, value }`, or `{ stale }` (an entry that
+ * may be served only if loading fails). May return a promise when tags need checking.
+ * `started` (elapsedClock) times a served read.
+ */
+export function fromMemory(c, k, loader, o, started) {
+  const entry = c.memory?.get(k);
+  if (entry === undefined) {
+    if (c.memory !== null) memoryMiss(c, k);
+    return null;
+  }
+  if (entry.tags.length === 0) return planMemory(c, k, entry, loader, o, started);
+  return c.tags.isCurrent(entry).then((current) => {
+    if (current) return planMemory(c, k, entry, loader, o, started);
+    if (c.memory.peek(k) === entry) c.memory.delete(k); // not a newer set's entry
+    memoryMiss(c, k);
+    return null;
+  });
+}
+
+/** Carries out the engine's plan for a memory entry (one engine call, which counts it). */
+function planMemory(c, k, e, loader, o, started) {
+  const plan = c.engine.memoryPlan(c.now(), e.expires, e.staleUntil, e.errorUntil, e.loadMs, elapsedClock() - started);
+  switch (plan) {
+    case ReadPlan.Serve:
+      event(c, "hit", k, "memory");
+      return { served: true, value: e.value };
+    case ReadPlan.ServeAndRefresh:
+    case ReadPlan.ServeStale:
+      event(c, plan === ReadPlan.ServeStale ? "stale" : "hit", k, "memory");
+      if (loader) refresh(c, k, loader, o);
+      return { served: true, value: e.value };
+    case ReadPlan.ReadOnWithFallback:
+      event(c, "miss", k, "memory");
+      return { stale: e };
+    default:
+      c.memory.delete(k);
+      event(c, "miss", k, "memory");
+      return null;
+  }
+}
+
+/** Counts and reports a read that memory held nothing usable for. */
+function memoryMiss(c, k) {
+  c.reports.count(Report.MemoryMiss);
+  event(c, "miss", k, "memory");
+}
+
+/**
+ * Reads a record: a write still queued (write-behind) wins over the store's copy, and a
+ * queued delete is a miss. `{ record, failed?, repair? }`.
+ */
+export function readRecord(c, storeKey, k) {
+  const pending = c.writeBehind?.pending(storeKey);
+  if (pending === undefined) return c.store.read(storeKey, k);
+  return { record: pending.op === "set" ? pending.record : null };
+}
+
+/** L2: `{ served, value }`, `{ stale }`, `{ failed }` or `{}` (nothing usable). */
+export async function readStore(c, k, loader, o, token) {
+  const storeKey = c.engine.dataKey(k, c.store.limits.maxKeyBytes);
+  const { record, failed, repair } = await readRecord(c, storeKey, k);
+  if (failed) return { failed: true };
+  const entry = record === null ? null : parse(c, k, storeKey, record, token);
+  // No repair while this isolate writes the key: the replica's copy may be the older one.
+  if (entry !== null && repair && c.coordinator.mayWriteBack(k, token)) {
+    const ttl = EdgeEngine.storeTtl(c.now(), entry.errorUntil, c.store.limits.minTtl, entry.tags.length > 0);
+    c.background.add(c.store.repair(storeKey, record, ttl, repair, k));
+  }
+  if (entry === null || (entry.tags.length > 0 && !(await c.tags.isCurrent(entry)))) {
+    c.reports.count(Report.StoreMiss);
+    event(c, "miss", k, "store");
+    return {};
+  }
+  const now = c.now();
+  const plan = c.engine.storePlan(now, entry.expires, entry.staleUntil, entry.errorUntil, entry.loadMs);
+  if (plan === ReadPlan.ReadOnWithFallback || plan === ReadPlan.ReadOn) {
+    event(c, "miss", k, "store");
+    return plan === ReadPlan.ReadOn ? {} : { stale: entry };
+  }
+  event(c, plan === ReadPlan.ServeStale ? "stale" : "hit", k, "store");
+  // A set or delete since the read began, or still going out, wins over what it found.
+  if (c.coordinator.mayWriteBack(k, token)) backfill(c, k, entry, now);
+  // Not for a read a set or delete superseded: the value it found is replaced already.
+  if (loader && plan !== ReadPlan.Serve && !token.dirty) refresh(c, k, loader, o);
+  return { served: true, value: entry.value };
+}
+
+/**
+ * A record as an entry, or null when it is corrupt or another key's (then it is deleted,
+ * unless a set or delete of the key came in since the read began: `token`).
+ */
+export function parse(c, k, storeKey, record, token) {
+  const newline = record.indexOf("\n");
+  const header = newline < 0 ? CORRUPT : c.engine.decode(record.slice(0, newline), k, record.length - newline - 1);
+  if (header[0] === HeaderStatus.OtherFormat) return null; // a newer (or older) edgecache's record: a miss, left alone
+  let value;
+  if (header[0] === HeaderStatus.Ok) {
+    try {
+      value = JSON.parse(record.slice(newline + 1));
+    } catch {
+      value = undefined;
+    }
+  }
+  if (value === undefined) {
+    c.reports.count(Report.StoreCorrupt);
+    const reason = header[0] === HeaderStatus.ForeignKey ? "record of another key" : "unreadable record";
+    emit(c, { type: "error", key: k, tier: "store", reason });
+    // Not while this isolate writes the key: the store may hold the new record by now.
+    if (c.coordinator.mayWriteBack(k, token)) c.background.add(c.store.remove(storeKey, k));
+    return null;
+  }
+  const [, , expires, staleUntil, errorUntil, loadMs] = header;
+  const generations = header.length > 6 ? Array.from(header.subarray(6)) : NO_TAGS;
+  const tags = generations.length > 0 ? c.engine.decodedTags() : NO_TAGS;
+  const size = c.memorySized ? utf8Length(record.slice(newline + 1)) : 0;
+  return { value, expires, staleUntil, errorUntil, loadMs, tags, generations, size };
+}
+
+/** Copies a store hit into memory for the time it has left (at most memoryTtl). */
+export function backfill(c, k, entry, now) {
+  if (c.memory === null) return;
+  const ttl = c.engine.memoryTtlFor(now, entry.errorUntil, entry.tags.length > 0);
+  if (ttl <= 0) return;
+  // Sized as a write is: the UTF-8 length of the value's JSON (the record's body).
+  c.memory.set(k, entry, c.memorySized ? { ttl, size: entry.size } : { ttl });
+  c.reports.count(Report.Backfill);
+}

@@ -1,0 +1,135 @@
+// The write path of an EdgeCache: a value goes to memory at once and to the store in the
+// order its writes were asked for (coordinator.js), written through or queued behind. The
+// engine plans each write in one call (times, memory TTL, store TTL).
+import { EdgeCacheError, describe, fail, isEdgeCacheError } from "../errors.js";
+import { toStoredKey } from "../keys.js";
+import { toJson, utf8Length } from "../values.js";
+import { callOptions } from "./options.js";
+import { NO_TAGS } from "./read_path.js";
+
+/** The options of `set` (and of a warm entry). */
+export const SET = ["ttl", "tags", "staleWhileRevalidate", "staleIfError"];
+
+/**
+ * Stores `value` in memory at once and returns the store write (a promise), or null
+ * without a store. Throws E_VALUE for a value with no JSON form. `bySet`: for a `set`
+ * (not a load's or warm's write of what it loaded).
+ */
+export function write(c, k, value, o, loadMs, bySet, json = toStoredJson(k, value)) {
+  const tags = o.tags ?? NO_TAGS;
+  const now = c.now();
+  const minTtl = c.store === null ? 0 : c.store.limits.minTtl;
+  const [expires, staleUntil, errorUntil, memoryTtl, storeTtl] = c.engine.planWrite(
+    now, o.ttl, o.staleWhileRevalidate, o.staleIfError, tags.length > 0, minTtl,
+  );
+  const known = tags.length === 0 ? NO_TAGS : c.tags.known(tags);
+  // Until sendRecord has read the tags' generations, the new entry counts as current.
+  const generations = known ?? tags.map(() => Infinity);
+  const mark = c.tags.mark();
+  const entry = { value, expires, staleUntil, errorUntil, loadMs, tags, generations, mark };
+  // A TTL below the clock's resolution (now + ttl === now) leaves nothing to keep.
+  if (c.memory !== null && memoryTtl > 0) {
+    const opts = { ttl: memoryTtl };
+    if (c.memorySized) opts.size = utf8Length(json);
+    c.memory.set(k, entry, opts);
+  } else {
+    c.memory?.delete(k);
+  }
+  if (c.store === null && known !== null) return null;
+  return writeStore(c, k, entry, json, now, storeTtl, c.coordinator.ticket(k, bySet));
+}
+
+async function writeStore(c, k, entry, json, now, storeTtl, ticket) {
+  try {
+    await sendRecord(c, k, entry, json, now, storeTtl, ticket);
+  } finally {
+    c.coordinator.writeDone(k, ticket);
+  }
+}
+
+async function sendRecord(c, k, entry, json, now, storeTtl, ticket) {
+  if (entry.tags.length > 0) {
+    // A tag invalidated since the write (while its generation was read) wins over it: the
+    // record carries a generation just below the current one, so it is stale everywhere.
+    const current = await c.tags.current(entry.tags);
+    const unknown = entry.tags.filter((_, i) => Number.isNaN(current[i]));
+    if (unknown.length > 0) {
+      // Stamped with a guess, the record would be a miss for ever (a guess too low) or
+      // outlive an invalidation (too high); memory's copy, current until now, goes too.
+      if (c.memory?.peek(k) === entry) c.memory.delete(k);
+      throw new EdgeCacheError("E_STORE", `the value for "${k}" was not cached: the generation of its tag ${JSON.stringify(unknown[0])} could not be read from the store; try again`);
+    }
+    entry.generations = current.map((g, i) => (c.tags.invalidatedSince([entry.tags[i]], entry.mark) ? g - 1 : g));
+  }
+  if (c.store === null) return;
+  const { maxKeyBytes, maxValueBytes } = c.store.limits;
+  const header = c.engine.encode(k, json.length, now, entry.expires, entry.staleUntil, entry.errorUntil, entry.loadMs, entry.tags, entry.generations);
+  const record = `${header}\n${json}`;
+  const bytes = utf8Length(record);
+  if (bytes > maxValueBytes) {
+    throw new EdgeCacheError(
+      "E_VALUE",
+      `value for "${k}" is ${bytes} bytes as stored; the store allows ${maxValueBytes}: it is kept in memory only`,
+    );
+  }
+  const storeKey = c.engine.dataKey(k, maxKeyBytes);
+  if (!c.coordinator.claim(ticket)) return; // a later write or delete of the key went out first
+  if (c.writeBehind !== null) await c.writeBehind.set(storeKey, k, entry.value, record, storeTtl);
+  else await c.store.write(storeKey, record, storeTtl, k);
+}
+
+/** `set`: memory at once, then the store (see EdgeCache.set). */
+export async function setValue(c, key, value, options) {
+  const k = toStoredKey(key);
+  if (value === undefined) fail("E_VALUE", "set: value is undefined; use delete(key) to remove an entry, or store null");
+  const o = callOptions("set", options, SET);
+  const json = toStoredJson(k, value); // a value with no JSON form changes nothing
+  c.coordinator.supersede(k);
+  const written = write(c, k, value, o, 0, true, json);
+  if (written === null) return;
+  try {
+    await written;
+  } catch (error) {
+    throw storeWriteError("set", k, error);
+  }
+}
+
+/** `delete`: memory, then the store (see EdgeCache.delete); whether either held the key. */
+export async function deleteValue(c, key) {
+  const k = toStoredKey(key);
+  c.coordinator.supersede(k);
+  const inMemory = c.memory?.delete(k) ?? false;
+  if (c.store === null) return inMemory;
+  const storeKey = c.engine.dataKey(k, c.store.limits.maxKeyBytes);
+  const ticket = c.coordinator.ticket(k, true);
+  try {
+    if (c.writeBehind !== null) {
+      const queued = c.writeBehind.pending(storeKey)?.op === "set";
+      if (c.coordinator.claim(ticket)) await c.writeBehind.delete(storeKey, k);
+      return inMemory || queued;
+    }
+    const { record, failed } = await c.store.read(storeKey, k);
+    const held = inMemory || (!failed && record !== null);
+    if (!c.coordinator.claim(ticket)) return held; // a later set of the key went out first
+    try {
+      await c.store.remove(storeKey, k);
+    } catch (error) {
+      throw new EdgeCacheError("E_STORE", `delete "${k}": the store failed (${describe(error)}); it is gone from this isolate's memory, the store may still hold it`, { cause: error });
+    }
+    return held;
+  } finally {
+    c.coordinator.writeDone(k, ticket);
+  }
+}
+
+/** `value` as JSON for the store; E_VALUE when it has no JSON form. */
+function toStoredJson(k, value) {
+  return toJson(value, `value for "${k}"`, "store values JSON can carry (objects, arrays, strings, numbers, booleans, null)");
+}
+
+/** A failed store write of `k` by `method`, as the caller sees it (E_STORE unless it is one of ours). */
+export function storeWriteError(method, k, error) {
+  if (isEdgeCacheError(error)) return error;
+  const message = `${method} "${k}": the store failed (${describe(error)}); this isolate's memory has the value, the store may not`;
+  return new EdgeCacheError("E_STORE", message, { cause: error });
+}
