@@ -4,5 +4,16 @@
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-#[path = "bindings/cases.rs"]
-mod cases;
+#[path = "bindings/support.rs"]
+mod support;
+
+#[path = "bindings/edge.rs"]
+mod edge;
+#[path = "bindings/errors.rs"]
+mod errors;
+#[path = "bindings/memory.rs"]
+mod memory;
+#[path = "bindings/ring.rs"]
+mod ring;
+#[path = "bindings/write_queue.rs"]
+mod write_queue;
