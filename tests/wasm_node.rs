@@ -6,6 +6,8 @@ mod support;
 
 #[path = "bindings/edge.rs"]
 mod edge;
+#[path = "bindings/edge_plans.rs"]
+mod edge_plans;
 #[path = "bindings/errors.rs"]
 mod errors;
 #[path = "bindings/memory.rs"]

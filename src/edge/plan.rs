@@ -163,7 +163,10 @@ mod tests {
             (s.store.hits, s.store.stale_served, s.store.misses),
             (1, 1, 1)
         );
-        assert_eq!(s.store.latency.count, 0, "the store call's latency is reported apart");
+        assert_eq!(
+            s.store.latency.count, 0,
+            "the store call's latency is reported apart"
+        );
     }
 
     #[test]
@@ -182,15 +185,19 @@ mod tests {
 
     #[test]
     fn a_write_plan_has_its_times_and_both_ttls() {
-        let mut c = core(&[("ttl", 1000.0), ("staleIfError", 500.0), ("memoryTtl", 200.0)]);
+        let mut c = core(&[
+            ("ttl", 1000.0),
+            ("staleIfError", 500.0),
+            ("memoryTtl", 200.0),
+        ]);
         let p = c.plan_write(0.0, None, None, None, false, 60_000.0);
-        assert_eq!(
-            (p.times.expires, p.times.error_until),
-            (1000.0, 1500.0)
-        );
+        assert_eq!((p.times.expires, p.times.error_until), (1000.0, 1500.0));
         assert_eq!((p.memory_ttl, p.store_ttl), (200.0, 60_000.0));
         let year = 365.0 * 24.0 * 3_600_000.0;
         let p = core(&[]).plan_write(0.0, Some(year), None, None, true, 0.0);
-        assert_eq!((p.memory_ttl, p.store_ttl), (TAG_RECORD_TTL, TAG_RECORD_TTL));
+        assert_eq!(
+            (p.memory_ttl, p.store_ttl),
+            (TAG_RECORD_TTL, TAG_RECORD_TTL)
+        );
     }
 }

@@ -16,9 +16,9 @@ use crate::edge::breaker::BreakerState;
 use crate::edge::config::{EdgeConfig, WriteMode};
 use crate::edge::envelope::{Header, Rejection};
 use crate::edge::freshness::Horizons;
-use crate::edge::plan::{ReadPlan, ReadTier};
 use crate::edge::generation;
 use crate::edge::keys::{self, KeyKind};
+use crate::edge::plan::{ReadPlan, ReadTier};
 use crate::edge::{EdgeCore, TAG_RECORD_TTL};
 use wasm_bindgen::prelude::*;
 

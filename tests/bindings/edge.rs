@@ -1,6 +1,6 @@
-//! `EdgeEngine`'s stable bindings (configuration, bounds, store keys and TTLs, tag
-//! generation records, shard breakers, stats) driven as `pkg/src/edge/*.js` drives them.
-//! Reads, freshness and the record header are being redesigned and are not tested here.
+//! `EdgeEngine`'s configuration, bounds, store keys and TTLs, tag generation records, shard
+//! breakers and stats, driven as `pkg/src/edge/*.js` drives them (its read and write plans,
+//! reports and record header: `edge_plans.rs`).
 
 use crate::support::{assert_error, num, options, text};
 use edgecache::wasm::EdgeEngine;
@@ -347,7 +347,7 @@ fn stats_names_every_number_and_reports_loads_in_flight() {
     ];
     assert_eq!(names, expected);
     let in_flight = names.iter().position(|n| n == "loader.inFlight").unwrap();
-    let stats = e.stats(3);
+    let stats = e.stats(3, 0);
     assert_eq!(stats.len(), names.len());
     for (i, (name, n)) in names.iter().zip(&stats).enumerate() {
         let want = if i == in_flight { 3.0 } else { 0.0 };
@@ -355,10 +355,10 @@ fn stats_names_every_number_and_reports_loads_in_flight() {
     }
     e.shard_outcome(0, false, 0.0);
     assert_eq!(
-        e.stats(0),
+        e.stats(0, 0),
         vec![0.0; names.len()],
         "breakers count nothing here"
     );
-    assert_eq!(e.stats(u32::MAX)[in_flight], 4_294_967_295.0);
+    assert_eq!(e.stats(u32::MAX, 0)[in_flight], 4_294_967_295.0);
     assert_eq!(e.stat_names(), names, "the same every time");
 }

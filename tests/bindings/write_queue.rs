@@ -3,15 +3,15 @@
 //! `completionLength()` numbers whose outcome is a `WriteOutcome`.
 
 use crate::support::{assert_error, num, options, text};
-use edgecache::wasm::WriteQueueEngine;
+use edgecache::wasm::{WriteOutcome, WriteQueueEngine};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
-/// `WriteOutcome` as JavaScript sees it (src/wasm/codes.rs; not reachable from Rust tests).
-const WRITTEN: u32 = 0;
-const RETRY: u32 = 1;
-const SUPERSEDED: u32 = 2;
-const DEAD_LETTER: u32 = 3;
+/// `WriteOutcome`s as they stand in a completion row.
+const WRITTEN: u32 = WriteOutcome::Written as u32;
+const RETRY: u32 = WriteOutcome::Retry as u32;
+const SUPERSEDED: u32 = WriteOutcome::Superseded as u32;
+const DEAD_LETTER: u32 = WriteOutcome::DeadLetter as u32;
 
 /// A delete, where a value handle would be (`noValue()`).
 const NONE: u32 = u32::MAX;
