@@ -17,7 +17,8 @@
 //! - [`options`]: checking caller-supplied option objects.
 //! - [`edge`]: the tiered cache's decisions (entry times, freshness, store keys, the L2
 //!   record header, counters and latency histograms).
-//! - [`rng`]: lazily seeded randomness for jitter and early refresh.
+//! - [`rng`]: the one lazily seeded generator (jitter, early refresh, retry spread,
+//!   W-TinyLFU's hash seed and admission lottery).
 //! - [`memory`]: the memory tier (LRU and W-TinyLFU policies, TTL, byte bounds, stats).
 //! - [`ring`]: the ketama consistent-hash ring (libmemcached-compatible node placement).
 #![forbid(unsafe_code)]

@@ -7,8 +7,10 @@ import { checkedClock, coarseNow } from "./clock.js";
 import { wasmBuffer } from "./ready.js";
 
 const HIT = 1;
-const NO_SLOT = 0xffffffff;
 const HIGH_UNIT = 4294967296;
+/** The slot `insert`/`update` answer when nothing is stored; read from the engine when the
+ * first cache is made (the wasm module is not ready while this file is imported). */
+let NO_SLOT;
 
 /**
  * The in-isolate memory tier on its own: synchronous, bounded by entries and/or bytes,
@@ -45,6 +47,7 @@ export class MemoryCache {
    */
   constructor(options) {
     this.#engine = new MemoryEngine(plainOptions(options, "MemoryCache"));
+    NO_SLOT ??= MemoryEngine.noSlot();
     this.#now = options?.now === undefined ? coarseNow : checkedClock(options.now, "MemoryCache");
     this.#needsSizes = this.#engine.needsSizes();
     this.#needsHashes = this.#engine.needsHashes();

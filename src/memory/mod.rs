@@ -19,8 +19,11 @@ use policy::EvictionPolicy;
 use stats::{Counters, Removal, TierStats};
 use tinylfu::TinyLfuPolicy;
 
-/// Index of an entry in the tier. `u32::MAX` is never a slot.
+/// Index of an entry in the tier. [`NO_SLOT`] is never one.
 pub type Slot = u32;
+/// Not a slot: the end of an intrusive list, and the slot of a value not stored.
+/// JavaScript reads it from the engine (`MemoryEngine.noSlot()`).
+pub const NO_SLOT: Slot = Slot::MAX;
 /// Milliseconds, from the injected clock.
 pub type Millis = f64;
 

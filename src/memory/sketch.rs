@@ -20,6 +20,8 @@
 //! capacity up front. Doubling a table appends a copy of itself, which keeps every estimate
 //! and every member: a key's index gains one high bit, so it lands on one of the two copies.
 
+use crate::rng::mix;
+
 /// Largest value of a counter, and so of an estimate.
 pub const MAX_FREQUENCY: u8 = 15;
 
@@ -39,15 +41,6 @@ const GHOST_BITS_PER_ENTRY: u64 = 16;
 /// up with the many keys inserted per generation, and its false hits would steer the
 /// window of a small cache at random.
 const MIN_GHOST_WORDS: usize = 8;
-
-/// The SplitMix64 finalizer: a bijective 64-bit mixer.
-pub fn mix(mut x: u64) -> u64 {
-    x ^= x >> 30;
-    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x ^= x >> 27;
-    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
-}
 
 /// Doubles a table by appending a copy of itself; `false` if memory cannot be had.
 fn double(v: &mut Vec<u64>) -> bool {

@@ -17,15 +17,17 @@
 //! of the same step either way, and the window settles where the two balance (tiny on
 //! frequency-skewed loads, most of the cache on recency-heavy ones).
 //!
-//! Entries live in intrusive doubly-linked lists over a `Vec` indexed by slot: every
-//! operation is O(1) (amortized where entries move between segments), and none allocates
-//! except when a new, higher slot first appears or the sketch grows with the entry count.
-//! All sizes are in weight units.
+//! Entries live in intrusive doubly-linked lists (one [`SlotLists`] arena, a list per
+//! segment, each slot's key hash and weight beside its links): every operation is O(1)
+//! (amortized where entries move between segments), and none allocates except when a new,
+//! higher slot first appears or the sketch grows with the entry count. All sizes are in
+//! weight units.
 
 use super::policy::EvictionPolicy;
-use super::sketch::{mix, FrequencySketch, GhostFilter};
-use super::Slot;
-use lists::{Lists, Queue, NIL};
+use super::sketch::{FrequencySketch, GhostFilter};
+use super::slot_list::{ListId, SlotLists, Weighted};
+use super::{Slot, NO_SLOT};
+use crate::rng::LazyRng;
 
 /// Share of the capacity the main space starts with (the window gets the rest).
 const PERCENT_MAIN: (u64, u64) = (99, 100);
@@ -41,14 +43,15 @@ const PERCENT_GHOST_SPAN: (u64, u64) = (5, 100);
 /// Window resize per ghost hit, in multiples of the missed entry's weight.
 const GHOST_STEP: u64 = 3;
 /// A candidate at least this frequent may be admitted at random against a more frequent
-/// victim, one time in 128, so that a flood of colliding hashes cannot pin the cache.
+/// victim, one time in `ADMIT_HASHDOS_ODDS`, so that a flood of colliding hashes cannot
+/// pin the cache.
 const ADMIT_HASHDOS_THRESHOLD: u8 = 6;
+/// See `ADMIT_HASHDOS_THRESHOLD`.
+const ADMIT_HASHDOS_ODDS: u32 = 128;
 /// Most victims a candidate is weighed against; a candidate needing more is refused.
 const MAX_AGGREGATED_VICTIMS: usize = 16;
 /// Most entries moved between segments per operation by a window resize.
 const TRANSFERS_PER_STEP: usize = 32;
-/// Seed used if the system cannot provide random bytes.
-const FALLBACK_SEED: u64 = 0x5eed_7a1c_e0c4_09b1;
 
 /// `x * num / den` without overflow, for `num <= den`.
 fn scale(x: u64, (num, den): (u64, u64)) -> u64 {
@@ -61,21 +64,45 @@ fn signed(x: u64) -> i64 {
     i64::try_from(x).unwrap_or(i64::MAX)
 }
 
-/// Random bytes for the hash seed, or a fixed seed if the system has none.
-fn random_seed() -> u64 {
-    let mut bytes = [0u8; 8];
-    match getrandom::fill(&mut bytes) {
-        Ok(()) => u64::from_le_bytes(bytes),
-        Err(_) => FALLBACK_SEED,
+/// The segments of W-TinyLFU, each a list of the arena.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Queue {
+    /// The admission window (LRU).
+    Window,
+    /// Main space, entries not read since they arrived (LRU).
+    Probation,
+    /// Main space, entries read there (LRU).
+    Protected,
+}
+
+impl ListId for Queue {
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
+/// What the policy keeps per slot, beside its links.
+#[derive(Clone, Copy, Debug, Default)]
+struct Entry {
+    hash: u32,
+    weight: u64,
+}
+
+impl Weighted for Entry {
+    fn weight(&self) -> u64 {
+        self.weight
+    }
+}
+
+/// The three segments over one arena.
+type Segments = SlotLists<Queue, Entry, 3>;
+
 /// State of one eviction round (the `evict` calls after one `insert` or `update`): the
-/// candidate cursor walks the window's overflow (then the window), the victim is the head
-/// of `victim_queue`.
+/// candidate cursor walks the window's overflow (then the window), the victim is the
+/// oldest of `victim_queue`.
 #[derive(Clone, Copy, Debug)]
 struct Round {
-    /// Next candidate, `NIL` when its queue is exhausted.
+    /// Next candidate, `NO_SLOT` when its queue is exhausted.
     cursor: Slot,
     /// Where the cursor walks: probation (the window's overflow), then the window.
     cursor_queue: Option<Queue>,
@@ -88,7 +115,7 @@ struct Round {
 impl Round {
     fn new() -> Self {
         Round {
-            cursor: NIL,
+            cursor: NO_SLOT,
             cursor_queue: Some(Queue::Probation),
             victim_queue: Some(Queue::Probation),
             credit: 0,
@@ -99,7 +126,7 @@ impl Round {
 /// Window TinyLFU with an adaptive, ghost-guided window.
 pub struct TinyLfuPolicy {
     capacity: u64,
-    lists: Lists,
+    lists: Segments,
     /// Most weight the window holds before spilling into probation.
     window_max: u64,
     /// Most weight protected holds before demoting into probation.
@@ -114,8 +141,10 @@ pub struct TinyLfuPolicy {
     /// Entries held.
     len: u64,
     round: Round,
-    /// xorshift64* state for the random admission; nonzero once seeded.
-    rng: u64,
+    /// Draws the hash seed, then the admission lottery.
+    rng: LazyRng,
+    /// Whether the sketch and the ghosts have their hash seed.
+    seeded: bool,
 }
 
 impl TinyLfuPolicy {
@@ -125,7 +154,7 @@ impl TinyLfuPolicy {
         let main = scale(capacity, PERCENT_MAIN);
         TinyLfuPolicy {
             capacity,
-            lists: Lists::default(),
+            lists: Segments::default(),
             window_max: capacity - main,
             protected_max: scale(main, PERCENT_PROTECTED),
             sketch: FrequencySketch::new(0),
@@ -134,30 +163,31 @@ impl TinyLfuPolicy {
             adjustment: 0,
             len: 0,
             round: Round::new(),
-            rng: 0,
+            rng: LazyRng::default(),
+            seeded: false,
         }
     }
 
-    /// Seeds the hash mixing and the random admission, on first use (not at construction,
-    /// so that building a cache never touches the system's random source).
+    /// Draws the hash seed on first use (not at construction, so that building a cache
+    /// never touches the system's random source); the lottery draws from the same `rng`.
     fn seed_once(&mut self) {
-        if self.rng == 0 {
-            let seed = random_seed();
+        if !self.seeded {
+            self.seeded = true;
+            let seed = self.rng.next_u64();
             self.sketch.reseed(seed);
             self.window_ghosts.reseed(seed);
             self.main_ghosts.reseed(seed);
-            self.rng = mix(seed) | 1;
         }
     }
 
-    /// Next xorshift64* value.
-    fn random(&mut self) -> u64 {
-        let mut x = self.rng | 1;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.rng = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    /// The key hash of a held slot.
+    fn hash_of(&self, slot: Slot) -> Option<u32> {
+        self.lists.get(slot).map(|e| e.hash)
+    }
+
+    /// The weight of a held slot.
+    fn weight_of(&self, slot: Slot) -> Option<u64> {
+        self.lists.get(slot).map(|e| e.weight)
     }
 
     /// Sizes the sketch and the ghosts for the entries held.
@@ -171,7 +201,7 @@ impl TinyLfuPolicy {
     /// Removes `slot` from its list, first moving the candidate cursor past it.
     fn detach(&mut self, slot: Slot) -> Option<Queue> {
         if slot == self.round.cursor {
-            self.round.cursor = self.lists.next(slot).unwrap_or(NIL);
+            self.round.cursor = self.lists.newer(slot).unwrap_or(NO_SLOT);
         }
         self.lists.unlink(slot)
     }
@@ -179,7 +209,7 @@ impl TinyLfuPolicy {
     /// Moves `slot` to the most recent end of `queue`.
     fn move_to(&mut self, slot: Slot, queue: Queue) {
         if self.detach(slot).is_some() {
-            self.lists.push_back(queue, slot);
+            self.lists.push_newest(queue, slot);
         }
     }
 
@@ -188,12 +218,12 @@ impl TinyLfuPolicy {
     fn start_round(&mut self) {
         self.round = Round::new();
         while self.lists.weight(Queue::Window) > self.window_max {
-            let Some(slot) = self.lists.head(Queue::Window) else {
+            let Some(slot) = self.lists.oldest(Queue::Window) else {
                 break;
             };
             self.move_to(slot, Queue::Probation);
             self.window_ghosts.tick();
-            if self.round.cursor == NIL {
+            if self.round.cursor == NO_SLOT {
                 self.round.cursor = slot;
             }
         }
@@ -203,7 +233,7 @@ impl TinyLfuPolicy {
     /// its share (amortized O(1): each demotion undoes an earlier promotion or resize).
     fn demote_protected(&mut self) {
         while self.lists.weight(Queue::Protected) > self.protected_max {
-            let Some(slot) = self.lists.head(Queue::Protected) else {
+            let Some(slot) = self.lists.oldest(Queue::Protected) else {
                 break;
             };
             self.move_to(slot, Queue::Probation);
@@ -216,7 +246,7 @@ impl TinyLfuPolicy {
             Queue::Window => self.move_to(slot, Queue::Window),
             Queue::Protected => self.move_to(slot, Queue::Protected),
             Queue::Probation => {
-                let weight = self.lists.weight_of(slot).unwrap_or(0);
+                let weight = self.weight_of(slot).unwrap_or(0);
                 if weight > self.protected_max {
                     self.move_to(slot, Queue::Probation);
                 } else {
@@ -229,11 +259,11 @@ impl TinyLfuPolicy {
 
     /// The round's current candidate, moving on to the window once the overflow is done.
     fn candidate(&mut self) -> Option<Slot> {
-        if self.round.cursor == NIL && self.round.cursor_queue == Some(Queue::Probation) {
+        if self.round.cursor == NO_SLOT && self.round.cursor_queue == Some(Queue::Probation) {
             self.round.cursor_queue = Some(Queue::Window);
-            self.round.cursor = self.lists.head(Queue::Window).unwrap_or(NIL);
+            self.round.cursor = self.lists.oldest(Queue::Window).unwrap_or(NO_SLOT);
         }
-        if self.round.cursor == NIL {
+        if self.round.cursor == NO_SLOT {
             self.round.cursor_queue = None;
             return None;
         }
@@ -241,29 +271,27 @@ impl TinyLfuPolicy {
     }
 
     fn frequency(&self, slot: Slot) -> u8 {
-        self.lists
-            .hash_of(slot)
-            .map_or(0, |h| self.sketch.frequency(h))
+        self.hash_of(slot).map_or(0, |h| self.sketch.frequency(h))
     }
 
-    /// Whether `candidate` should stay at the expense of the entries at the head of
-    /// `queue` that weigh at least `room`: it must be more frequent than their average
-    /// estimate, each victim weighted by the part of `room` it frees (or win the
-    /// anti-flooding lottery). With weights of 1 this is the classic one-victim duel.
+    /// Whether `candidate` should stay at the expense of the oldest entries of `queue`
+    /// that weigh at least `room`: it must be more frequent than their average estimate,
+    /// each victim weighted by the part of `room` it frees (or win the anti-flooding
+    /// lottery). With weights of 1 this is the classic one-victim duel.
     fn admit(&mut self, candidate: Slot, queue: Queue, room: u64) -> bool {
         // Sum over the victims of estimate times the weight counted (at most `room` in all).
         let mut victims_frequency = 0u128;
         let mut freed = 0u64;
-        let mut next = self.lists.head(queue);
+        let mut next = self.lists.oldest(queue);
         for _ in 0..MAX_AGGREGATED_VICTIMS {
             let Some(victim) = next else {
                 break;
             };
-            next = self.lists.next(victim);
+            next = self.lists.newer(victim);
             if victim == candidate {
                 continue;
             }
-            let weight = self.lists.weight_of(victim).unwrap_or(0);
+            let weight = self.weight_of(victim).unwrap_or(0);
             let counted = weight.min(room.saturating_sub(freed));
             victims_frequency += u128::from(self.frequency(victim)) * u128::from(counted);
             freed = freed.saturating_add(weight);
@@ -278,7 +306,7 @@ impl TinyLfuPolicy {
         if u128::from(candidate_frequency) * u128::from(room) > victims_frequency {
             true
         } else if candidate_frequency >= ADMIT_HASHDOS_THRESHOLD {
-            self.random() & 127 == 0
+            self.rng.below(ADMIT_HASHDOS_ODDS) == 0
         } else {
             false
         }
@@ -303,7 +331,7 @@ impl TinyLfuPolicy {
     /// Evicts a candidate (refused admission), remembering it as a window ghost.
     fn evict_candidate(&mut self, slot: Slot) -> Slot {
         self.round.credit = 0;
-        if let Some(hash) = self.lists.hash_of(slot) {
+        if let Some(hash) = self.hash_of(slot) {
             self.window_ghosts.insert(hash);
         }
         self.forget(slot)
@@ -311,7 +339,7 @@ impl TinyLfuPolicy {
 
     /// Evicts a victim, remembering it as a ghost of the segment it leaves.
     fn evict_victim(&mut self, slot: Slot) -> Slot {
-        if let Some(hash) = self.lists.hash_of(slot) {
+        if let Some(hash) = self.hash_of(slot) {
             if self.round.victim_queue == Some(Queue::Window) {
                 self.window_ghosts.insert(hash);
             } else {
@@ -371,14 +399,14 @@ impl TinyLfuPolicy {
         quota -= moved;
         for _ in 0..TRANSFERS_PER_STEP {
             let fits = |s: Option<Slot>, p: &Self| {
-                s.filter(|&s| p.lists.weight_of(s).is_some_and(|w| w <= quota))
+                s.filter(|&s| p.weight_of(s).is_some_and(|w| w <= quota))
             };
-            let Some(slot) = fits(self.lists.head(Queue::Probation), self)
-                .or_else(|| fits(self.lists.head(Queue::Protected), self))
+            let Some(slot) = fits(self.lists.oldest(Queue::Probation), self)
+                .or_else(|| fits(self.lists.oldest(Queue::Protected), self))
             else {
                 break;
             };
-            let weight = self.lists.weight_of(slot).unwrap_or(0);
+            let weight = self.weight_of(slot).unwrap_or(0);
             quota -= weight;
             moved += weight;
             self.move_to(slot, Queue::Window);
@@ -403,17 +431,17 @@ impl TinyLfuPolicy {
         let mut moved = quota.min(window_room);
         quota -= moved;
         for _ in 0..TRANSFERS_PER_STEP {
-            let Some(slot) = self.lists.head(Queue::Window) else {
+            let Some(slot) = self.lists.oldest(Queue::Window) else {
                 break;
             };
-            let weight = self.lists.weight_of(slot).unwrap_or(0);
+            let weight = self.weight_of(slot).unwrap_or(0);
             if weight > quota {
                 break;
             }
             quota -= weight;
             moved += weight;
             if self.detach(slot).is_some() {
-                self.lists.push_front(Queue::Probation, slot);
+                self.lists.push_oldest(Queue::Probation, slot);
             }
         }
         self.window_max = self.window_max.saturating_sub(moved);
@@ -428,12 +456,12 @@ impl TinyLfuPolicy {
 
 impl EvictionPolicy for TinyLfuPolicy {
     fn insert(&mut self, slot: Slot, hash: u32, weight: u64) {
-        if slot == NIL {
+        if slot == NO_SLOT {
             return;
         }
         self.seed_once();
         self.remove(slot);
-        if !self.lists.ensure_slot(slot) {
+        if !self.lists.ensure(slot) {
             // Out of memory for the node: the entry stays unknown to the policy.
             return;
         }
@@ -441,29 +469,31 @@ impl EvictionPolicy for TinyLfuPolicy {
         self.size_sketches();
         self.sketch.increment(hash);
         self.climb(hash, weight);
-        self.lists.set_entry(slot, hash, weight);
-        self.lists.push_back(Queue::Window, slot);
+        self.lists.set(slot, Entry { hash, weight });
+        self.lists.push_newest(Queue::Window, slot);
         self.start_round();
     }
 
     fn access(&mut self, slot: Slot) {
-        let Some(queue) = self.lists.queue_of(slot) else {
+        let Some(queue) = self.lists.list_of(slot) else {
             return;
         };
-        if let Some(hash) = self.lists.hash_of(slot) {
+        if let Some(hash) = self.hash_of(slot) {
             self.sketch.increment(hash);
         }
         self.touch(slot, queue);
     }
 
     fn update(&mut self, slot: Slot, weight: u64) {
-        let Some(queue) = self.lists.queue_of(slot) else {
+        let Some(queue) = self.lists.list_of(slot) else {
             return;
         };
-        if let Some(hash) = self.lists.hash_of(slot) {
+        if let Some(hash) = self.hash_of(slot) {
             self.sketch.increment(hash);
         }
-        self.lists.set_weight(slot, weight);
+        if let Some(&entry) = self.lists.get(slot) {
+            self.lists.set(slot, Entry { weight, ..entry });
+        }
         self.touch(slot, queue);
         self.start_round();
     }
@@ -481,7 +511,7 @@ impl EvictionPolicy for TinyLfuPolicy {
             let victim = self
                 .round
                 .victim_queue
-                .and_then(|queue| self.lists.head(queue));
+                .and_then(|queue| self.lists.oldest(queue));
             let (candidate, victim) = match (candidate, victim) {
                 (None, None) => {
                     self.round.victim_queue = match self.round.victim_queue {
@@ -495,7 +525,7 @@ impl EvictionPolicy for TinyLfuPolicy {
                 (None, Some(victim)) => return Some(self.evict_victim(victim)),
                 (Some(candidate), Some(victim)) => (candidate, victim),
             };
-            let weight = self.lists.weight_of(candidate).unwrap_or(0);
+            let weight = self.weight_of(candidate).unwrap_or(0);
             if candidate == victim || weight > self.capacity {
                 return Some(self.evict_candidate(candidate));
             }
@@ -509,11 +539,11 @@ impl EvictionPolicy for TinyLfuPolicy {
             self.round.credit = self
                 .round
                 .credit
-                .saturating_add(self.lists.weight_of(victim).unwrap_or(0));
+                .saturating_add(self.weight_of(victim).unwrap_or(0));
             if self.round.credit >= weight {
                 // The candidate is paid for; the next one faces the next victims.
                 self.round.credit = 0;
-                self.round.cursor = self.lists.next(candidate).unwrap_or(NIL);
+                self.round.cursor = self.lists.newer(candidate).unwrap_or(NO_SLOT);
                 self.settle(candidate, weight);
             }
             return Some(self.evict_victim(victim));
@@ -521,7 +551,7 @@ impl EvictionPolicy for TinyLfuPolicy {
         // Not reached while entries remain; a last resort that never leaves them stuck.
         [Queue::Probation, Queue::Protected, Queue::Window]
             .into_iter()
-            .find_map(|queue| self.lists.head(queue))
+            .find_map(|queue| self.lists.oldest(queue))
             .map(|slot| self.forget(slot))
     }
 
@@ -529,241 +559,6 @@ impl EvictionPolicy for TinyLfuPolicy {
         self.lists.clear();
         self.len = 0;
         self.round = Round::new();
-    }
-}
-
-/// Intrusive doubly-linked lists of slots, one per segment, with their total weights.
-mod lists {
-    use super::Slot;
-
-    /// No slot: the end of a list.
-    pub(super) const NIL: Slot = Slot::MAX;
-
-    /// The segments of W-TinyLFU.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub(super) enum Queue {
-        /// The admission window (LRU).
-        Window,
-        /// Main space, entries not read since they arrived (LRU).
-        Probation,
-        /// Main space, entries read there (LRU).
-        Protected,
-    }
-
-    /// Per-slot links and data.
-    #[derive(Clone, Copy, Debug)]
-    struct Node {
-        prev: Slot,
-        next: Slot,
-        hash: u32,
-        weight: u64,
-        /// `None` while the slot holds nothing.
-        queue: Option<Queue>,
-    }
-
-    impl Node {
-        const EMPTY: Node = Node {
-            prev: NIL,
-            next: NIL,
-            hash: 0,
-            weight: 0,
-            queue: None,
-        };
-    }
-
-    /// One list: least recent at the head, most recent at the tail.
-    #[derive(Clone, Copy, Debug)]
-    struct Ends {
-        head: Slot,
-        tail: Slot,
-        weight: u64,
-    }
-
-    impl Default for Ends {
-        fn default() -> Self {
-            Ends {
-                head: NIL,
-                tail: NIL,
-                weight: 0,
-            }
-        }
-    }
-
-    /// The three segment lists over one node vector.
-    #[derive(Debug, Default)]
-    pub(super) struct Lists {
-        nodes: Vec<Node>,
-        window: Ends,
-        probation: Ends,
-        protected: Ends,
-    }
-
-    /// `Some(slot)` unless it is the end marker.
-    fn link(slot: Slot) -> Option<Slot> {
-        (slot != NIL).then_some(slot)
-    }
-
-    impl Lists {
-        fn ends(&self, queue: Queue) -> &Ends {
-            match queue {
-                Queue::Window => &self.window,
-                Queue::Probation => &self.probation,
-                Queue::Protected => &self.protected,
-            }
-        }
-
-        fn ends_mut(&mut self, queue: Queue) -> &mut Ends {
-            match queue {
-                Queue::Window => &mut self.window,
-                Queue::Probation => &mut self.probation,
-                Queue::Protected => &mut self.protected,
-            }
-        }
-
-        /// The node of a held slot.
-        fn held(&self, slot: Slot) -> Option<&Node> {
-            self.nodes.get(slot as usize).filter(|n| n.queue.is_some())
-        }
-
-        /// Makes room for `slot` in the node vector; `false` if memory cannot be had.
-        pub(super) fn ensure_slot(&mut self, slot: Slot) -> bool {
-            let needed = slot as usize + 1;
-            if needed > self.nodes.len() {
-                let grow = needed.max(self.nodes.len().saturating_mul(2)) - self.nodes.len();
-                if self.nodes.try_reserve(grow).is_err() {
-                    return false;
-                }
-                self.nodes.resize(needed, Node::EMPTY);
-            }
-            true
-        }
-
-        /// Sets the key hash and weight of a slot that is in no list.
-        pub(super) fn set_entry(&mut self, slot: Slot, hash: u32, weight: u64) {
-            if let Some(node) = self.nodes.get_mut(slot as usize) {
-                if node.queue.is_none() {
-                    *node = Node {
-                        hash,
-                        weight,
-                        ..Node::EMPTY
-                    };
-                }
-            }
-        }
-
-        /// Changes a slot's weight, keeping its list's total.
-        pub(super) fn set_weight(&mut self, slot: Slot, weight: u64) {
-            let Some(node) = self.nodes.get_mut(slot as usize) else {
-                return;
-            };
-            let old = std::mem::replace(&mut node.weight, weight);
-            if let Some(queue) = node.queue {
-                let ends = self.ends_mut(queue);
-                ends.weight = ends.weight.saturating_sub(old).saturating_add(weight);
-            }
-        }
-
-        /// The list holding `slot`, if any.
-        pub(super) fn queue_of(&self, slot: Slot) -> Option<Queue> {
-            self.held(slot).and_then(|n| n.queue)
-        }
-
-        /// The key hash of a held slot.
-        pub(super) fn hash_of(&self, slot: Slot) -> Option<u32> {
-            self.held(slot).map(|n| n.hash)
-        }
-
-        /// The weight of a held slot.
-        pub(super) fn weight_of(&self, slot: Slot) -> Option<u64> {
-            self.held(slot).map(|n| n.weight)
-        }
-
-        /// The least recent slot of `queue`.
-        pub(super) fn head(&self, queue: Queue) -> Option<Slot> {
-            link(self.ends(queue).head)
-        }
-
-        /// The slot after `slot` (more recent) in its list.
-        pub(super) fn next(&self, slot: Slot) -> Option<Slot> {
-            self.held(slot).and_then(|n| link(n.next))
-        }
-
-        /// Total weight of `queue`.
-        pub(super) fn weight(&self, queue: Queue) -> u64 {
-            self.ends(queue).weight
-        }
-
-        /// Total weight of every list.
-        pub(super) fn total_weight(&self) -> u64 {
-            self.window
-                .weight
-                .saturating_add(self.probation.weight)
-                .saturating_add(self.protected.weight)
-        }
-
-        /// Links a slot that is in no list between `prev` and `next` of `queue`.
-        fn link_between(&mut self, queue: Queue, slot: Slot, prev: Slot, next: Slot) {
-            let Some(node) = self.nodes.get_mut(slot as usize) else {
-                return;
-            };
-            if node.queue.is_some() {
-                return;
-            }
-            node.queue = Some(queue);
-            node.prev = prev;
-            node.next = next;
-            let weight = node.weight;
-            match self.nodes.get_mut(prev as usize) {
-                Some(p) if prev != NIL => p.next = slot,
-                _ => self.ends_mut(queue).head = slot,
-            }
-            match self.nodes.get_mut(next as usize) {
-                Some(n) if next != NIL => n.prev = slot,
-                _ => self.ends_mut(queue).tail = slot,
-            }
-            let ends = self.ends_mut(queue);
-            ends.weight = ends.weight.saturating_add(weight);
-        }
-
-        /// Appends a slot that is in no list at the most recent end of `queue`.
-        pub(super) fn push_back(&mut self, queue: Queue, slot: Slot) {
-            let tail = self.ends(queue).tail;
-            self.link_between(queue, slot, tail, NIL);
-        }
-
-        /// Inserts a slot that is in no list at the least recent end of `queue`.
-        pub(super) fn push_front(&mut self, queue: Queue, slot: Slot) {
-            let head = self.ends(queue).head;
-            self.link_between(queue, slot, NIL, head);
-        }
-
-        /// Takes `slot` out of its list; returns the list it was in.
-        pub(super) fn unlink(&mut self, slot: Slot) -> Option<Queue> {
-            let node = self.nodes.get_mut(slot as usize)?;
-            let queue = node.queue.take()?;
-            let (prev, next, weight) = (node.prev, node.next, node.weight);
-            node.prev = NIL;
-            node.next = NIL;
-            match self.nodes.get_mut(prev as usize) {
-                Some(p) if prev != NIL => p.next = next,
-                _ => self.ends_mut(queue).head = next,
-            }
-            match self.nodes.get_mut(next as usize) {
-                Some(n) if next != NIL => n.prev = prev,
-                _ => self.ends_mut(queue).tail = prev,
-            }
-            let ends = self.ends_mut(queue);
-            ends.weight = ends.weight.saturating_sub(weight);
-            Some(queue)
-        }
-
-        /// Empties every list (keeps the memory).
-        pub(super) fn clear(&mut self) {
-            self.nodes.clear();
-            self.window = Ends::default();
-            self.probation = Ends::default();
-            self.protected = Ends::default();
-        }
     }
 }
 
@@ -801,8 +596,8 @@ mod tests {
         let mut p = TinyLfuPolicy::new(4);
         p.access(3);
         p.update(9, 5);
-        p.remove(NIL);
-        p.insert(NIL, 1, 1);
+        p.remove(NO_SLOT);
+        p.insert(NO_SLOT, 1, 1);
         assert_eq!(p.evict(), None);
     }
 
@@ -825,7 +620,7 @@ mod tests {
                 evicted.push(v);
             }
         }
-        let survivors = (0..50).filter(|&s| p.lists.queue_of(s).is_some()).count();
+        let survivors = (0..50).filter(|&s| p.lists.list_of(s).is_some()).count();
         assert!(survivors >= 45, "only {survivors} hot entries survived");
     }
 

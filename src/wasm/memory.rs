@@ -9,11 +9,9 @@ use super::errors::to_js;
 use super::options::fields;
 use crate::error::Error;
 use crate::memory::config::{MemoryConfig, PolicyKind};
-use crate::memory::{Admission, Lookup, MemoryTier, Slot};
+use crate::memory::{Admission, Lookup, MemoryTier, Slot, NO_SLOT};
 use wasm_bindgen::prelude::*;
 
-/// Returned in the low 32 bits of `insert`/`update` when nothing is stored.
-const NO_SLOT: Slot = u32::MAX;
 /// The high part of `insert`/`update` results: `2^32 * (2 * evicted + relayout)`.
 const HIGH_UNIT: f64 = 4_294_967_296.0;
 /// Hits JavaScript may queue before it must call `drain`.
@@ -76,7 +74,7 @@ impl MemoryEngine {
     }
 
     /// Stores a new key's entry; returns `2^32 * (2 * evicted + relayout) + slot`
-    /// (slot `0xFFFFFFFF` = not stored; relayout = re-read the buffer addresses), or
+    /// (slot `noSlot()` = not stored; relayout = re-read the buffer addresses), or
     /// `-1` for an invalid size or ttl (then call `throwLastError`).
     pub fn insert(
         &mut self,
@@ -95,7 +93,7 @@ impl MemoryEngine {
         }
     }
 
-    /// Replaces a held entry's value; returns as `insert` (slot `0xFFFFFFFF` = the entry
+    /// Replaces a held entry's value; returns as `insert` (slot `noSlot()` = the entry
     /// is gone).
     pub fn update(
         &mut self,
@@ -133,6 +131,12 @@ impl MemoryEngine {
         let relayout = self.tier.buffers_version() != version_before;
         let high = 2 * self.tier.evicted().len() as u64 + u64::from(relayout);
         high as f64 * HIGH_UNIT + f64::from(slot)
+    }
+
+    /// The slot `insert`/`update` return when the value is not stored.
+    #[wasm_bindgen(js_name = noSlot)]
+    pub fn no_slot() -> u32 {
+        NO_SLOT
     }
 
     /// Deletes a slot; whether it held a live entry.

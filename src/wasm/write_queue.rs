@@ -1,7 +1,7 @@
 //! `WriteQueueEngine`: the write-behind queue as the package's `WriteBehind` drives it.
 //! Only numbers cross: key handles, value handles and times. A write is its value handle
-//! for a set, or `NONE` (`0xFFFFFFFF`) for a delete. A batch and its results come back as
-//! one `Uint32Array` each, so sending a batch costs two crossings however large it is.
+//! for a set, or `NO_VALUE` (`0xFFFFFFFF`) for a delete. A batch and its results come back
+//! as one `Uint32Array` each, so sending a batch costs two crossings however large it is.
 
 use super::codes::WriteOutcome;
 use super::errors::to_js;
@@ -11,7 +11,7 @@ use crate::error::Error;
 use wasm_bindgen::prelude::*;
 
 /// A delete, where a value handle would be.
-const NONE: u32 = u32::MAX;
+const NO_VALUE: u32 = u32::MAX;
 /// Returned by `accept` when the queue has no room for the key.
 const FULL: u32 = u32::MAX - 1;
 /// Numbers per settled write in `complete`: key, outcome, value, attempts, idle.
@@ -24,7 +24,7 @@ pub struct WriteQueueEngine {
 }
 
 fn op_of(value: u32) -> Op {
-    if value == NONE {
+    if value == NO_VALUE {
         Op::Delete
     } else {
         Op::Set(value)
@@ -34,7 +34,7 @@ fn op_of(value: u32) -> Op {
 fn value_of(op: Op) -> u32 {
     match op {
         Op::Set(value) => value,
-        Op::Delete => NONE,
+        Op::Delete => NO_VALUE,
     }
 }
 
@@ -54,10 +54,10 @@ impl WriteQueueEngine {
         Ok(WriteQueueEngine { queue })
     }
 
-    /// Offers a write of `value` (`NONE`: a delete) to `key` at `now`. Returns `FULL`
-    /// (`0xFFFFFFFE`: no room, wait), the value handle of the queued set it replaced (drop
-    /// that value), or `NONE`. Key handles run from 0 to `maxQueue` (reuse freed ones);
-    /// throws `E_ARGUMENT` beyond, or for the reserved value handle `FULL`.
+    /// Offers a write of `value` (`NO_VALUE`: a delete) to `key` at `now`. Returns
+    /// `FULL` (`0xFFFFFFFE`: no room, wait), the value handle of the queued set it replaced
+    /// (drop that value), or `NO_VALUE`. Key handles run from 0 to `maxQueue` (reuse freed
+    /// ones); throws `E_ARGUMENT` beyond, or for the reserved value handle `FULL`.
     pub fn accept(&mut self, key: u32, value: u32, now: f64) -> Result<u32, JsValue> {
         if value == FULL {
             return Err(to_js(Error::argument(format!(
@@ -68,7 +68,7 @@ impl WriteQueueEngine {
         Ok(
             match self.queue.accept(key, op_of(value), now).map_err(to_js)? {
                 Accepted::Full => FULL,
-                Accepted::Queued { replaced } => replaced.map_or(NONE, value_of),
+                Accepted::Queued { replaced } => replaced.map_or(NO_VALUE, value_of),
             },
         )
     }
@@ -141,7 +141,7 @@ impl WriteQueueEngine {
     /// The value handle that stands for a delete (and for "nothing replaced").
     #[wasm_bindgen(js_name = noValue)]
     pub fn no_value() -> u32 {
-        NONE
+        NO_VALUE
     }
 
     /// What `accept` returns when the queue has no room for the key.
