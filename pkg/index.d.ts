@@ -292,7 +292,8 @@ export interface EdgeCacheOptions {
   namespace?: string;
   /**
    * The memory tier's options (its clock and TTLs are the cache's), or false for none. Default
-   * `{ maxEntries: 1000 }`; options with neither `maxEntries` nor `maxBytes` also get 1000 entries.
+   * `{ maxEntries: 1000, maxBytes: 16 MiB }` (sized for a 128 MB isolate; bytes are the values'
+   * stored form); options with neither `maxEntries` nor `maxBytes` get both defaults too.
    */
   memory?: Omit<MemoryOptions, "now" | "ttl"> | false;
   /** Default time to live. Default 60 000. */
@@ -325,6 +326,20 @@ export interface EdgeCacheOptions {
   now?: () => number;
   /** Called for every event; a throwing handler is ignored. */
   onEvent?: (event: CacheEvent) => void;
+  /**
+   * How values become the store's records and back, for types JSON cannot carry. Default JSON.
+   * Every tier answers with `deserialize(serialize(value))`, so a value read from this isolate's
+   * memory has the shape another isolate gets from the store.
+   */
+  serializer?: Serializer;
+}
+
+/** Turns values into text and back (e.g. `{ serialize: devalue.stringify, deserialize: devalue.parse }`). */
+export interface Serializer {
+  /** The value as text; throwing (or returning a non-string) refuses the value with E_VALUE. */
+  serialize(value: unknown): string;
+  /** The value back from its text; throwing makes a record corrupt (a miss). */
+  deserialize(text: string): unknown;
 }
 
 /** The write-behind queue's options. */

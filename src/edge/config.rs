@@ -84,7 +84,7 @@ impl EdgeConfig {
     }
 
     /// Option names accepted.
-    pub const NAMES: [&'static str; 19] = [
+    pub const NAMES: [&'static str; 20] = [
         "store",
         "replicas",
         "namespace",
@@ -104,6 +104,7 @@ impl EdgeConfig {
         "onEvent",
         "circuitBreaker",
         "seed",
+        "serializer",
     ];
 
     /// Builds a configuration from caller options, rejecting unknown names and bad values.
@@ -113,6 +114,7 @@ impl EdgeConfig {
             f.function(name)?;
         }
         f.object("writeBehind")?;
+        f.object("serializer")?;
         let namespace = f.text("namespace")?.unwrap_or_else(|| "ec".to_string());
         if namespace.is_empty()
             || namespace.chars().count() > MAX_NAMESPACE_LEN

@@ -67,7 +67,7 @@ impl Report {
             Report::StoreLatency,
             Report::LoaderLatency,
         ];
-        if !(code >= 0.0) || code.fract() != 0.0 {
+        if code.is_nan() || code < 0.0 || code.fract() != 0.0 {
             return None;
         }
         ALL.get(code as usize).copied()

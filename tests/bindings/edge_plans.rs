@@ -95,7 +95,7 @@ fn reports_written_into_the_buffer_are_applied_in_pairs_and_unknown_ones_skipped
         Report::StoreWrite as u32 as f64,
         0.0,
     ];
-    view.copy_from(&reports);
+    view.subarray(0, reports.len() as u32).copy_from(&reports);
     assert_eq!(stat(&mut e, "loader.loads", 4), 1.0);
     assert_eq!(stat(&mut e, "loader.latency.max", 0), 12.5);
     assert_eq!(stat(&mut e, "store.writes", 0), 1.0);

@@ -11,13 +11,18 @@ import { Coordinator } from "./coordinator.js";
 import { Lifetime } from "./lifetime.js";
 import { Reports } from "./reports.js";
 import { emit, wasReported } from "./reporting.js";
+import { serializerOf } from "./serializer.js";
 import { ShardedStore } from "./shards.js";
 import { StoreTier, patienceMs } from "./store_tier.js";
 import { TagGenerations } from "./tags.js";
 import { WriteBehind } from "./write_behind.js";
 
-/** Memory-tier size when the caller gives neither `memory.maxEntries` nor `memory.maxBytes`. */
-const DEFAULT_MEMORY = { maxEntries: 1000 };
+/**
+ * Memory-tier bounds when the caller gives neither `memory.maxEntries` nor `memory.maxBytes`:
+ * sized for a 128 MB isolate (Workers), 16 MiB of stored form leaving room for the values'
+ * JavaScript objects, which take a few times their JSON's bytes.
+ */
+const DEFAULT_MEMORY = Object.freeze({ maxEntries: 1000, maxBytes: 16 * 1024 * 1024 });
 
 /**
  * The state of a cache made with `given` (see README "EdgeCache"); every failure while
@@ -32,7 +37,7 @@ function stateOf(given) {
   const options = readOnce(given, "E_CONFIG", "EdgeCache: options", "an object such as { store, ttl: 60000 }");
   if (typeof options.namespace === "string") checkWellFormed(options.namespace, "E_CONFIG", "EdgeCache: option namespace");
   const engineOptions = plainOptions(options, "EdgeCache");
-  const { store, memory, now, waitUntil, onEvent, earlyRefresh } = options;
+  const { store, memory, now, waitUntil, onEvent, earlyRefresh, serializer } = options;
   const engine = new EdgeEngine({ ...engineOptions, earlyRefresh: earlyRefreshBeta(earlyRefresh) });
   const c = {
     engine,
@@ -43,6 +48,8 @@ function stateOf(given) {
     /** The loader time limit (ms) of a call that gives none */
     loaderTimeout: engine.loaderTimeout(),
     onEvent,
+    /** How values become records and back (see serializer.js) */
+    serializer: serializerOf(serializer),
     /** @type {MemoryCache | null} */
     memory: null,
     /** Whether memory entries are sized (the memory tier has maxBytes) */
@@ -69,8 +76,7 @@ function stateOf(given) {
   };
   // A background task is at most a load and a store write (with its tags' read).
   c.background = new Background(waitUntil, report, 2 * c.readBound + c.loaderTimeout);
-  c.memory = makeMemory(memory, c.now);
-  c.memorySized = typeof memory === "object" && memory !== null && memory.maxBytes !== undefined;
+  [c.memory, c.memorySized] = makeMemory(memory, c.now);
   c.store = store === undefined ? null : storeTier(c, store);
   c.tags = new TagGenerations(engine, c.store, c.now, (tag) => {
     c.reports.count(Report.StoreCorrupt);
@@ -149,9 +155,10 @@ function earlyRefreshBeta(option) {
   return beta;
 }
 
+/** The memory tier (null with `memory: false`), and whether it is bounded by bytes. */
 function makeMemory(given, now) {
-  if (given === false) return null;
-  if (given === undefined) return new MemoryCache({ ...DEFAULT_MEMORY, now });
+  if (given === false) return [null, false];
+  if (given === undefined) return [new MemoryCache({ ...DEFAULT_MEMORY, now }), true];
   const option = readOnce(given, "E_CONFIG", "EdgeCache: option memory", "MemoryCache options such as { maxEntries: 1000 } or false");
   for (const [name, instead] of [["now", "the cache's now"], ["ttl", "the cache's ttl and memoryTtl"]]) {
     if (option[name] !== undefined) {
@@ -159,5 +166,6 @@ function makeMemory(given, now) {
     }
   }
   const bounded = option.maxEntries !== undefined || option.maxBytes !== undefined;
-  return new MemoryCache({ ...(bounded ? {} : DEFAULT_MEMORY), ...option, now });
+  const sized = bounded ? option.maxBytes !== undefined : true;
+  return [new MemoryCache({ ...(bounded ? {} : DEFAULT_MEMORY), ...option, now }), sized];
 }

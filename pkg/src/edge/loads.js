@@ -5,6 +5,7 @@ import { Report } from "../../dist/edgecache.js";
 import { EdgeCacheError, describe, isEdgeCacheError } from "../errors.js";
 import { NO_TAGS, readStore } from "./read_path.js";
 import { emit, event } from "./reporting.js";
+import { storedForm } from "./serializer.js";
 import { elapsedClock, withTimeout } from "./timeout.js";
 import { write } from "./write_path.js";
 
@@ -77,11 +78,12 @@ async function callLoader(c, k, loader, o, stale, token) {
   }
   const { value, mark, loadMs } = loaded;
   // Superseded by a set or delete, or loaded from data older than an invalidation of one
-  // of its tags: the caller gets the value, the cache does not keep it.
+  // of its tags: the caller gets the value as loaded, the cache does not keep it.
   if (loadOutdated(c, token, o, mark)) return value;
-  const written = write(c, k, value, o, loadMs, false);
+  const form = storedForm(c, k, value);
+  const written = write(c, k, form, o, loadMs, false);
   if (written !== null) c.background.add(written);
-  return value;
+  return form.stored;
 }
 
 /**

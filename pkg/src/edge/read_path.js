@@ -110,7 +110,7 @@ export function parse(c, k, storeKey, record, token) {
   let value;
   if (header[0] === HeaderStatus.Ok) {
     try {
-      value = JSON.parse(record.slice(newline + 1));
+      value = c.serializer.deserialize(record.slice(newline + 1));
     } catch {
       value = undefined;
     }

@@ -9,6 +9,7 @@ import { readingCallerObjects } from "./configure.js";
 import { loadBound, loadOutdated, runLoader } from "./loads.js";
 import { callOptions } from "./options.js";
 import { backfill, parse, readRecord } from "./read_path.js";
+import { storedForm } from "./serializer.js";
 import { elapsedClock } from "./timeout.js";
 import { SET, setValue, storeWriteError, write } from "./write_path.js";
 
@@ -84,13 +85,14 @@ async function warmLoad(c, k, loader, o, token) {
   let dropped = false;
   await c.coordinator.loads.run(k, loadBound(c, o), async () => {
     const { value, mark, loadMs } = await runLoader(c, k, loader, o);
-    if (!loadOutdated(c, token, o, mark)) {
-      const w = write(c, k, value, o, loadMs, false);
-      written = w === null ? null : w.then(() => null, (error) => ({ error }));
-    } else {
+    if (loadOutdated(c, token, o, mark)) {
       dropped = true;
+      return value;
     }
-    return value;
+    const form = storedForm(c, k, value);
+    const w = write(c, k, form, o, loadMs, false);
+    written = w === null ? null : w.then(() => null, (error) => ({ error }));
+    return form.stored;
   });
   const failure = await written;
   if (failure) throw storeWriteError("warm", k, failure.error);

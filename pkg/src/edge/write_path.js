@@ -3,19 +3,21 @@
 // engine plans each write in one call (times, memory TTL, store TTL).
 import { EdgeCacheError, describe, fail, isEdgeCacheError } from "../errors.js";
 import { toStoredKey } from "../keys.js";
-import { toJson, utf8Length } from "../values.js";
+import { utf8Length } from "../values.js";
 import { callOptions } from "./options.js";
 import { NO_TAGS } from "./read_path.js";
+import { storedForm } from "./serializer.js";
 
 /** The options of `set` (and of a warm entry). */
 export const SET = ["ttl", "tags", "staleWhileRevalidate", "staleIfError"];
 
 /**
- * Stores `value` in memory at once and returns the store write (a promise), or null
- * without a store. Throws E_VALUE for a value with no JSON form. `bySet`: for a `set`
- * (not a load's or warm's write of what it loaded).
+ * Stores a value in memory at once and returns the store write (a promise), or null
+ * without a store. `form` is the value's `storedForm`: memory keeps what the store's
+ * readers get. `bySet`: for a `set` (not a load's or warm's write of what it loaded).
  */
-export function write(c, k, value, o, loadMs, bySet, json = toStoredJson(k, value)) {
+export function write(c, k, form, o, loadMs, bySet) {
+  const { body: json, stored: value } = form;
   const tags = o.tags ?? NO_TAGS;
   const now = c.now();
   const minTtl = c.store === null ? 0 : c.store.limits.minTtl;
@@ -83,9 +85,9 @@ export async function setValue(c, key, value, options) {
   const k = toStoredKey(key);
   if (value === undefined) fail("E_VALUE", "set: value is undefined; use delete(key) to remove an entry, or store null");
   const o = callOptions("set", options, SET);
-  const json = toStoredJson(k, value); // a value with no JSON form changes nothing
+  const form = storedForm(c, k, value); // a value with no stored form changes nothing
   c.coordinator.supersede(k);
-  const written = write(c, k, value, o, 0, true, json);
+  const written = write(c, k, form, o, 0, true);
   if (written === null) return;
   try {
     await written;
@@ -120,11 +122,6 @@ export async function deleteValue(c, key) {
   } finally {
     c.coordinator.writeDone(k, ticket);
   }
-}
-
-/** `value` as JSON for the store; E_VALUE when it has no JSON form. */
-function toStoredJson(k, value) {
-  return toJson(value, `value for "${k}"`, "store values JSON can carry (objects, arrays, strings, numbers, booleans, null)");
 }
 
 /** A failed store write of `k` by `method`, as the caller sees it (E_STORE unless it is one of ours). */

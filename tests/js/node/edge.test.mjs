@@ -9,5 +9,6 @@ import { consistencyCases } from "../cases/edge_consistency.mjs";
 import { accountingCases } from "../cases/edge_accounting.mjs";
 import { settleCases } from "../cases/edge_settles.mjs";
 import { wrongDataCases } from "../cases/wrong_data.mjs";
+import { valueCases } from "../cases/edge_values.mjs";
 
-for (const [name, fn] of [...edgeCases, ...raceCases, ...consistencyCases, ...accountingCases, ...hostileCases, ...settleCases, ...wrongDataCases]) test(name, () => fn(lib));
+for (const [name, fn] of [...edgeCases, ...raceCases, ...consistencyCases, ...accountingCases, ...hostileCases, ...settleCases, ...wrongDataCases, ...valueCases]) test(name, () => fn(lib));
