@@ -1,5 +1,6 @@
 // `make bench`: every benchmark, side by side with the peers, in one run.
 import { execFileSync } from "node:child_process";
+import { edgeHitBench } from "./edge_hit.mjs";
 import { hitRatios } from "./hit_ratio.mjs";
 import { memorySpeed } from "./memory.mjs";
 import { memorySummary } from "./summary.mjs";
@@ -19,5 +20,6 @@ const workerdStart = await workerdStartup();
 memorySummary(speed, perEntry, size, workerdStart);
 await ringBench();
 console.log(`\n${execFileSync("cargo", ["bench", "--quiet", "--bench", "ring_native"], { encoding: "utf8" }).trim()}`);
+await edgeHitBench();
 await tieredBench();
 await writeBehindBench();
