@@ -4,27 +4,17 @@
 // keeps the keys and values, sends the batches, and reports each write's result back.
 import { WriteOutcome as Outcome, WriteQueueEngine } from "../../dist/edgecache.js";
 import { plainOptions } from "../plain_options.js";
+import { DrainTimer, LATE_TIMER_MS } from "./drain_timer.js";
 import { DEAD, settledWithin } from "./flight.js";
+import { QueuedWrites } from "./queued_writes.js";
 import { TimeoutError, elapsedClock } from "./timeout.js";
 
 // The engine's codes, read from it when the first queue is made (the wasm module is not
 // ready while this file is imported).
-/** A delete where a value handle would be; also "nothing replaced". */
-let NONE;
-/** `accept`'s answer when the queue has no room for the key. */
-let FULL;
 /** The numbers per settled write in `complete`'s answer. */
 let COMPLETION_LEN;
 /** The names of the engine's stats numbers, in its order. */
 let STATS;
-
-function readCodes() {
-  if (STATS !== undefined) return;
-  NONE = WriteQueueEngine.noValue();
-  FULL = WriteQueueEngine.full();
-  COMPLETION_LEN = WriteQueueEngine.completionLength();
-  STATS = WriteQueueEngine.statNames();
-}
 /**
  * Queued writes are not abandoned on `timeout`, only once a store call is taken to be lost
  * (then the queue retries or dead-letters it; if it lands after all, the store tier sends
@@ -37,11 +27,6 @@ const PATIENT = { patient: true };
  * call holds up only its own batch.
  */
 const MAX_BATCHES_IN_FLIGHT = 4;
-/**
- * How late the drain timer may be before it is taken to be cancelled (in workerd, with the
- * request that armed it) and armed again (ms).
- */
-const LATE_TIMER_MS = 1_000;
 const COUNTS = ["written", "deadLetters", "retries", "batches"];
 
 /**
@@ -62,22 +47,12 @@ export class WriteBehind {
   #now;
   /** The engine's clock never goes back nor behind a fired timer's target. */
   #floor = -Infinity;
-  /** storeKey -> key handle, for keys with a write held */
-  #handles = new Map();
-  /** key handle -> { storeKey, key, newest: { value, record, ttl } | null (a delete) } */
-  #keys = [];
-  #freeHandles = [];
-  /** value handle -> { value, record, ttl } */
-  #values = new Map();
-  #lastValue;
-  /** Writers waiting for room, in arrival order: { storeKey, key, entry, resolve } */
-  #waiting = [];
-  /** storeKey -> how many of #waiting are its writers */
-  #waitingKeys = new Map();
+  /** What the engine's key and value handles stand for, and the writers waiting for room */
+  #writes;
   /** flush() calls waiting: { barrier, resolve } */
   #flushes = [];
-  /** The armed drain timer: { at (real ms), cancel } or null */
-  #timer = null;
+  /** The drain timer */
+  #timer;
   /**
    * Batches sent and not yet settled: batch -> deadline (real ms). One still unsettled past
    * its deadline was cancelled with its request (workerd): its writes are reported failed
@@ -95,10 +70,15 @@ export class WriteBehind {
    *   of the retry spread (default: the platform's randomness)
    */
   constructor({ options, store, emit, background, now, batchBoundMs = Infinity, seed }) {
-    readCodes();
-    this.#lastValue = NONE;
+    COMPLETION_LEN ??= WriteQueueEngine.completionLength();
+    STATS ??= WriteQueueEngine.statNames();
     this.#batchBoundMs = batchBoundMs;
     this.#engine = new WriteQueueEngine(plainOptions(options, "EdgeCache writeBehind"), seed);
+    this.#writes = new QueuedWrites(this.#engine, () => this.#clock());
+    this.#timer = new DrainTimer(background, (target) => {
+      this.#floor = Math.max(this.#floor, target);
+      return this.#drain();
+    }, () => this.#clock());
     this.#store = store;
     this.#emit = emit;
     this.#background = background;
@@ -136,8 +116,7 @@ export class WriteBehind {
    * that settles later changes nothing.
    */
   dispose() {
-    this.#timer?.cancel();
-    this.#timer = null;
+    this.#timer.cancel();
     this.#engine.free();
     this.#engine = null;
   }
@@ -154,11 +133,7 @@ export class WriteBehind {
    * it so that the store's older copy is never served while a write is pending.
    */
   pending(storeKey) {
-    for (let i = this.#waitingKeys.has(storeKey) ? this.#waiting.length - 1 : -1; i >= 0; i--) {
-      if (this.#waiting[i].storeKey === storeKey) return pendingWrite(this.#waiting[i].entry);
-    }
-    const handle = this.#handles.get(storeKey);
-    return handle === undefined ? undefined : pendingWrite(this.#keys[handle].newest);
+    return this.#writes.pending(storeKey);
   }
 
   #clock() {
@@ -167,48 +142,11 @@ export class WriteBehind {
     return t;
   }
 
-  /**
-   * Accepts `w` now, or queues it behind earlier waiters until there is room. A write of a
-   * key that already has a waiter always waits behind it (even though a key already queued
-   * needs no room), so the key's writes keep their order: the last one asked for is the
-   * one the store ends with.
-   */
+  /** Accepts `w` now (then schedules a drain), or waits for room: see QueuedWrites.offer. */
   #submit(w) {
-    const mustWait = this.#waiting.length > 0 && (!this.#handles.has(w.storeKey) || this.#waitingKeys.has(w.storeKey));
-    if (!mustWait && this.#accept(w)) {
-      this.#schedule();
-      return undefined;
-    }
-    this.#waitingKeys.set(w.storeKey, (this.#waitingKeys.get(w.storeKey) ?? 0) + 1);
-    return new Promise((resolve) => this.#waiting.push({ ...w, resolve }));
-  }
-
-  /** Offers `w` to the engine; false when it has no room. */
-  #accept({ storeKey, key, entry }) {
-    let handle = this.#handles.get(storeKey);
-    const fresh = handle === undefined;
-    if (fresh) handle = this.#freeHandles.length > 0 ? this.#freeHandles[this.#freeHandles.length - 1] : this.#keys.length;
-    const value = entry === null ? NONE : this.#valueHandle();
-    const replaced = this.#engine.accept(handle, value, this.#clock());
-    if (replaced === FULL) return false;
-    if (fresh) {
-      if (handle === this.#keys.length) this.#keys.push(null);
-      else this.#freeHandles.pop();
-      this.#handles.set(storeKey, handle);
-      this.#keys[handle] = { storeKey, key, newest: entry };
-    } else {
-      this.#keys[handle].newest = entry;
-    }
-    if (value !== NONE) this.#values.set(value, entry);
-    if (replaced !== NONE) this.#values.delete(replaced);
-    return true;
-  }
-
-  /** A value handle not in use (0 .. FULL - 1). */
-  #valueHandle() {
-    do this.#lastValue = this.#lastValue >= FULL - 1 ? 0 : this.#lastValue + 1;
-    while (this.#values.has(this.#lastValue));
-    return this.#lastValue;
+    const waiting = this.#writes.offer(w);
+    if (waiting === undefined) this.#schedule();
+    return waiting;
   }
 
   /**
@@ -225,41 +163,7 @@ export class WriteBehind {
   #schedule() {
     this.#reap();
     if (this.#sending.size >= MAX_BATCHES_IN_FLIGHT) return; // a settling batch drains on
-    const wait = this.#engine.nextDrainIn(this.#clock());
-    const timer = this.#timer;
-    if (timer !== null) {
-      const now = elapsedClock();
-      if (wait >= 0 && timer.at <= now + wait && now < timer.at + LATE_TIMER_MS) return;
-      timer.cancel();
-      this.#timer = null;
-    }
-    if (wait >= 0) this.#arm(wait);
-  }
-
-  /** A drain after `ms`, handed to `background` (and so to waitUntil) from now on. */
-  #arm(ms) {
-    const target = this.#clock() + ms;
-    let timer;
-    const fired = new Promise((resolve) => {
-      const id = setTimeout(() => resolve(true), ms);
-      timer = {
-        at: elapsedClock() + ms,
-        cancel: () => {
-          clearTimeout(id);
-          resolve(false);
-        },
-      };
-    });
-    this.#timer = timer;
-    this.#background.add(
-      fired.then((run) => {
-        if (!run) return undefined;
-        if (this.#timer === timer) this.#timer = null;
-        this.#floor = Math.max(this.#floor, target);
-        return this.#drain();
-      }),
-      ms + LATE_TIMER_MS,
-    );
+    this.#timer.schedule(this.#engine.nextDrainIn(this.#clock()));
   }
 
   /** Reports the batches past their deadline as failed (see #sending). */
@@ -298,14 +202,13 @@ export class WriteBehind {
     const handles = [];
     const jobs = [];
     for (let i = 0; i < batch.length; i += 2) {
-      const k = this.#keys[batch[i]];
-      const value = batch[i + 1];
+      const k = this.#writes.key(batch[i]);
+      const write = this.#writes.write(batch[i + 1]);
       handles.push(batch[i]);
-      if (value === NONE) {
+      if (write === null) {
         jobs.push(settle(() => this.#store.remove(k.storeKey, k.key, PATIENT)));
       } else {
-        const { record, ttl } = this.#values.get(value);
-        jobs.push(settle(() => this.#store.write(k.storeKey, record, ttl, k.key, PATIENT)));
+        jobs.push(settle(() => this.#store.write(k.storeKey, write.record, write.ttl, k.key, PATIENT)));
       }
     }
     const results = await Promise.all(jobs);
@@ -329,7 +232,7 @@ export class WriteBehind {
     for (let i = 0; i < done.length; i += COMPLETION_LEN) {
       this.#settled(done[i], done[i + 1], done[i + 2], done[i + 3], done[i + 4] === 1, errors);
     }
-    this.#wake();
+    this.#writes.wake();
     this.#flushes = this.#flushes.filter((f) => {
       if (!this.#engine.flushed(f.barrier)) return true;
       f.resolve();
@@ -339,9 +242,7 @@ export class WriteBehind {
 
   /** Acts on one settled write. */
   #settled(handle, outcome, value, attempts, idle, errors) {
-    const k = this.#keys[handle];
-    const entry = value === NONE ? null : this.#values.get(value);
-    if (outcome !== Outcome.Retry && value !== NONE) this.#values.delete(value);
+    const { k, entry } = this.#writes.settled(handle, outcome === Outcome.Retry, value, idle);
     if (outcome === Outcome.DeadLetter) {
       const event = { type: "dead-letter", key: k.key, value: entry?.value, op: entry === null ? "delete" : "set", error: errors.get(handle), attempts };
       try {
@@ -350,31 +251,6 @@ export class WriteBehind {
         // A failing event handler must not break the queue.
       }
     }
-    if (idle) {
-      this.#handles.delete(k.storeKey);
-      this.#keys[handle] = null;
-      this.#freeHandles.push(handle);
-    }
-  }
-
-  /**
-   * Accepts waiting writers, in arrival order, while there is room (the first that finds
-   * none keeps its place and every later one waits behind it).
-   */
-  #wake() {
-    let n = 0;
-    while (n < this.#waiting.length && this.#accept(this.#waiting[n])) n++;
-    for (const w of this.#waiting.splice(0, n)) {
-      this.#unwait(w.storeKey);
-      w.resolve();
-    }
-  }
-
-  /** One writer of `storeKey` stopped waiting. */
-  #unwait(storeKey) {
-    const n = this.#waitingKeys.get(storeKey) - 1;
-    if (n > 0) this.#waitingKeys.set(storeKey, n);
-    else this.#waitingKeys.delete(storeKey);
   }
 }
 
@@ -388,6 +264,3 @@ function settle(call) {
     );
 }
 
-function pendingWrite(entry) {
-  return entry === null ? { op: "delete" } : { op: "set", value: entry.value, record: entry.record };
-}
