@@ -91,6 +91,16 @@ impl EdgeCore {
         plan
     }
 
+    /// Whether a value kept as a fallback (`ReadPlan::ReadOnWithFallback`) is served at
+    /// `now` because reading on failed: inside its stale-if-error window (counted).
+    pub fn serve_fallback(&mut self, now: f64, error_until: f64) -> bool {
+        let serve = now < error_until;
+        if serve {
+            self.counters().count(Event::StaleIfError);
+        }
+        serve
+    }
+
     /// The plan of a write at `now` with the per-call `ttl`, `swr`, `sie` (defaults from
     /// the configuration), to a store whose minimum TTL is `min_ttl`.
     pub fn plan_write(
@@ -181,6 +191,15 @@ mod tests {
             ReadPlan::ServeAndRefresh
         );
         assert_eq!(c.counters().snapshot(0).memory.hits, 1);
+    }
+
+    #[test]
+    fn a_fallback_is_served_inside_its_window_only_and_counted() {
+        let mut c = core(&[]);
+        assert!(c.serve_fallback(299.0, 300.0));
+        assert!(!c.serve_fallback(300.0, 300.0));
+        assert!(!c.serve_fallback(f64::NAN, 300.0));
+        assert_eq!(c.counters().snapshot(0).loader.stale_if_error, 1);
     }
 
     #[test]

@@ -126,6 +126,13 @@ impl EdgeEngine {
         self.core.plan_read(ReadTier::Store, now, h, 0.0).into()
     }
 
+    /// Whether a value kept as a fallback is served at `now` because reading on (the store,
+    /// the loader) failed: inside its stale-if-error window, counted.
+    #[wasm_bindgen(js_name = serveFallback)]
+    pub fn serve_fallback(&mut self, now: f64, error_until: f64) -> bool {
+        self.core.serve_fallback(now, error_until)
+    }
+
     /// The plan of a value at `now` ignoring early refresh, not counted (warm asks whether
     /// an entry is fresh without reading it).
     pub fn plan(&self, now: f64, expires: f64, stale_until: f64, error_until: f64) -> ReadPlanCode {

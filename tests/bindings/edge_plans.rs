@@ -158,3 +158,11 @@ fn a_header_encoded_for_a_key_decodes_for_it_and_for_no_other() {
         vec![HeaderStatus::Corrupt as u32 as f64]
     );
 }
+
+#[wasm_bindgen_test]
+fn a_fallback_is_served_inside_its_stale_if_error_window_and_counted() {
+    let mut e = engine(&[]);
+    assert!(e.serve_fallback(99.0, 100.0));
+    assert!(!e.serve_fallback(100.0, 100.0));
+    assert_eq!(stat(&mut e, "loader.staleIfError", 0), 1.0);
+}

@@ -1,7 +1,7 @@
 // Type-checked by `deno check` in `make test`: the public API as a user writes it. The
 // `@ts-expect-error` lines must stay errors.
 import { EdgeCache, EdgeCacheError, HashRing, MemoryCache, stores } from "../../pkg/index.d.ts";
-import type { CacheEvent, CacheStats, FlushReport, KvStore, WarmReport } from "../../pkg/index.d.ts";
+import type { CacheEvent, CacheStats, FlushReport, KvStore, Serializer, WarmReport } from "../../pkg/index.d.ts";
 
 const memory = new MemoryCache<{ name: string }>({ maxEntries: 100, ttl: 60_000, policy: "tinylfu" });
 memory.set(["user", 1], { name: "Ada" }, { ttl: 1000 });
@@ -36,6 +36,13 @@ const stats: CacheStats = cache.stats();
 const p99: number = stats.store.latency.p99;
 // @ts-expect-error: unknown option names are errors
 new EdgeCache({ tll: 5 });
+const dates: Serializer = {
+  serialize: (v) => JSON.stringify(v),
+  deserialize: (text) => JSON.parse(text, (_k, x) => (typeof x === "string" && /^\d{4}-/.test(x) ? new Date(x) : x)),
+};
+new EdgeCache({ serializer: dates, memory: { maxBytes: 8 * 1024 * 1024 } });
+// @ts-expect-error: serialize must give a string
+new EdgeCache({ serializer: { serialize: (v: unknown) => v, deserialize: (t: string) => t } });
 // @ts-expect-error: loaders must return the value type
 cache.getOrSet("k", () => "not items");
 

@@ -129,10 +129,9 @@ export function loadOutdated(c, token, o, mark) {
   return token.dirty || c.tags.invalidatedSince(o.tags ?? NO_TAGS, mark);
 }
 
-/** Whether `stale` may still be served because loading failed (counts it). */
+/** Whether `stale` is served because loading failed (the engine decides and counts it). */
 function staleIfError(c, k, stale) {
-  if (!(c.now() < stale.errorUntil)) return false;
-  c.reports.count(Report.StaleIfError);
+  if (!c.engine.serveFallback(c.now(), stale.errorUntil)) return false;
   emit(c, { type: "stale", key: k, reason: "error" });
   return true;
 }
