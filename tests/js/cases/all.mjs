@@ -1,17 +1,16 @@
 // Every runtime-neutral case list, for the runners of each runtime.
-import { accountingCases } from "./edge_accounting.mjs";
-import { consistencyCases } from "./edge_consistency.mjs";
-import { edgeCases } from "./edge.mjs";
-import { valueCases } from "./edge_values.mjs";
-import { hostileCases } from "./hostile_options.mjs";
-import { raceCases } from "./edge_races.mjs";
 import { memoryCases } from "./memory.mjs";
 import { ringCases } from "./ring.mjs";
-import { settleCases } from "./edge_settles.mjs";
+import { readPathCases } from "./read_path.mjs";
+import { loadCases } from "./loads_and_stale.mjs";
+import { writeOrderCases } from "./write_order.mjs";
+import { tagCases } from "./tags.mjs";
 import { shardCases } from "./shards.mjs";
-import { warmCases } from "./warm.mjs";
+import { eventCases } from "./events_and_stats.mjs";
+import { warmingCases } from "./warming.mjs";
 import { writeBehindCases } from "./write_behind.mjs";
-import { wrongDataCases } from "./wrong_data.mjs";
+import { settleCases } from "./settles.mjs";
+import { optionCases } from "./options_and_errors.mjs";
 
 /** [name, fn(lib)] pairs that run unchanged in Node, Deno, workerd and Chromium. */
-export const neutralCases = [...memoryCases, ...ringCases, ...edgeCases, ...raceCases, ...consistencyCases, ...accountingCases, ...hostileCases, ...shardCases, ...warmCases, ...writeBehindCases, ...settleCases, ...wrongDataCases, ...valueCases];
+export const neutralCases = [...memoryCases, ...ringCases, ...readPathCases, ...loadCases, ...writeOrderCases, ...tagCases, ...shardCases, ...eventCases, ...warmingCases, ...writeBehindCases, ...settleCases, ...optionCases];

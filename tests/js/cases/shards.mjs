@@ -1,7 +1,8 @@
-// A sharded EdgeCache (several stores on a ketama ring) over in-process stores behind the
-// fault wrapper, as runtime-neutral cases [name, fn(lib)].
+// A sharded EdgeCache (several stores on a ketama ring): placement on replicas, failover,
+// breakers, read-repair, adding and removing stores. Runtime-neutral cases [name, fn(lib)].
 import { equal, ok, throwsCode } from "./check.mjs";
 import { faulty } from "../support/faulty_store.mjs";
+import { hooked, pause, stored } from "./edge_support.mjs";
 
 function shards(lib, n = 3, more = {}) {
   const clock = { t: 0 };
@@ -18,6 +19,15 @@ function shards(lib, n = 3, more = {}) {
 }
 
 const storeKey = (k) => `ec:k:${k}`;
+
+/** A key whose owners on a ring of `ids` (data keys "ec:k:<key>") start with `owners`. */
+function keyOwnedBy(lib, ids, owners, prefix) {
+  const ring = new lib.HashRing(ids);
+  for (let i = 0; ; i++) {
+    const got = ring.nodes(`ec:k:${prefix}${i}`, owners.length);
+    if (owners.every((id, j) => got[j] === id)) return `${prefix}${i}`;
+  }
+}
 
 export const shardCases = [
   ["each key lives on `replicas` shards, the ring's owners", async (lib) => {
@@ -123,5 +133,71 @@ export const shardCases = [
     throwsCode(() => new EdgeCache({ circuitBreaker: { failures: 2 } }), "E_CONFIG", EdgeCacheError, "breaker, no store");
     await many.set("k", 1);
     equal(await many.get("k"), 1);
+  }],
+
+  ["a sharded cache takes keys and tags up to the key limit", async (lib) => {
+    const { EdgeCache, stores, MAX_KEY_LENGTH } = lib;
+    const cache = new EdgeCache({ store: [stores.memory(), stores.memory(), stores.memory()], replicas: 2 });
+    const key = "x".repeat(MAX_KEY_LENGTH);
+    const tag = "t".repeat(5000);
+    await cache.set(key, "long", { tags: [tag] });
+    equal(await new EdgeCache({ store: [stores.memory()] }).get(key), undefined);
+    equal(await cache.get(key), "long");
+    await cache.invalidateTags([tag]);
+    equal(await cache.get(key), undefined);
+  }],
+
+  ["read-repair does not write a replica's older copy over a write of the key in progress", async (lib) => {
+    const clock = { t: 0 };
+    const now = () => clock.t;
+    const A = hooked(lib, now, "A");
+    const B = hooked(lib, now, "B");
+    const cache = new lib.EdgeCache({ store: { A: A.store, B: B.store }, replicas: 2, now, memory: false });
+    const key = keyOwnedBy(lib, ["A", "B"], ["A"], "u");
+    await cache.set(key, "v1");
+    await A.inner.delete(`ec:k:${key}`); // the primary lost it
+    A.ctl.hook = B.ctl.hook = (op) => (op === "set" ? { delay: 10 } : {});
+    const writing = cache.set(key, "v2");
+    await cache.get(key); // primary misses, the replica has v1 (the write is still on its way)
+    await writing;
+    await cache.flush();
+    equal([await stored(A.inner, `ec:k:${key}`), await stored(B.inner, `ec:k:${key}`)], ["v2", "v2"]);
+  }],
+
+  ["a delete that cannot reach a replica (breaker open) rejects instead of reporting success", async (lib) => {
+    const clock = { t: 0 };
+    const now = () => clock.t;
+    const [A, B, C] = ["A", "B", "C"].map((id) => hooked(lib, now, id));
+    const cache = new lib.EdgeCache({
+      store: { A: A.store, B: B.store, C: C.store }, replicas: 2, now, memory: false, circuitBreaker: { failures: 1, cooldown: 1000 },
+    });
+    const key = keyOwnedBy(lib, ["A", "B", "C"], ["A", "B"], "d");
+    const other = keyOwnedBy(lib, ["A", "B", "C"], ["B"], "o");
+    await cache.set(key, "secret");
+    B.ctl.hook = () => ({ fail: true });
+    await cache.get(other); // one failure opens B's breaker
+    B.ctl.hook = null;
+    let code;
+    await cache.delete(key).catch((e) => (code = e.code));
+    equal(code, "E_STORE");
+    equal(await stored(A.inner, `ec:k:${key}`), null, "the reachable owner deleted it");
+  }],
+
+  ["a removed shard's failing calls do not open the breaker of the shard added after it", async (lib) => {
+    const clock = { t: 0 };
+    const now = () => clock.t;
+    const [A, X, Y] = ["A", "X", "Y"].map((id) => hooked(lib, now, id));
+    const cache = new lib.EdgeCache({ store: { A: A.store, X: X.store }, now, memory: false, circuitBreaker: { failures: 3, cooldown: 60_000 } });
+    const keys = [0, 1, 2, 3, 4].map((i) => keyOwnedBy(lib, ["A", "X"], ["X"], `k${i}_`));
+    X.ctl.hook = () => ({ delay: 10, fail: true });
+    const reads = keys.map((k) => cache.get(k));
+    await pause(2);
+    cache.removeStore("X");
+    cache.addStore("Y", Y.store);
+    await Promise.all(reads);
+    equal(cache.stats().shards.Y.open, false);
+    const onY = keyOwnedBy(lib, ["A", "Y"], ["Y"], "y");
+    await cache.set(onY, 1);
+    equal(await stored(Y.inner, `ec:k:${onY}`), 1);
   }],
 ];

@@ -2,6 +2,7 @@
 // own model, retry and ordering tests are in tests/js/node/write_behind.test.mjs.)
 import { equal, ok, throwsCode } from "./check.mjs";
 import { faulty } from "../support/faulty_store.mjs";
+import { pause, stored } from "./edge_support.mjs";
 
 function setup(lib, writeBehind = {}, more = {}) {
   const clock = { t: 0 };
@@ -68,6 +69,56 @@ export const writeBehindCases = [
     equal(dead.map((e) => [e.key, e.value?.v]).sort(), [["a", 1], ["b", 2]]);
     equal(report.writeBehind.deadLetters, 2);
     equal(await cache.get("a"), { v: 1 }, "memory still has it");
+  }],
+
+  ["write-behind: one key's hung store write does not hold up the other keys", async (lib) => {
+    const clock = { t: 0 };
+    const now = () => clock.t;
+    const inner = lib.stores.memory({ now });
+    let release;
+    const hung = new Promise((r) => (release = r));
+    const store = {
+      limits: inner.limits,
+      get: (k) => inner.get(k),
+      set: async (k, v, o) => {
+        if (k === "ec:k:slow") await hung;
+        return inner.set(k, v, o);
+      },
+      delete: (k) => inner.delete(k),
+    };
+    const cache = new lib.EdgeCache({ store, now, writeMode: "behind", writeBehind: { maxDelay: 0 } });
+    await cache.set("slow", 1);
+    await pause(2); // its batch goes out and hangs
+    await cache.set("a", 2);
+    await cache.set("b", 3);
+    for (let i = 0; i < 500 && (await inner.get("ec:k:b")) === null; i++) await pause(1);
+    equal([await stored(inner, "ec:k:a"), await stored(inner, "ec:k:b")], [2, 3], "written while slow hangs");
+    equal(await stored(inner, "ec:k:slow"), null);
+    release();
+    await cache.flush();
+    equal(await stored(inner, "ec:k:slow"), 1);
+  }],
+
+  ["write-behind: store writes that never answer are given up on, retried, and do not stall the queue", async (lib) => {
+    const clock = { t: 0 };
+    const now = () => clock.t;
+    const inner = lib.stores.memory({ now });
+    const store = {
+      limits: inner.limits,
+      get: (k) => inner.get(k),
+      set: (k, v, o) => (k.startsWith("ec:k:hung") ? new Promise(() => {}) : inner.set(k, v, o)),
+      delete: (k) => inner.delete(k),
+    };
+    const events = [];
+    const cache = new lib.EdgeCache({
+      store, now, timeout: 5, writeMode: "behind", onEvent: (e) => events.push(e.type),
+      writeBehind: { maxBatch: 1, maxQueue: 6, maxDelay: 0, retries: 1, retryDelay: 1 },
+    });
+    for (const k of ["hung1", "hung2", "hung3", "hung4", "a", "b"]) await cache.set(k, k);
+    await cache.set("c", "c"); // waits for room
+    await cache.flush();
+    equal([await stored(inner, "ec:k:a"), await stored(inner, "ec:k:b"), await stored(inner, "ec:k:c")], ["a", "b", "c"]);
+    equal(events.filter((t) => t === "dead-letter").length, 4, "the hung writes, after their retry");
   }],
 
   ["write-behind: option errors", async (lib) => {

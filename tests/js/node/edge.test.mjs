@@ -1,14 +1,13 @@
 // EdgeCache in Node over the in-process store and the fault wrapper, and every class with
-// hostile options.
+// hostile options (the runtime-neutral cases; shards, warm and write-behind have their own).
 import { test } from "node:test";
 import * as lib from "edgecache";
-import { edgeCases } from "../cases/edge.mjs";
-import { raceCases } from "../cases/edge_races.mjs";
-import { hostileCases } from "../cases/hostile_options.mjs";
-import { consistencyCases } from "../cases/edge_consistency.mjs";
-import { accountingCases } from "../cases/edge_accounting.mjs";
-import { settleCases } from "../cases/edge_settles.mjs";
-import { wrongDataCases } from "../cases/wrong_data.mjs";
-import { valueCases } from "../cases/edge_values.mjs";
+import { readPathCases } from "../cases/read_path.mjs";
+import { loadCases } from "../cases/loads_and_stale.mjs";
+import { writeOrderCases } from "../cases/write_order.mjs";
+import { tagCases } from "../cases/tags.mjs";
+import { eventCases } from "../cases/events_and_stats.mjs";
+import { settleCases } from "../cases/settles.mjs";
+import { optionCases } from "../cases/options_and_errors.mjs";
 
-for (const [name, fn] of [...edgeCases, ...raceCases, ...consistencyCases, ...accountingCases, ...hostileCases, ...settleCases, ...wrongDataCases, ...valueCases]) test(name, () => fn(lib));
+for (const [name, fn] of [...readPathCases, ...loadCases, ...writeOrderCases, ...tagCases, ...eventCases, ...settleCases, ...optionCases]) test(name, () => fn(lib));

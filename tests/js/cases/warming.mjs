@@ -1,5 +1,7 @@
-// EdgeCache.warm as runtime-neutral cases [name, fn(lib)].
+// EdgeCache.warm: concurrency, progress, what it skips, its TTLs, tags and failures, and a
+// getOrSet that shares its load. Runtime-neutral cases [name, fn(lib)].
 import { equal, ok } from "./check.mjs";
+import { tick } from "./edge_support.mjs";
 
 function setup(lib, more = {}) {
   const clock = { t: 1000 };
@@ -9,7 +11,7 @@ function setup(lib, more = {}) {
   return { clock, store, make, cache: make() };
 }
 
-export const warmCases = [
+export const warmingCases = [
   ["warm never runs more than `concurrency` loaders and reports progress in order", async (lib) => {
     const { cache } = setup(lib);
     let live = 0;
@@ -78,5 +80,38 @@ export const warmCases = [
       await cache.warm(...args).catch((e) => (code = e.code));
       equal(code, "E_ARGUMENT", what);
     }
+  }],
+
+  ["a store write failing under warm reaches warm as E_STORE, not a getOrSet sharing its load", async (lib) => {
+    const clock = { t: 0 };
+    const base = lib.stores.memory({ now: () => clock.t });
+    const store = { limits: base.limits, get: (k) => base.get(k), set: async () => { throw new Error("store down"); }, delete: (k) => base.delete(k) };
+    const cache = new lib.EdgeCache({ store, now: () => clock.t });
+    let release;
+    const warming = cache.warm([{ key: "k", loader: () => new Promise((r) => (release = r)) }]);
+    while (!release) await tick();
+    const reading = cache.getOrSet("k", () => "own");
+    release(3);
+    equal(await reading, 3, "the shared load's value");
+    const report = await warming;
+    equal(report.failed, 1);
+    ok(report.errors[0].error instanceof lib.EdgeCacheError, "an EdgeCacheError");
+    equal(report.errors[0].error.code, "E_STORE");
+    equal(await cache.get("k"), 3, "memory has it");
+  }],
+
+  ["a getOrSet that joins warm's failing load still serves its stale value inside staleIfError", async (lib) => {
+    const clock = { t: 0 };
+    const cache = new lib.EdgeCache({ store: lib.stores.memory({ now: () => clock.t }), now: () => clock.t, ttl: 1000, staleIfError: 60_000 });
+    await cache.getOrSet("k", () => "old");
+    clock.t += 5000;
+    const failing = async () => {
+      await tick();
+      throw new Error("origin down");
+    };
+    const warming = cache.warm([{ key: "k", loader: failing }]);
+    await tick();
+    equal(await cache.getOrSet("k", failing), "old");
+    equal((await warming).failed, 1);
   }],
 ];
