@@ -3,7 +3,7 @@
 //! what it decided, so a memory hit costs one crossing and a miss → load → write a few.
 
 use super::freshness::{Freshness, Horizons};
-use super::stats::{Event, Tier};
+use super::stats::Event;
 use super::{EdgeCore, EntryTimes};
 
 /// What a read does with a value found in memory or in the store (JavaScript's `ReadPlan`).
@@ -44,12 +44,13 @@ impl From<Freshness> for ReadPlan {
     }
 }
 
-/// The tier a read plan is made for (each counts its own hits, stale serves and misses).
+/// The tier a read plan is made for (each counts its own hits, stale serves and misses;
+/// the package reports latency once the read is answered).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReadTier {
-    /// The memory tier: a served read also records its latency.
+    /// The memory tier.
     Memory,
-    /// The store tier (its latency is the store call's, reported by the package).
+    /// The store tier.
     Store,
 }
 
@@ -66,14 +67,8 @@ pub struct WritePlan {
 
 impl EdgeCore {
     /// The plan for a value of `tier` with `horizons` at `now`, counted (hit, stale or
-    /// miss of the tier); a memory read that serves records `elapsed_ms` as its latency.
-    pub fn plan_read(
-        &mut self,
-        tier: ReadTier,
-        now: f64,
-        horizons: Horizons,
-        elapsed_ms: f64,
-    ) -> ReadPlan {
+    /// miss of the tier).
+    pub fn plan_read(&mut self, tier: ReadTier, now: f64, horizons: Horizons) -> ReadPlan {
         let plan = ReadPlan::from(self.classify(now, horizons));
         let event = match (tier, plan) {
             (ReadTier::Memory, ReadPlan::ServeStale) => Event::MemoryStale,
@@ -83,11 +78,7 @@ impl EdgeCore {
             (ReadTier::Store, p) if p.serves() => Event::StoreHit,
             (ReadTier::Store, _) => Event::StoreMiss,
         };
-        let counters = self.counters();
-        counters.count(event);
-        if tier == ReadTier::Memory && plan.serves() {
-            counters.latency(Tier::Memory, elapsed_ms);
-        }
+        self.counters().count(event);
         plan
     }
 
@@ -148,7 +139,7 @@ mod tests {
         let mut c = core(&[]);
         let plans: Vec<ReadPlan> = [50.0, 120.0, 200.0, 400.0]
             .iter()
-            .map(|&now| c.plan_read(ReadTier::Memory, now, H, 0.5))
+            .map(|&now| c.plan_read(ReadTier::Memory, now, H))
             .collect();
         assert_eq!(
             plans,
@@ -164,10 +155,9 @@ mod tests {
             (s.memory.hits, s.memory.stale_served, s.memory.misses),
             (1, 1, 2)
         );
-        assert_eq!(s.memory.latency.count, 2, "served reads record latency");
-        c.plan_read(ReadTier::Store, 50.0, H, 0.0);
-        c.plan_read(ReadTier::Store, 120.0, H, 0.0);
-        c.plan_read(ReadTier::Store, 400.0, H, 0.0);
+        c.plan_read(ReadTier::Store, 50.0, H);
+        c.plan_read(ReadTier::Store, 120.0, H);
+        c.plan_read(ReadTier::Store, 400.0, H);
         let s = c.counters().snapshot(0);
         assert_eq!(
             (s.store.hits, s.store.stale_served, s.store.misses),
@@ -187,7 +177,7 @@ mod tests {
             ..H
         };
         assert_eq!(
-            c.plan_read(ReadTier::Memory, 99.0, loaded, 0.0),
+            c.plan_read(ReadTier::Memory, 99.0, loaded),
             ReadPlan::ServeAndRefresh
         );
         assert_eq!(c.counters().snapshot(0).memory.hits, 1);

@@ -93,8 +93,7 @@ impl EdgeEngine {
         self.core.config().write_mode == WriteMode::Behind
     }
 
-    /// The plan of a value memory holds, at `now`, counted (memory hit, stale or miss); a
-    /// served read records `elapsedMs` as its latency.
+    /// The plan of a value memory holds, at `now`, counted (memory hit, stale or miss).
     #[wasm_bindgen(js_name = memoryPlan)]
     pub fn memory_plan(
         &mut self,
@@ -103,12 +102,9 @@ impl EdgeEngine {
         stale_until: f64,
         error_until: f64,
         load_ms: f64,
-        elapsed_ms: f64,
     ) -> ReadPlanCode {
         let h = horizons(expires, stale_until, error_until, load_ms);
-        self.core
-            .plan_read(ReadTier::Memory, now, h, elapsed_ms)
-            .into()
+        self.core.plan_read(ReadTier::Memory, now, h).into()
     }
 
     /// The plan of a record the store gave (its times as `decode` read them), at `now`,
@@ -123,7 +119,7 @@ impl EdgeEngine {
         load_ms: f64,
     ) -> ReadPlanCode {
         let h = horizons(expires, stale_until, error_until, load_ms);
-        self.core.plan_read(ReadTier::Store, now, h, 0.0).into()
+        self.core.plan_read(ReadTier::Store, now, h).into()
     }
 
     /// Whether a value kept as a fallback is served at `now` because reading on (the store,

@@ -23,7 +23,7 @@ fn a_memory_plan_follows_the_windows_and_counts_what_it_decided() {
     let mut e = engine(&[]);
     let plans: Vec<ReadPlan> = [50.0, 120.0, 200.0, 400.0]
         .iter()
-        .map(|&now| e.memory_plan(now, 100.0, 150.0, 300.0, 0.0, 0.25))
+        .map(|&now| e.memory_plan(now, 100.0, 150.0, 300.0, 0.0))
         .collect();
     assert_eq!(
         plans,

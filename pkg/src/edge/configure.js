@@ -20,9 +20,11 @@ import { WriteBehind } from "./write_behind.js";
 /**
  * Memory-tier bounds when the caller gives neither `memory.maxEntries` nor `memory.maxBytes`:
  * sized for a 128 MB isolate (Workers), 16 MiB of stored form leaving room for the values'
- * JavaScript objects, which take a few times their JSON's bytes.
+ * JavaScript objects, which take a few times their JSON's bytes. Without a store, memory is
+ * the only home of a value, and a value past a byte bound would be dropped: entries only.
  */
 const DEFAULT_MEMORY = Object.freeze({ maxEntries: 1000, maxBytes: 16 * 1024 * 1024 });
+const DEFAULT_MEMORY_ONLY = Object.freeze({ maxEntries: 1000 });
 
 /**
  * The state of a cache made with `given` (see README "EdgeCache"); every failure while
@@ -76,7 +78,7 @@ function stateOf(given) {
   };
   // A background task is at most a load and a store write (with its tags' read).
   c.background = new Background(waitUntil, report, 2 * c.readBound + c.loaderTimeout);
-  [c.memory, c.memorySized] = makeMemory(memory, c.now);
+  [c.memory, c.memorySized] = makeMemory(memory, c.now, store === undefined ? DEFAULT_MEMORY_ONLY : DEFAULT_MEMORY);
   c.store = store === undefined ? null : storeTier(c, store);
   c.tags = new TagGenerations(engine, c.store, c.now, (tag) => {
     c.reports.count(Report.StoreCorrupt);
@@ -155,10 +157,13 @@ function earlyRefreshBeta(option) {
   return beta;
 }
 
-/** The memory tier (null with `memory: false`), and whether it is bounded by bytes. */
-function makeMemory(given, now) {
+/**
+ * The memory tier (null with `memory: false`), and whether it is bounded by bytes;
+ * `defaults` apply when the caller gives no bound.
+ */
+function makeMemory(given, now, defaults) {
   if (given === false) return [null, false];
-  if (given === undefined) return [new MemoryCache({ ...DEFAULT_MEMORY, now }), true];
+  if (given === undefined) return [new MemoryCache({ ...defaults, now }), defaults.maxBytes !== undefined];
   const option = readOnce(given, "E_CONFIG", "EdgeCache: option memory", "MemoryCache options such as { maxEntries: 1000 } or false");
   for (const [name, instead] of [["now", "the cache's now"], ["ttl", "the cache's ttl and memoryTtl"]]) {
     if (option[name] !== undefined) {
@@ -166,6 +171,6 @@ function makeMemory(given, now) {
     }
   }
   const bounded = option.maxEntries !== undefined || option.maxBytes !== undefined;
-  const sized = bounded ? option.maxBytes !== undefined : true;
-  return [new MemoryCache({ ...(bounded ? {} : DEFAULT_MEMORY), ...option, now }), sized];
+  const sized = (bounded ? option : defaults).maxBytes !== undefined;
+  return [new MemoryCache({ ...(bounded ? {} : defaults), ...option, now }), sized];
 }

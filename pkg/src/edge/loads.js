@@ -77,10 +77,10 @@ async function callLoader(c, k, loader, o, stale, token) {
     throw error;
   }
   const { value, mark, loadMs } = loaded;
-  // Superseded by a set or delete, or loaded from data older than an invalidation of one
-  // of its tags: the caller gets the value as loaded, the cache does not keep it.
-  if (loadOutdated(c, token, o, mark)) return value;
   const form = storedForm(c, k, value);
+  // Superseded by a set or delete, or loaded from data older than an invalidation of one
+  // of its tags: the caller gets the value, the cache does not keep it.
+  if (loadOutdated(c, token, o, mark)) return form.stored;
   const written = write(c, k, form, o, loadMs, false);
   if (written !== null) c.background.add(written);
   return form.stored;

@@ -5,6 +5,7 @@ import { EdgeEngine, HeaderStatus, ReadPlan, Report } from "../../dist/edgecache
 import { utf8Length } from "../values.js";
 import { refresh } from "./loads.js";
 import { emit, event } from "./reporting.js";
+import { readBody } from "./serializer.js";
 import { elapsedClock } from "./timeout.js";
 
 export const NO_TAGS = Object.freeze([]);
@@ -33,16 +34,16 @@ export function fromMemory(c, k, loader, o, started) {
 
 /** Carries out the engine's plan for a memory entry (one engine call, which counts it). */
 function planMemory(c, k, e, loader, o, started) {
-  const plan = c.engine.memoryPlan(c.now(), e.expires, e.staleUntil, e.errorUntil, e.loadMs, elapsedClock() - started);
+  const plan = c.engine.memoryPlan(c.now(), e.expires, e.staleUntil, e.errorUntil, e.loadMs);
   switch (plan) {
     case ReadPlan.Serve:
       event(c, "hit", k, "memory");
-      return { served: true, value: e.value };
+      return served(c, e, started);
     case ReadPlan.ServeAndRefresh:
     case ReadPlan.ServeStale:
       event(c, plan === ReadPlan.ServeStale ? "stale" : "hit", k, "memory");
       if (loader) refresh(c, k, loader, o);
-      return { served: true, value: e.value };
+      return served(c, e, started);
     case ReadPlan.ReadOnWithFallback:
       event(c, "miss", k, "memory");
       return { stale: e };
@@ -51,6 +52,12 @@ function planMemory(c, k, e, loader, o, started) {
       event(c, "miss", k, "memory");
       return null;
   }
+}
+
+/** A read memory answers, timed from `started` to now (its events and refresh start included). */
+function served(c, e, started) {
+  c.reports.add(Report.MemoryLatency, elapsedClock() - started);
+  return { served: true, value: e.value };
 }
 
 /** Counts and reports a read that memory held nothing usable for. */
@@ -101,26 +108,21 @@ export async function readStore(c, k, loader, o, token) {
 
 /**
  * A record as an entry, or null when it is corrupt or another key's (then it is deleted,
- * unless a set or delete of the key came in since the read began: `token`).
+ * unless a set or delete of the key came in since the read began: `token`, or its body is
+ * one a caller's serializer cannot read: another writer's format, left alone).
  */
 export function parse(c, k, storeKey, record, token) {
   const newline = record.indexOf("\n");
   const header = newline < 0 ? CORRUPT : c.engine.decode(record.slice(0, newline), k, record.length - newline - 1);
   if (header[0] === HeaderStatus.OtherFormat) return null; // a newer (or older) edgecache's record: a miss, left alone
-  let value;
-  if (header[0] === HeaderStatus.Ok) {
-    try {
-      value = c.serializer.deserialize(record.slice(newline + 1));
-    } catch {
-      value = undefined;
-    }
-  }
+  const value = header[0] === HeaderStatus.Ok ? readBody(c, record.slice(newline + 1)) : undefined;
   if (value === undefined) {
     c.reports.count(Report.StoreCorrupt);
     const reason = header[0] === HeaderStatus.ForeignKey ? "record of another key" : "unreadable record";
     emit(c, { type: "error", key: k, tier: "store", reason });
+    const damaged = header[0] !== HeaderStatus.Ok || c.serializer.deletesUnreadable;
     // Not while this isolate writes the key: the store may hold the new record by now.
-    if (c.coordinator.mayWriteBack(k, token)) c.background.add(c.store.remove(storeKey, k));
+    if (damaged && c.coordinator.mayWriteBack(k, token)) c.background.add(c.store.remove(storeKey, k));
     return null;
   }
   const [, , expires, staleUntil, errorUntil, loadMs] = header;
@@ -137,5 +139,6 @@ export function backfill(c, k, entry, now) {
   if (ttl <= 0) return;
   // Sized as a write is: the UTF-8 length of the value's JSON (the record's body).
   c.memory.set(k, entry, c.memorySized ? { ttl, size: entry.size } : { ttl });
-  c.reports.count(Report.Backfill);
+  // A value past the tier's byte bound is refused (counted there): no back-fill.
+  if (!c.memorySized || c.memory.peek(k) === entry) c.reports.count(Report.Backfill);
 }

@@ -85,11 +85,11 @@ async function warmLoad(c, k, loader, o, token) {
   let dropped = false;
   await c.coordinator.loads.run(k, loadBound(c, o), async () => {
     const { value, mark, loadMs } = await runLoader(c, k, loader, o);
+    const form = storedForm(c, k, value);
     if (loadOutdated(c, token, o, mark)) {
       dropped = true;
-      return value;
+      return form.stored;
     }
-    const form = storedForm(c, k, value);
     const w = write(c, k, form, o, loadMs, false);
     written = w === null ? null : w.then(() => null, (error) => ({ error }));
     return form.stored;

@@ -1,6 +1,7 @@
 // The write path of an EdgeCache: a value goes to memory at once and to the store in the
 // order its writes were asked for (coordinator.js), written through or queued behind. The
 // engine plans each write in one call (times, memory TTL, store TTL).
+import { EdgeEngine } from "../../dist/edgecache.js";
 import { EdgeCacheError, describe, fail, isEdgeCacheError } from "../errors.js";
 import { toStoredKey } from "../keys.js";
 import { utf8Length } from "../values.js";
@@ -38,18 +39,19 @@ export function write(c, k, form, o, loadMs, bySet) {
     c.memory?.delete(k);
   }
   if (c.store === null && known !== null) return null;
-  return writeStore(c, k, entry, json, now, storeTtl, c.coordinator.ticket(k, bySet));
+  return writeStore(c, k, entry, json, now, { storeTtl, minTtl }, c.coordinator.ticket(k, bySet));
 }
 
-async function writeStore(c, k, entry, json, now, storeTtl, ticket) {
+async function writeStore(c, k, entry, json, now, planned, ticket) {
   try {
-    await sendRecord(c, k, entry, json, now, storeTtl, ticket);
+    await sendRecord(c, k, entry, json, now, planned, ticket);
   } finally {
     c.coordinator.writeDone(k, ticket);
   }
 }
 
-async function sendRecord(c, k, entry, json, now, storeTtl, ticket) {
+/** `planned`: the store TTL planned with the store's minimum TTL then. */
+async function sendRecord(c, k, entry, json, now, planned, ticket) {
   if (entry.tags.length > 0) {
     // A tag invalidated since the write (while its generation was read) wins over it: the
     // record carries a generation just below the current one, so it is stale everywhere.
@@ -64,7 +66,9 @@ async function sendRecord(c, k, entry, json, now, storeTtl, ticket) {
     entry.generations = current.map((g, i) => (c.tags.invalidatedSince([entry.tags[i]], entry.mark) ? g - 1 : g));
   }
   if (c.store === null) return;
-  const { maxKeyBytes, maxValueBytes } = c.store.limits;
+  const { maxKeyBytes, maxValueBytes, minTtl } = c.store.limits;
+  // A store added to the ring while the tags were read may need a longer TTL: planned again.
+  const storeTtl = minTtl === planned.minTtl ? planned.storeTtl : EdgeEngine.storeTtl(now, entry.errorUntil, minTtl, entry.tags.length > 0);
   const header = c.engine.encode(k, json.length, now, entry.expires, entry.staleUntil, entry.errorUntil, entry.loadMs, entry.tags, entry.generations);
   const record = `${header}\n${json}`;
   const bytes = utf8Length(record);

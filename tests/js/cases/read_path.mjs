@@ -62,14 +62,22 @@ export const readPathCases = [
     equal(larger.stats().memory.tier.size, 1200);
   }],
 
-  ["the memory tier is bounded by bytes by default", async (lib) => {
-    const cache = new lib.EdgeCache();
+  ["the memory tier in front of a store is bounded by bytes by default, a memory-only one by entries", async (lib) => {
+    const cache = new lib.EdgeCache({ store: lib.stores.memory() });
     const big = "x".repeat(6 * 1024 * 1024);
     for (const k of ["a", "b", "c"]) await cache.set(k, big);
     const tier = cache.stats().memory.tier;
     ok(tier.bytes <= 16 * 1024 * 1024, `${tier.bytes} bytes held`);
     equal(tier.size, 2, "the oldest went for the third");
-    equal(await cache.get("c"), big);
+    equal(await cache.get("a"), big, "the store still has it");
+    const huge = "x".repeat(17 * 1024 * 1024);
+    await cache.set("huge", huge);
+    const reads = cache.stats().memory.backfills;
+    equal(await cache.get("huge"), huge);
+    equal(cache.stats().memory.backfills, reads, "a value memory refuses is not counted as back-filled");
+    const memoryOnly = new lib.EdgeCache();
+    await memoryOnly.set("huge", huge);
+    equal(await memoryOnly.get("huge"), huge, "memory is its only home: no byte bound");
   }],
 
   ["keys longer than the store allows become a SHA-256 digest", async (lib) => {
@@ -253,13 +261,71 @@ export const readPathCases = [
     await rejectsCode(new EdgeCache().set("k", { f: 1n }), "E_VALUE", EdgeCacheError, "JSON without a serializer");
   }],
 
-  ["a record the serializer cannot read is a corrupt miss", async (lib) => {
+  ["a record the serializer cannot read is a corrupt miss, left for the writer that can", async (lib) => {
     const store = lib.stores.memory();
-    await new lib.EdgeCache({ store }).set("k", "plain JSON");
+    const json = new lib.EdgeCache({ store });
+    await json.set("k", "plain JSON");
     const picky = { serialize: (v) => `!${JSON.stringify(v)}`, deserialize: (s) => (s[0] === "!" ? JSON.parse(s.slice(1)) : JSON.parse("{")) };
     const reader = new lib.EdgeCache({ store, serializer: picky });
     equal(await reader.get("k"), undefined);
     equal(reader.stats().store.corrupt, 1);
+    await reader.flush();
+    equal(await new lib.EdgeCache({ store }).get("k"), "plain JSON", "not deleted");
+  }],
+
+  ["a deserialize that gives a promise is refused: E_VALUE on write, a miss on read", async (lib) => {
+    const { EdgeCache, EdgeCacheError } = lib;
+    const store = lib.stores.memory();
+    await new EdgeCache({ store }).set("k", { a: 1 });
+    for (const deserialize of [async () => { throw new Error("late"); }, () => new Promise(() => {}), (s) => Promise.resolve(JSON.parse(s))]) {
+      const cache = new EdgeCache({ store, serializer: { serialize: JSON.stringify, deserialize } });
+      await rejectsCode(cache.set("other", 1), "E_VALUE", EdgeCacheError, "a promise read back");
+      equal(await cache.get("k"), undefined, "a record read as a promise is a miss");
+    }
+  }],
+
+  ["memory keeps the caller's object only when it is the same plain data as the store's copy", async (lib) => {
+    const store = lib.stores.memory();
+    const cache = new lib.EdgeCache({ store });
+    let reads = 0;
+    const withGetter = {};
+    Object.defineProperty(withGetter, "n", { enumerable: true, get: () => ++reads });
+    const hidden = { a: 1 };
+    Object.defineProperty(hidden, "toJSON", { enumerable: false, value: () => ({ b: 2 }) });
+    class Sub extends Array {}
+    const values = {
+      "an array with a named property": Object.assign([1, 2], { extra: 3 }),
+      "a symbol key": { a: 1, [Symbol("s")]: 2 },
+      "a non-enumerable toJSON": hidden,
+      "a getter": withGetter,
+      "no prototype": Object.assign(Object.create(null), { a: 1 }),
+      "an Array subclass": Sub.from([1]),
+      "a frozen object": Object.freeze({ a: 1 }),
+    };
+    const other = new lib.EdgeCache({ store });
+    for (const [what, value] of Object.entries(values)) {
+      await cache.set(what, value);
+      const here = await cache.get(what);
+      ok(here !== value, `${what}: not the caller's object`);
+      equal(here, await other.get(what), `${what}: the shape another isolate gets`);
+      equal(Object.getPrototypeOf(here), Object.getPrototypeOf(await other.get(what)), `${what}: the same kind`);
+    }
+    class Point {}
+    const revive = { serialize: JSON.stringify, deserialize: (s) => Object.assign(new Point(), JSON.parse(s)) };
+    const reviving = new lib.EdgeCache({ serializer: revive });
+    await reviving.set("p", { x: 3 });
+    ok((await reviving.get("p")) instanceof Point, "what the serializer revives, memory serves");
+  }],
+
+  ["a load superseded while it ran still answers in the stored shape", async (lib) => {
+    const cache = new lib.EdgeCache({ store: lib.stores.memory() });
+    let release;
+    const loading = cache.getOrSet("k", () => new Promise((r) => (release = r)));
+    while (!release) await new Promise((r) => setTimeout(r, 0));
+    await cache.set("k", "newer");
+    release({ at: new Date(0) });
+    equal(await loading, { at: "1970-01-01T00:00:00.000Z" });
+    equal(await cache.get("k"), "newer");
   }],
 ];
 
