@@ -292,8 +292,9 @@ export interface EdgeCacheOptions {
   namespace?: string;
   /**
    * The memory tier's options (its clock and TTLs are the cache's), or false for none. Default
-   * `{ maxEntries: 1000, maxBytes: 16 MiB }` (sized for a 128 MB isolate; bytes are the values'
-   * stored form); options with neither `maxEntries` nor `maxBytes` get both defaults too.
+   * `{ maxEntries: 1000, maxBytes: 16 MiB }` in front of a store (sized for a 128 MB isolate;
+   * bytes are the values' stored form), `{ maxEntries: 1000 }` without one; options with
+   * neither `maxEntries` nor `maxBytes` get the defaults too.
    */
   memory?: Omit<MemoryOptions, "now" | "ttl"> | false;
   /** Default time to live. Default 60 000. */
