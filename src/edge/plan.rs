@@ -164,8 +164,9 @@ mod tests {
             (1, 1, 1)
         );
         assert_eq!(
-            s.store.latency.count, 0,
-            "the store call's latency is reported apart"
+            (s.memory.latency.count, s.store.latency.count),
+            (0, 0),
+            "the package reports latency apart"
         );
     }
 
