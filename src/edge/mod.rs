@@ -135,18 +135,20 @@ impl EdgeCore {
     }
 }
 
+/// A core for tests, from numeric options.
+#[cfg(test)]
+pub(crate) fn test_core(fields: &[(&str, f64)]) -> EdgeCore {
+    let fields = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), crate::options::OptionValue::Number(*v)))
+        .collect();
+    EdgeCore::new(EdgeConfig::from_fields(fields).unwrap())
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_core as core;
     use super::*;
-    use crate::options::OptionValue;
-
-    fn core(fields: &[(&str, f64)]) -> EdgeCore {
-        let fields = fields
-            .iter()
-            .map(|(k, v)| (k.to_string(), OptionValue::Number(*v)))
-            .collect();
-        EdgeCore::new(EdgeConfig::from_fields(fields).unwrap())
-    }
 
     #[test]
     fn entry_times_use_defaults_and_overrides() {

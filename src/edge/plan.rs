@@ -115,17 +115,8 @@ impl EdgeCore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::edge::config::EdgeConfig;
+    use crate::edge::test_core as core;
     use crate::edge::TAG_RECORD_TTL;
-    use crate::options::OptionValue;
-
-    fn core(fields: &[(&str, f64)]) -> EdgeCore {
-        let fields = fields
-            .iter()
-            .map(|(k, v)| (k.to_string(), OptionValue::Number(*v)))
-            .collect();
-        EdgeCore::new(EdgeConfig::from_fields(fields).unwrap())
-    }
 
     const H: Horizons = Horizons {
         expires: 100.0,

@@ -2,7 +2,7 @@
 //! that no number is mirrored by hand in `pkg/src`. Each converts to or from its core type
 //! by an exhaustive match (the core stays free of wasm-bindgen).
 
-use crate::edge::plan::ReadPlan;
+use crate::edge::plan::{ReadPlan, ReadTier};
 use crate::edge::stats::{Event, Tier};
 use crate::edge::write_queue::Outcome;
 use wasm_bindgen::prelude::*;
@@ -96,6 +96,25 @@ impl Report {
             Report::MemoryLatency => Latency(Tier::Memory),
             Report::StoreLatency => Latency(Tier::Store),
             Report::LoaderLatency => Latency(Tier::Loader),
+        }
+    }
+}
+
+/// The tier a `readPlan` is made for (see `plan::ReadTier`).
+#[wasm_bindgen(js_name = Tier)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanTier {
+    /// A memory entry.
+    Memory = 0,
+    /// A store record.
+    Store = 1,
+}
+
+impl From<PlanTier> for ReadTier {
+    fn from(tier: PlanTier) -> ReadTier {
+        match tier {
+            PlanTier::Memory => ReadTier::Memory,
+            PlanTier::Store => ReadTier::Store,
         }
     }
 }

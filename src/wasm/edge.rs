@@ -1,15 +1,15 @@
 //! `EdgeEngine`: the tiered cache's decisions as the JavaScript `EdgeCache` asks for them.
 //!
 //! The rule: every synchronous rule lives in Rust; JavaScript awaits, owns timers and I/O,
-//! and never re-decides. A read asks for a plan once per value found (`memoryPlan`,
-//! `storePlan`: serve / serve and refresh / read on, keeping a fallback or not), counted
+//! and never re-decides. A read asks for a plan once per value found (`readPlan`: serve /
+//! serve and refresh / read on, keeping a fallback or not), counted
 //! here as it is made; a write is planned in one call (`planWrite`: times, memory TTL,
 //! store TTL). What only the package sees (store latency, loads, failures, writes) it
 //! reports through a buffer in wasm memory (`reportsPtr`), applied before stats are read:
 //! a report costs no crossing, so a memory hit makes one call and a miss → load → write
 //! a handful.
 
-use super::codes::{HeaderStatus, ReadPlanCode, Recorded, Report};
+use super::codes::{HeaderStatus, PlanTier, ReadPlanCode, Recorded, Report};
 use super::errors::to_js;
 use super::options::fields;
 use crate::edge::breaker::BreakerState;
@@ -18,7 +18,7 @@ use crate::edge::envelope::{Header, Rejection};
 use crate::edge::freshness::Horizons;
 use crate::edge::generation;
 use crate::edge::keys::{self, KeyKind};
-use crate::edge::plan::{ReadPlan, ReadTier};
+use crate::edge::plan::ReadPlan;
 use crate::edge::{EdgeCore, TAG_RECORD_TTL};
 use wasm_bindgen::prelude::*;
 
@@ -93,10 +93,12 @@ impl EdgeEngine {
         self.core.config().write_mode == WriteMode::Behind
     }
 
-    /// The plan of a value memory holds, at `now`, counted (memory hit, stale or miss).
-    #[wasm_bindgen(js_name = memoryPlan)]
-    pub fn memory_plan(
+    /// The plan of a value `tier` holds (a memory entry, or a store record with its times
+    /// as `decode` read them) at `now`, counted as that tier's hit, stale serve or miss.
+    #[wasm_bindgen(js_name = readPlan)]
+    pub fn read_plan(
         &mut self,
+        tier: PlanTier,
         now: f64,
         expires: f64,
         stale_until: f64,
@@ -104,22 +106,7 @@ impl EdgeEngine {
         load_ms: f64,
     ) -> ReadPlanCode {
         let h = horizons(expires, stale_until, error_until, load_ms);
-        self.core.plan_read(ReadTier::Memory, now, h).into()
-    }
-
-    /// The plan of a record the store gave (its times as `decode` read them), at `now`,
-    /// counted (store hit, stale or miss).
-    #[wasm_bindgen(js_name = storePlan)]
-    pub fn store_plan(
-        &mut self,
-        now: f64,
-        expires: f64,
-        stale_until: f64,
-        error_until: f64,
-        load_ms: f64,
-    ) -> ReadPlanCode {
-        let h = horizons(expires, stale_until, error_until, load_ms);
-        self.core.plan_read(ReadTier::Store, now, h).into()
+        self.core.plan_read(tier.into(), now, h).into()
     }
 
     /// Whether a value kept as a fallback is served at `now` because reading on (the store,

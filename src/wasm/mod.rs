@@ -9,7 +9,7 @@ mod options;
 mod ring;
 mod write_queue;
 
-pub use codes::{HeaderStatus, ReadPlanCode as ReadPlan, Report, WriteOutcome};
+pub use codes::{HeaderStatus, PlanTier as Tier, ReadPlanCode as ReadPlan, Report, WriteOutcome};
 pub use edge::EdgeEngine;
 pub use errors::set_error_class;
 pub use memory::MemoryEngine;

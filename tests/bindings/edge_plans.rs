@@ -2,7 +2,7 @@
 //! `pkg/src/edge/read_path.js`, `write_path.js` and `reports.js` drive them.
 
 use crate::support::{f64_view, num, options};
-use edgecache::wasm::{EdgeEngine, HeaderStatus, ReadPlan, Report};
+use edgecache::wasm::{EdgeEngine, HeaderStatus, ReadPlan, Report, Tier};
 use wasm_bindgen_test::*;
 
 fn engine(fields: &[(&str, f64)]) -> EdgeEngine {
@@ -23,7 +23,7 @@ fn a_memory_plan_follows_the_windows_and_counts_what_it_decided() {
     let mut e = engine(&[]);
     let plans: Vec<ReadPlan> = [50.0, 120.0, 200.0, 400.0]
         .iter()
-        .map(|&now| e.memory_plan(now, 100.0, 150.0, 300.0, 0.0))
+        .map(|&now| e.read_plan(Tier::Memory, now, 100.0, 150.0, 300.0, 0.0))
         .collect();
     assert_eq!(
         plans,
@@ -48,11 +48,11 @@ fn a_memory_plan_follows_the_windows_and_counts_what_it_decided() {
 fn a_store_plan_counts_store_hits_and_misses_and_an_uncounted_plan_counts_nothing() {
     let mut e = engine(&[]);
     assert_eq!(
-        e.store_plan(50.0, 100.0, 100.0, 100.0, 0.0),
+        e.read_plan(Tier::Store, 50.0, 100.0, 100.0, 100.0, 0.0),
         ReadPlan::Serve
     );
     assert_eq!(
-        e.store_plan(150.0, 100.0, 100.0, 100.0, 0.0),
+        e.read_plan(Tier::Store, 150.0, 100.0, 100.0, 100.0, 0.0),
         ReadPlan::ReadOn
     );
     assert_eq!(e.plan(50.0, 100.0, 100.0, 100.0), ReadPlan::Serve);

@@ -1,7 +1,7 @@
 // The read path of an EdgeCache: memory (L1), then the store (L2). The engine plans what
 // to do with each value found (serve, serve and refresh, read on with or without a
 // fallback) and counts it; this file carries the plan out.
-import { EdgeEngine, HeaderStatus, ReadPlan, Report } from "../../dist/edgecache.js";
+import { EdgeEngine, HeaderStatus, ReadPlan, Report, Tier } from "../../dist/edgecache.js";
 import { utf8Length } from "../values.js";
 import { refresh } from "./loads.js";
 import { emit, event } from "./reporting.js";
@@ -34,7 +34,7 @@ export function fromMemory(c, k, loader, o, started) {
 
 /** Carries out the engine's plan for a memory entry (one engine call, which counts it). */
 function planMemory(c, k, e, loader, o, started) {
-  const plan = c.engine.memoryPlan(c.now(), e.expires, e.staleUntil, e.errorUntil, e.loadMs);
+  const plan = c.engine.readPlan(Tier.Memory, c.now(), e.expires, e.staleUntil, e.errorUntil, e.loadMs);
   switch (plan) {
     case ReadPlan.Serve:
       event(c, "hit", k, "memory");
@@ -93,7 +93,7 @@ export async function readStore(c, k, loader, o, token) {
     return {};
   }
   const now = c.now();
-  const plan = c.engine.storePlan(now, entry.expires, entry.staleUntil, entry.errorUntil, entry.loadMs);
+  const plan = c.engine.readPlan(Tier.Store, now, entry.expires, entry.staleUntil, entry.errorUntil, entry.loadMs);
   if (plan === ReadPlan.ReadOnWithFallback || plan === ReadPlan.ReadOn) {
     event(c, "miss", k, "store");
     return plan === ReadPlan.ReadOn ? {} : { stale: entry };
