@@ -36,6 +36,8 @@ export interface MemoryOptions {
   ttl?: number;
   /** Eviction policy. Default "lru". */
   policy?: "lru" | "tinylfu";
+  /** Seed (a whole number ≥ 1) of W-TinyLFU's randomness, so that a run replays exactly; default: seeded from the platform on first use. */
+  seed?: number;
   /** Clock in ms. Default: `Date.now()`, read at most once per millisecond timer tick. */
   now?: () => number;
 }

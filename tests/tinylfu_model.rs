@@ -57,6 +57,7 @@ fn config() -> impl Strategy<Value = MemoryConfig> {
             max_bytes,
             ttl: None,
             policy,
+            seed: None,
         })
 }
 
@@ -290,6 +291,7 @@ fn a_full_tinylfu_tier_keeps_its_popular_entries() {
         max_bytes: None,
         ttl: None,
         policy: PolicyKind::TinyLfu,
+        seed: None,
     };
     let mut tier = MemoryTier::new(config);
     let mut slots = HashMap::new();
@@ -337,6 +339,7 @@ fn a_large_insert_lists_every_evicted_slot() {
             max_bytes: Some(1000),
             ttl: None,
             policy,
+            seed: None,
         });
         let mut held = Vec::new();
         for key in 0..200u32 {
@@ -380,6 +383,7 @@ fn byte_totals_past_u64_saturate() {
             max_bytes: None,
             ttl: None,
             policy,
+            seed: None,
         });
         let mut slots = Vec::new();
         for key in 0..2100u32 {
@@ -413,6 +417,7 @@ fn an_update_the_policy_refuses_is_counted_as_rejected() {
         max_bytes: Some(100),
         ttl: None,
         policy: PolicyKind::TinyLfu,
+        seed: None,
     });
     for key in 0..9u32 {
         let Ok(Admission::Stored(slot)) = tier.insert(key, 10.0, None, 0.0) else {

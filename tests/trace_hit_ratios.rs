@@ -44,6 +44,7 @@ fn entries(policy: PolicyKind, max_entries: u64) -> MemoryConfig {
         max_bytes: None,
         ttl: None,
         policy,
+        seed: None,
     }
 }
 
@@ -53,6 +54,7 @@ fn bytes(policy: PolicyKind, max_bytes: u64) -> MemoryConfig {
         max_bytes: Some(max_bytes),
         ttl: None,
         policy,
+        seed: None,
     }
 }
 
@@ -405,6 +407,7 @@ fn tinylfu_with_both_bounds_follows_the_binding_one() {
         max_bytes: Some(max_bytes),
         ttl: None,
         policy,
+        seed: None,
     };
     // 1000 entries of 100 bytes: the entry bound binds, then the byte bound.
     let cases = [

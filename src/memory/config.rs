@@ -30,6 +30,9 @@ pub struct MemoryConfig {
     pub ttl: Option<f64>,
     /// The eviction policy.
     pub policy: PolicyKind,
+    /// Seed of the policy's randomness (W-TinyLFU's hash seed and admission lottery), so
+    /// that a run replays exactly; `None`: seeded from the platform on first use.
+    pub seed: Option<u64>,
 }
 
 impl Default for MemoryConfig {
@@ -39,6 +42,7 @@ impl Default for MemoryConfig {
             max_bytes: None,
             ttl: None,
             policy: PolicyKind::Lru,
+            seed: None,
         }
     }
 }
@@ -46,7 +50,7 @@ impl Default for MemoryConfig {
 impl MemoryConfig {
     /// Option names accepted. `now` (the clock) is used by the bindings; here it is only
     /// checked to be a function.
-    pub const NAMES: [&'static str; 5] = ["maxEntries", "maxBytes", "ttl", "policy", "now"];
+    pub const NAMES: [&'static str; 6] = ["maxEntries", "maxBytes", "ttl", "policy", "now", "seed"];
 
     /// Builds a configuration from caller options, rejecting unknown names and bad values.
     pub fn from_fields(fields: Vec<(String, OptionValue)>) -> Result<Self> {
@@ -68,6 +72,7 @@ impl MemoryConfig {
             max_bytes,
             ttl,
             policy,
+            seed: fields.seed("seed")?,
         })
     }
 }
@@ -105,6 +110,8 @@ mod tests {
             ("ttl", OptionValue::Text("5s".into())),
             ("policy", OptionValue::Text("lfu".into())),
             ("colour", OptionValue::Bool(true)),
+            ("seed", OptionValue::Number(0.0)),
+            ("seed", OptionValue::Number(1.5)),
         ] {
             let err = parse(&[(name, value)]).unwrap_err();
             assert_eq!(err.code().as_str(), "E_CONFIG");

@@ -135,7 +135,7 @@ impl MemoryTier {
                     (Some(_), Some(_)) => BOTH_BOUNDS_CAPACITY,
                     (entries, bytes) => bytes.or(entries).unwrap_or(1),
                 };
-                Policy::TinyLfu(Box::new(TinyLfuPolicy::new(capacity)))
+                Policy::TinyLfu(Box::new(TinyLfuPolicy::new(capacity, config.seed)))
             }
         };
         MemoryTier {

@@ -148,8 +148,9 @@ pub struct TinyLfuPolicy {
 }
 
 impl TinyLfuPolicy {
-    /// A policy for `capacity` weight units (bytes or entries, as the tier is bounded).
-    pub fn new(capacity: u64) -> Self {
+    /// A policy for `capacity` weight units (bytes or entries, as the tier is bounded),
+    /// its randomness seeded with `seed`, else from the platform on first use.
+    pub fn new(capacity: u64, seed: Option<u64>) -> Self {
         let capacity = capacity.max(1);
         let main = scale(capacity, PERCENT_MAIN);
         TinyLfuPolicy {
@@ -163,7 +164,7 @@ impl TinyLfuPolicy {
             adjustment: 0,
             len: 0,
             round: Round::new(),
-            rng: LazyRng::default(),
+            rng: seed.map_or_else(LazyRng::default, LazyRng::seeded),
             seeded: false,
         }
     }
@@ -581,7 +582,7 @@ mod tests {
 
     #[test]
     fn evicts_everything_then_nothing() {
-        let mut p = TinyLfuPolicy::new(10);
+        let mut p = TinyLfuPolicy::new(10, Some(1));
         for slot in 0..5 {
             p.insert(slot, slot * 7, 1);
         }
@@ -593,7 +594,7 @@ mod tests {
 
     #[test]
     fn unknown_slots_are_ignored() {
-        let mut p = TinyLfuPolicy::new(4);
+        let mut p = TinyLfuPolicy::new(4, Some(1));
         p.access(3);
         p.update(9, 5);
         p.remove(NO_SLOT);
@@ -604,7 +605,7 @@ mod tests {
     #[test]
     fn frequent_keys_survive_a_scan() {
         let capacity = 100;
-        let mut p = TinyLfuPolicy::new(capacity);
+        let mut p = TinyLfuPolicy::new(capacity, Some(1));
         fill(&mut p, capacity, 0..100);
         for _ in 0..5 {
             for slot in 0..50 {
@@ -626,7 +627,7 @@ mod tests {
 
     #[test]
     fn weights_are_tracked_through_updates() {
-        let mut p = TinyLfuPolicy::new(1000);
+        let mut p = TinyLfuPolicy::new(1000, Some(1));
         p.insert(0, 1, 100);
         p.insert(1, 2, 200);
         p.update(0, 50);

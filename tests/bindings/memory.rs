@@ -361,7 +361,12 @@ fn the_bounds_and_policy_decide_whether_sizes_and_hashes_are_needed() {
 
 #[wasm_bindgen_test]
 fn tinylfu_keeps_a_frequently_read_key_through_a_scan_of_new_ones() {
-    let mut e = engine(&[("policy", text("tinylfu")), ("maxEntries", num(10.0))]);
+    // Seeded: W-TinyLFU admits a colder candidate now and then at random (1 in 128).
+    let mut e = engine(&[
+        ("policy", text("tinylfu")),
+        ("maxEntries", num(10.0)),
+        ("seed", num(7.0)),
+    ]);
     let hot = e.insert(0, 0xC0FFEE, 0.0, None, 0.0) % UNIT;
     for _ in 0..20 {
         assert_eq!(e.get(0, hot as u32, 1.0), 1);

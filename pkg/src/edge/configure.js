@@ -78,7 +78,10 @@ function stateOf(given) {
   };
   // A background task is at most a load and a store write (with its tags' read).
   c.background = new Background(waitUntil, report, 2 * c.readBound + c.loaderTimeout);
-  [c.memory, c.memorySized] = makeMemory(memory, c.now, store === undefined ? DEFAULT_MEMORY_ONLY : DEFAULT_MEMORY);
+  const defaults = store === undefined ? DEFAULT_MEMORY_ONLY : DEFAULT_MEMORY;
+  // The cache's seed seeds its memory tier too (W-TinyLFU), unless memory.seed is given.
+  const seeded = engine.seed() === undefined ? defaults : { ...defaults, seed: engine.seed() };
+  [c.memory, c.memorySized] = makeMemory(memory, c.now, seeded);
   c.store = store === undefined ? null : storeTier(c, store);
   c.tags = new TagGenerations(engine, c.store, c.now, (tag) => {
     c.reports.count(Report.StoreCorrupt);
@@ -159,7 +162,7 @@ function earlyRefreshBeta(option) {
 
 /**
  * The memory tier (null with `memory: false`), and whether it is bounded by bytes;
- * `defaults` apply when the caller gives no bound.
+ * `defaults`' bounds apply when the caller gives none, its seed unless the caller gives one.
  */
 function makeMemory(given, now, defaults) {
   if (given === false) return [null, false];
@@ -172,5 +175,6 @@ function makeMemory(given, now, defaults) {
   }
   const bounded = option.maxEntries !== undefined || option.maxBytes !== undefined;
   const sized = (bounded ? option : defaults).maxBytes !== undefined;
-  return [new MemoryCache({ ...(bounded ? {} : defaults), ...option, now }), sized];
+  const { seed } = defaults;
+  return [new MemoryCache({ ...(bounded ? { seed } : defaults), ...option, now }), sized];
 }

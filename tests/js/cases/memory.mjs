@@ -9,6 +9,23 @@ function clock(start = 1000) {
 }
 
 export const memoryCases = [
+  ["a seeded tinylfu replays exactly: the same operations keep the same keys", (lib) => {
+    const run = (seed) => {
+      const cache = new lib.MemoryCache({ maxEntries: 50, policy: "tinylfu", seed });
+      const rng = seeded(3);
+      for (let i = 0; i < 5000; i++) {
+        const key = `k${Math.floor(rng.next() ** 3 * 400)}`;
+        if (cache.get(key) === undefined) cache.set(key, i);
+      }
+      const held = [];
+      for (let i = 0; i < 400; i++) if (cache.peek(`k${i}`) !== undefined) held.push(i);
+      return JSON.stringify([held, cache.stats()]);
+    };
+    equal(run(42), run(42));
+    throwsCode(() => new lib.MemoryCache({ seed: 0 }), "E_CONFIG", lib.EdgeCacheError, "seed 0");
+  }],
+
+
   ["stores and returns values as stored", ({ MemoryCache }) => {
     const c = new MemoryCache({ maxEntries: 10 });
     const obj = { user: 1, tags: ["a"] };
