@@ -158,16 +158,25 @@ impl TagTable {
     }
 
     /// Whether an entry written under `tags` with `written` generations (and, when this
-    /// isolate wrote it, the `mark` of its write) is current at `now`. A tag whose
-    /// generation cannot be read counts as raised (NaN compares false).
-    pub fn check(&mut self, tags: &[&str], written: &[f64], mark: Option<u64>, now: f64) -> Check {
+    /// isolate wrote it, the `mark` of its write) is current at `now`: against the
+    /// generations the table trusts, or against `read` ones when given (what a read of the
+    /// store gave, see [`TagTable::read`]). A tag whose generation cannot be read counts as
+    /// raised (NaN compares false).
+    pub fn check(
+        &mut self,
+        tags: &[&str],
+        written: &[f64],
+        mark: Option<u64>,
+        read: Option<&[f64]>,
+        now: f64,
+    ) -> Check {
         let (mut since, mut unknown, mut covered) = (false, false, true);
         for (i, &tag) in tags.iter().enumerate() {
             since |= mark.is_some_and(|m| self.invalidation(tag) > m);
-            let generation = if self.stored {
-                self.trusted(tag, now)
-            } else {
-                Some(self.local(tag, now))
+            let generation = match read {
+                Some(read) => Some(read.get(i).copied().unwrap_or(f64::NAN)),
+                None if self.stored => self.trusted(tag, now),
+                None => Some(self.local(tag, now)),
             };
             match generation {
                 Some(g) => covered &= written.get(i).is_some_and(|&w| g <= w),
@@ -183,14 +192,6 @@ impl TagTable {
         } else {
             Check::Stale
         }
-    }
-
-    /// Whether every generation in `current` is at most the one `written` (NaN: not).
-    pub fn covers(current: &[f64], written: &[f64]) -> bool {
-        current
-            .iter()
-            .enumerate()
-            .all(|(i, &g)| written.get(i).is_some_and(|&w| g <= w))
     }
 
     /// The generations a record written under `tags` at `mark` carries, given their
@@ -478,10 +479,10 @@ mod tests {
         assert_eq!(t.known(&["a"], 0.0), None);
         assert_eq!(t.read(&["a"], &[5.0], 0.0), [5.0]);
         assert_eq!(t.known(&["a"], 999.0), Some(vec![5.0]));
-        assert_eq!(t.check(&["a"], &[5.0], None, 999.0), Check::Current);
-        assert_eq!(t.check(&["a"], &[4.0], None, 999.0), Check::Stale);
+        assert_eq!(t.check(&["a"], &[5.0], None, None, 999.0), Check::Current);
+        assert_eq!(t.check(&["a"], &[4.0], None, None, 999.0), Check::Stale);
         assert_eq!(t.known(&["a"], 1000.0), None);
-        assert_eq!(t.check(&["a"], &[5.0], None, 1000.0), Check::Unknown);
+        assert_eq!(t.check(&["a"], &[5.0], None, None, 1000.0), Check::Unknown);
     }
 
     #[test]
@@ -491,11 +492,23 @@ mod tests {
         let g = t.read(&["a", "b", "c"], &[f64::NAN, f64::NAN, -1.0], 2000.0);
         assert_eq!(g[0], 5.0);
         assert!(g[1].is_nan() && g[2].is_nan());
-        assert!(!TagTable::covers(&g, &[9.0, 9.0, 9.0]));
-        assert!(TagTable::covers(&[1.0, 2.0], &[1.0, 3.0]));
-        assert!(
-            !TagTable::covers(&[1.0, 2.0], &[1.0]),
+        let tags = ["a", "b", "c"];
+        let stale = t.check(&tags, &[9.0, 9.0, 9.0], None, Some(&g), 2000.0);
+        assert_eq!(stale, Check::Stale, "NaN: not current");
+        let read = Some(&[1.0, 2.0][..]);
+        assert_eq!(
+            t.check(&["x", "y"], &[1.0, 3.0], None, read, 0.0),
+            Check::Current
+        );
+        assert_eq!(
+            t.check(&["x", "y"], &[1.0], None, read, 0.0),
+            Check::Stale,
             "a missing generation"
+        );
+        assert_eq!(
+            t.check(&["a"], &[9.0], Some(0), read, 0.0),
+            Check::Current,
+            "not invalidated here"
         );
     }
 
@@ -508,7 +521,7 @@ mod tests {
         assert!(!t.invalidated_since(&["b"], m));
         assert!(!t.invalidated_since(&["a"], t.mark()));
         assert_eq!(
-            t.check(&["a"], &[f64::INFINITY], Some(m), 10.2),
+            t.check(&["a"], &[f64::INFINITY], Some(m), None, 10.2),
             Check::Stale
         );
         assert_eq!(t.stamp(&["a", "b"], &[11.0, 3.0], m), [10.0, 3.0]);
@@ -533,8 +546,8 @@ mod tests {
         assert_eq!(t.current(&["a"], 0.0), Some(vec![0.0]));
         assert_eq!(t.invalidate(&["a"], 5.0), [5.0]);
         assert_eq!(t.invalidate(&["a"], 5.0), [6.0]);
-        assert_eq!(t.check(&["a"], &[5.0], None, 1e9), Check::Stale);
-        assert_eq!(t.check(&["a"], &[6.0], None, 1e9), Check::Current);
+        assert_eq!(t.check(&["a"], &[5.0], None, None, 1e9), Check::Stale);
+        assert_eq!(t.check(&["a"], &[6.0], None, None, 1e9), Check::Current);
     }
 
     #[test]
@@ -550,14 +563,17 @@ mod tests {
         assert!(t.tags.get("victim").is_none());
         // Still invalidated since the mark, and its entries never current with an older generation.
         assert!(t.invalidated_since(&["victim"], m));
-        assert_eq!(t.check(&["victim"], &[99.0], None, 200.0), Check::Stale);
         assert_eq!(
-            t.check(&["victim"], &written, Some(t.mark()), 200.0),
+            t.check(&["victim"], &[99.0], None, None, 200.0),
+            Check::Stale
+        );
+        assert_eq!(
+            t.check(&["victim"], &written, Some(t.mark()), None, 200.0),
             Check::Stale
         );
         let now = t.current(&["victim"], 200.0).unwrap_or_default();
         assert_eq!(
-            t.check(&["victim"], &now, Some(t.mark()), 200.0),
+            t.check(&["victim"], &now, Some(t.mark()), None, 200.0),
             Check::Current
         );
     }
