@@ -57,7 +57,15 @@ impl<V> TagMap<V> {
 
     /// Keeps the tags whose value `keep` (which may change it) says to keep.
     pub fn retain(&mut self, mut keep: impl FnMut(&mut V) -> bool) {
-        self.slots.retain_mut(|(_, v)| keep(v));
+        // Slots are in no order: one that goes is replaced by the last.
+        let mut slot = 0;
+        while let Some((_, value)) = self.slots.get_mut(slot) {
+            if keep(value) {
+                slot += 1;
+            } else {
+                self.slots.swap_remove(slot);
+            }
+        }
         self.rebuild(self.index.len());
     }
 

@@ -211,6 +211,23 @@ impl TagTable {
             .collect()
     }
 
+    /// The generations a record written under `tags` at `mark` carries at `now` (see
+    /// [`TagTable::stamp`]): from the `read` ones when given, else from the current ones
+    /// when they are decided without the store (`None` when it must be read).
+    pub fn stamped(
+        &mut self,
+        tags: &[&str],
+        mark: u64,
+        read: Option<&[f64]>,
+        now: f64,
+    ) -> Option<Vec<f64>> {
+        let current = match read {
+            Some(read) => read.to_vec(),
+            None => self.current(tags, now)?,
+        };
+        Some(self.stamp(tags, &current, mark))
+    }
+
     /// Starts an invalidation of `tags` at `now`: raised here at once from what this isolate
     /// knows (the time in whole ms, or one above the known generation if larger), so that
     /// reads, sets and loads from now on see it. Returns these local generations; without
@@ -427,30 +444,51 @@ impl TagTable {
 /// units, `:`, and the tag (`"3:abc1:d"`), so any tag text is carried as it is. A
 /// malformed rest ends the list.
 pub fn split_list(list: &str) -> Vec<&str> {
-    let mut tags = Vec::new();
-    let mut rest = list;
-    while let Some((length, after)) = rest.split_once(':') {
-        let Some(units) = length.bytes().try_fold(0usize, |n, b| {
-            let digit = b.checked_sub(b'0').filter(|d| *d < 10)?;
-            n.checked_mul(10)?.checked_add(usize::from(digit))
-        }) else {
-            break;
-        };
-        let (mut end, mut seen) = (0, 0);
-        for c in after.chars() {
-            if seen >= units {
+    let bytes = list.as_bytes();
+    let (mut tags, mut at) = (Vec::new(), 0);
+    loop {
+        let mut units = 0usize;
+        let start = at;
+        while let Some(digit) = bytes.get(at).and_then(|b| b.checked_sub(b'0')) {
+            if digit > 9 {
                 break;
             }
-            seen += c.len_utf16();
-            end += c.len_utf8();
+            let Some(n) = units
+                .checked_mul(10)
+                .and_then(|n| n.checked_add(digit.into()))
+            else {
+                return tags;
+            };
+            units = n;
+            at += 1;
         }
-        let Some((tag, next)) = after.split_at_checked(end).filter(|_| seen == units) else {
-            break;
-        };
-        tags.push(tag);
-        rest = next;
+        if at == start || bytes.get(at) != Some(&b':') {
+            return tags;
+        }
+        at += 1;
+        let from = at;
+        // Each UTF-8 lead byte is one UTF-16 unit, a four-byte one (above U+FFFF) two.
+        while units > 0 {
+            let Some(&b) = bytes.get(at) else {
+                return tags;
+            };
+            at += 1;
+            units -= 1;
+            if b >= 0xF0 {
+                let Some(rest) = units.checked_sub(1) else {
+                    return tags; // half of a pair
+                };
+                units = rest;
+            }
+            while bytes.get(at).is_some_and(|b| b & 0xC0 == 0x80) {
+                at += 1;
+            }
+        }
+        match list.get(from..at) {
+            Some(tag) => tags.push(tag),
+            None => return tags,
+        }
     }
-    tags
 }
 
 #[cfg(test)]
@@ -525,6 +563,10 @@ mod tests {
             Check::Stale
         );
         assert_eq!(t.stamp(&["a", "b"], &[11.0, 3.0], m), [10.0, 3.0]);
+        let read = Some(&[11.0, 3.0][..]);
+        assert_eq!(t.stamped(&["a", "b"], m, read, 10.2), Some(vec![10.0, 3.0]));
+        assert_eq!(t.stamped(&["a"], m, None, 10.2), Some(vec![10.0]), "known");
+        assert_eq!(t.stamped(&["b"], m, None, 10.2), None, "to be read");
         assert_eq!(t.settle(&["a"], &[11.0], &[f64::NAN], 10.2), None);
         assert_eq!(t.settle(&["a"], &[11.0], &[50.0], 10.2), Some(vec![51.0]));
         assert_eq!(

@@ -25,12 +25,6 @@ impl TagEngine {
         }
     }
 
-    /// The current generations of the tag list `tags` at `now` when the store need not be
-    /// read (known within the interval, or there is no store), else undefined.
-    pub fn current(&mut self, tags: &str, now: f64) -> Option<Vec<f64>> {
-        self.table.current(&split_list(tags), now)
-    }
-
     /// A mark to pass to `invalidatedSince`, `check` or `stamp` later (a write or load
     /// begins now).
     pub fn mark(&self) -> f64 {
@@ -63,10 +57,19 @@ impl TagEngine {
         check.into()
     }
 
-    /// The generations a record of `tags` written at `mark` carries, given the `current`
-    /// ones: just below for a tag invalidated here since.
-    pub fn stamp(&self, tags: &str, current: &[f64], mark: f64) -> Vec<f64> {
-        self.table.stamp(&split_list(tags), current, mark as u64)
+    /// The generations a record of `tags` written at `mark` carries at `now`: the
+    /// current ones, just below for a tag invalidated here since (the invalidation wins
+    /// everywhere); from the `read` ones when given (what `read` returned), else from the
+    /// ones known here, or undefined when they must be read (with no store: never).
+    pub fn stamp(
+        &mut self,
+        tags: &str,
+        mark: f64,
+        now: f64,
+        read: Option<Box<[f64]>>,
+    ) -> Option<Vec<f64>> {
+        let tags = split_list(tags);
+        self.table.stamped(&tags, mark as u64, read.as_deref(), now)
     }
 
     /// Starts an invalidation of `tags` at `now` (seen here at once); the local

@@ -41,21 +41,6 @@ export class TagGenerations {
     this.#onUnreadable = onUnreadable;
   }
 
-  /**
-   * The current generations of the tag list `list` (see `tagList`) when the store need
-   * not be read (known and trusted, or there is no store), else undefined.
-   */
-  known(list) {
-    return this.#table.current(list, this.#now());
-  }
-
-  /** Current generation of each tag of `list`; concurrent re-reads of the same tags share one read. */
-  current(tags, list) {
-    const known = this.known(list);
-    if (known !== undefined) return Promise.resolve(known);
-    return this.#reads.run(list, this.#readBound, () => this.#read(tags, list));
-  }
-
   /** A mark to pass to `invalidatedSince` and `stamp` later. */
   mark() {
     return this.#table.mark();
@@ -67,11 +52,21 @@ export class TagGenerations {
   }
 
   /**
-   * The generations a record of `list` written at `mark` carries, given their `current`
-   * ones (a tag invalidated here since is stamped just below: the invalidation wins).
+   * The generations a record of the tag list `list` written at `mark` carries when they
+   * are decided without reading the store (always without a store), else undefined: the
+   * current ones, just below for a tag invalidated here since (the invalidation wins
+   * everywhere).
    */
-  stamp(list, current, mark) {
-    return this.#table.stamp(list, current, mark);
+  known(list, mark) {
+    return this.#table.stamp(list, mark, this.#now());
+  }
+
+  /**
+   * As `known` for `tags` (whose tag list is `list`), read from the store when they must
+   * be (concurrent re-reads of the same tags share one read); NaN where they could not be.
+   */
+  async stamp(tags, list, mark) {
+    return this.known(list, mark) ?? this.#table.stamp(list, mark, this.#now(), await this.#readShared(tags, list));
   }
 
   /**
@@ -84,7 +79,7 @@ export class TagGenerations {
     const list = (entry.list ??= tagList(entry.tags));
     const check = this.#table.check(list, entry.generations, this.#now(), entry.mark);
     if (check !== TagCheck.Unknown) return check === TagCheck.Current;
-    return this.#reads.run(list, this.#readBound, () => this.#read(entry.tags, list)).then((read) =>
+    return this.#readShared(entry.tags, list).then((read) =>
       this.#table.check(list, entry.generations, this.#now(), entry.mark, read) === TagCheck.Current);
   }
 
@@ -126,7 +121,11 @@ export class TagGenerations {
     this.#table.free();
   }
 
-  /** Reads the generations of `tags` (whose tag list is `list`) from the store. */
+  /** The generations of `tags` (whose tag list is `list`) read from the store, one read for concurrent callers. */
+  #readShared(tags, list) {
+    return this.#reads.run(list, this.#readBound, () => this.#read(tags, list));
+  }
+
   async #read(tags, list) {
     const now = this.#now();
     return this.#table.read(list, await this.#readStored(tags), now);

@@ -27,11 +27,11 @@ export function write(c, k, form, o, loadMs, bySet) {
     now, o.ttl, o.staleWhileRevalidate, o.staleIfError, tags.length > 0, minTtl,
   );
   const list = tags.length === 0 ? "" : tagList(tags);
+  const mark = c.tags.mark();
   // Known and trusted (always without a store), else read by sendRecord: until then the
   // new entry counts as current.
-  const known = tags.length === 0 ? NO_TAGS : c.tags.known(list);
+  const known = tags.length === 0 ? NO_TAGS : c.tags.known(list, mark);
   const generations = known ?? tags.map(() => Infinity);
-  const mark = c.tags.mark();
   const entry = { value, expires, staleUntil, errorUntil, loadMs, tags, generations, mark, list };
   // A TTL below the clock's resolution (now + ttl === now) leaves nothing to keep.
   if (c.memory !== null && memoryTtl > 0) {
@@ -58,15 +58,15 @@ async function sendRecord(c, k, entry, json, now, planned, ticket) {
   if (entry.tags.length > 0) {
     // A tag invalidated since the write (while its generation was read) wins over it: the
     // record carries a generation just below the current one, so it is stale everywhere.
-    const current = await c.tags.current(entry.tags, entry.list);
-    const unknown = entry.tags.filter((_, i) => Number.isNaN(current[i]));
+    const stamped = await c.tags.stamp(entry.tags, entry.list, entry.mark);
+    const unknown = entry.tags.filter((_, i) => Number.isNaN(stamped[i]));
     if (unknown.length > 0) {
       // Stamped with a guess, the record would be a miss for ever (a guess too low) or
       // outlive an invalidation (too high); memory's copy, current until now, goes too.
       if (c.memory?.peek(k) === entry) c.memory.delete(k);
       throw new EdgeCacheError("E_STORE", `the value for "${k}" was not cached: the generation of its tag ${JSON.stringify(unknown[0])} could not be read from the store; try again`);
     }
-    entry.generations = c.tags.stamp(entry.list, current, entry.mark);
+    entry.generations = stamped;
   }
   if (c.store === null) return;
   const { maxKeyBytes, maxValueBytes, minTtl } = c.store.limits;
