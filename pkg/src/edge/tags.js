@@ -41,9 +41,9 @@ export class TagGenerations {
     this.#onUnreadable = onUnreadable;
   }
 
-  /** A mark to pass to `invalidatedSince` and `stamp` later. */
-  mark() {
-    return this.#table.mark();
+  /** A mark to pass to `invalidatedSince` and `stamp` later for `tags` (none needed without tags). */
+  mark(tags) {
+    return tags.length === 0 ? 0 : this.#table.mark();
   }
 
   /** Whether any of `tags` was invalidated in this isolate after `mark` was taken. */

@@ -27,7 +27,7 @@ export function write(c, k, form, o, loadMs, bySet) {
     now, o.ttl, o.staleWhileRevalidate, o.staleIfError, tags.length > 0, minTtl,
   );
   const list = tags.length === 0 ? "" : tagList(tags);
-  const mark = c.tags.mark();
+  const mark = c.tags.mark(tags);
   // Known and trusted (always without a store), else read by sendRecord: until then the
   // new entry counts as current.
   const known = tags.length === 0 ? NO_TAGS : c.tags.known(list, mark);
