@@ -17,5 +17,7 @@ mod errors;
 mod memory;
 #[path = "bindings/ring.rs"]
 mod ring;
+#[path = "bindings/tags.rs"]
+mod tags;
 #[path = "bindings/write_queue.rs"]
 mod write_queue;

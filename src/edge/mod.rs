@@ -1,6 +1,7 @@
 //! The tiered cache's decisions: entry times (TTL, jitter, stale windows), freshness and
 //! early refresh, store keys and TTLs, the L2 record header, and the counters. The package
-//! carries the decisions out (awaits stores and loaders) and reports back.
+//! carries the decisions out (awaits stores and loaders) and reports back. The tag
+//! generations an isolate remembers are kept in [`tags`].
 
 pub mod breaker;
 pub mod config;
@@ -11,6 +12,8 @@ pub mod keys;
 pub mod latency;
 pub mod plan;
 pub mod stats;
+mod tag_map;
+pub mod tags;
 pub mod write_queue;
 
 use crate::rng::LazyRng;

@@ -4,6 +4,7 @@
 
 use crate::edge::plan::{ReadPlan, ReadTier};
 use crate::edge::stats::{Event, Tier};
+use crate::edge::tags::Check;
 use crate::edge::write_queue::Outcome;
 use wasm_bindgen::prelude::*;
 
@@ -180,4 +181,26 @@ pub enum HeaderStatus {
     ForeignKey = 2,
     /// A record of another edgecache format: a miss, left alone.
     OtherFormat = 3,
+}
+
+/// Whether a tagged entry is current (`TagEngine.check`, see `tags::Check`).
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TagCheck {
+    /// Every tag is known and none is newer than the entry.
+    Current = 0,
+    /// A tag was invalidated since the entry was written, or is newer than it.
+    Stale = 1,
+    /// A tag's generation must be read from the store first.
+    Unknown = 2,
+}
+
+impl From<Check> for TagCheck {
+    fn from(check: Check) -> TagCheck {
+        match check {
+            Check::Current => TagCheck::Current,
+            Check::Stale => TagCheck::Stale,
+            Check::Unknown => TagCheck::Unknown,
+        }
+    }
 }

@@ -7,11 +7,15 @@ mod errors;
 mod memory;
 mod options;
 mod ring;
+mod tags;
 mod write_queue;
 
-pub use codes::{HeaderStatus, PlanTier as Tier, ReadPlanCode as ReadPlan, Report, WriteOutcome};
+pub use codes::{
+    HeaderStatus, PlanTier as Tier, ReadPlanCode as ReadPlan, Report, TagCheck, WriteOutcome,
+};
 pub use edge::EdgeEngine;
 pub use errors::set_error_class;
 pub use memory::MemoryEngine;
 pub use ring::RingEngine;
+pub use tags::TagEngine;
 pub use write_queue::WriteQueueEngine;

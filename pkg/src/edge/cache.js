@@ -193,6 +193,7 @@ export class EdgeCache {
     c.memory?.dispose();
     if (c.store instanceof ShardedStore) c.store.dispose();
     c.reports.dispose();
+    c.tags.dispose();
     c.engine.free();
     return report;
   }

@@ -96,7 +96,7 @@ async function callLoader(c, k, loader, o, stale, token) {
  */
 export async function runLoader(c, k, loader, o) {
   const t0 = elapsedClock();
-  const mark = c.tags.mark();
+  const mark = c.tags.mark(o.tags ?? NO_TAGS);
   c.reports.count(Report.Load);
   event(c, "load", k, "loader");
   c.inFlight++;

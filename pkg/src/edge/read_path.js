@@ -14,7 +14,7 @@ const CORRUPT = [HeaderStatus.Corrupt];
 
 /**
  * L1: `null` (nothing usable), `{ served: true, value }`, or `{ stale }` (an entry that
- * may be served only if loading fails). May return a promise when tags need checking.
+ * may be served only if loading fails). May return a promise when tags must be read.
  * `started` (elapsedClock) times a served read.
  */
 export function fromMemory(c, k, loader, o, started) {
@@ -23,13 +23,17 @@ export function fromMemory(c, k, loader, o, started) {
     if (c.memory !== null) memoryMiss(c, k);
     return null;
   }
-  if (entry.tags.length === 0) return planMemory(c, k, entry, loader, o, started);
-  return c.tags.isCurrent(entry).then((current) => {
-    if (current) return planMemory(c, k, entry, loader, o, started);
-    if (c.memory.peek(k) === entry) c.memory.delete(k); // not a newer set's entry
-    memoryMiss(c, k);
-    return null;
-  });
+  const current = entry.tags.length === 0 || c.tags.isCurrent(entry);
+  if (current === true) return planMemory(c, k, entry, loader, o, started);
+  if (current === false) return outdated(c, k, entry);
+  return current.then((yes) => (yes ? planMemory(c, k, entry, loader, o, started) : outdated(c, k, entry)));
+}
+
+/** A memory entry one of whose tags is newer: dropped (unless a newer set replaced it), a miss. */
+function outdated(c, k, entry) {
+  if (c.memory.peek(k) === entry) c.memory.delete(k);
+  memoryMiss(c, k);
+  return null;
 }
 
 /** Carries out the engine's plan for a memory entry (one engine call, which counts it). */

@@ -8,6 +8,7 @@ import { utf8Length } from "../values.js";
 import { callOptions } from "./options.js";
 import { NO_TAGS } from "./read_path.js";
 import { storedForm } from "./serializer.js";
+import { tagList } from "./tags.js";
 
 /** The options of `set` (and of a warm entry). */
 export const SET = ["ttl", "tags", "staleWhileRevalidate", "staleIfError"];
@@ -25,11 +26,13 @@ export function write(c, k, form, o, loadMs, bySet) {
   const [expires, staleUntil, errorUntil, memoryTtl, storeTtl] = c.engine.planWrite(
     now, o.ttl, o.staleWhileRevalidate, o.staleIfError, tags.length > 0, minTtl,
   );
-  const known = tags.length === 0 ? NO_TAGS : c.tags.known(tags);
-  // Until sendRecord has read the tags' generations, the new entry counts as current.
+  const list = tags.length === 0 ? "" : tagList(tags);
+  const mark = c.tags.mark(tags);
+  // Known and trusted (always without a store), else read by sendRecord: until then the
+  // new entry counts as current.
+  const known = tags.length === 0 ? NO_TAGS : c.tags.known(list, mark);
   const generations = known ?? tags.map(() => Infinity);
-  const mark = c.tags.mark();
-  const entry = { value, expires, staleUntil, errorUntil, loadMs, tags, generations, mark };
+  const entry = { value, expires, staleUntil, errorUntil, loadMs, tags, generations, mark, list };
   // A TTL below the clock's resolution (now + ttl === now) leaves nothing to keep.
   if (c.memory !== null && memoryTtl > 0) {
     const opts = { ttl: memoryTtl };
@@ -38,7 +41,7 @@ export function write(c, k, form, o, loadMs, bySet) {
   } else {
     c.memory?.delete(k);
   }
-  if (c.store === null && known !== null) return null;
+  if (c.store === null) return null;
   return writeStore(c, k, entry, json, now, { storeTtl, minTtl }, c.coordinator.ticket(k, bySet));
 }
 
@@ -55,15 +58,15 @@ async function sendRecord(c, k, entry, json, now, planned, ticket) {
   if (entry.tags.length > 0) {
     // A tag invalidated since the write (while its generation was read) wins over it: the
     // record carries a generation just below the current one, so it is stale everywhere.
-    const current = await c.tags.current(entry.tags);
-    const unknown = entry.tags.filter((_, i) => Number.isNaN(current[i]));
+    const stamped = await c.tags.stamp(entry.tags, entry.list, entry.mark);
+    const unknown = entry.tags.filter((_, i) => Number.isNaN(stamped[i]));
     if (unknown.length > 0) {
       // Stamped with a guess, the record would be a miss for ever (a guess too low) or
       // outlive an invalidation (too high); memory's copy, current until now, goes too.
       if (c.memory?.peek(k) === entry) c.memory.delete(k);
       throw new EdgeCacheError("E_STORE", `the value for "${k}" was not cached: the generation of its tag ${JSON.stringify(unknown[0])} could not be read from the store; try again`);
     }
-    entry.generations = current.map((g, i) => (c.tags.invalidatedSince([entry.tags[i]], entry.mark) ? g - 1 : g));
+    entry.generations = stamped;
   }
   if (c.store === null) return;
   const { maxKeyBytes, maxValueBytes, minTtl } = c.store.limits;

@@ -7,7 +7,7 @@ import { EdgeCache, stores } from "edgecache"; // initialises the wasm module
 import * as engine from "../../../pkg/dist/edgecache.js";
 
 const calls = [];
-for (const cls of [engine.EdgeEngine, engine.MemoryEngine, engine.RingEngine, engine.WriteQueueEngine]) {
+for (const cls of [engine.EdgeEngine, engine.MemoryEngine, engine.RingEngine, engine.WriteQueueEngine, engine.TagEngine]) {
   for (const target of [cls.prototype, cls]) {
     for (const name of Object.getOwnPropertyNames(target)) {
       const method = Object.getOwnPropertyDescriptor(target, name).value;
@@ -55,6 +55,16 @@ test("a memory hit makes one wasm call, through get and getOrSet alike", async (
     assert.deepEqual(made, ["EdgeEngine.readPlan"]);
   }
   assert.equal(cache.stats().memory.hits, 2, "the plan counted both hits");
+  await cache.dispose();
+});
+
+test("a tagged memory hit makes two wasm calls (its tags' check, its plan), decided synchronously", async () => {
+  const cache = await cacheWithOneEntry();
+  await cache.set("k", { a: 1 }, { tags: ["user:1", "all"] });
+  const made = await counting(async () => assert.deepEqual(await cache.get("k"), { a: 1 }));
+  assert.deepEqual(made, ["TagEngine.check", "EdgeEngine.readPlan"]);
+  await cache.invalidateTags(["all"]);
+  assert.equal(await cache.get("k"), undefined, "invalidated");
   await cache.dispose();
 });
 
