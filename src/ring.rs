@@ -29,7 +29,7 @@
 //! move some keys between nodes that stayed (libmemcached behaves the same). With equal
 //! weights adding a node moves keys only to it, and removing one moves only its keys.
 
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::BinaryHeap;
 use std::fmt::Write as _;
 
 use md5::{Digest, Md5};
@@ -139,21 +139,38 @@ impl HashRing {
             mode,
             continuum: Vec::new(),
         };
-        let mut ids: HashSet<&str> = HashSet::with_capacity(nodes.len());
-        let mut prefixes: HashSet<String> = HashSet::with_capacity(nodes.len());
+        // The first node (in list order) that is invalid, or repeats an earlier id, or names
+        // an earlier server, is the one reported, in that order of checks.
+        let mut prefixes = Vec::with_capacity(nodes.len());
+        let mut invalid = None;
         for spec in &nodes {
-            let prefix = check_spec(spec, mode)?;
-            if !ids.insert(spec.id.as_str()) {
+            match check_spec(spec, mode) {
+                Ok(prefix) => prefixes.push(prefix),
+                Err(error) => {
+                    invalid = Some(error);
+                    break;
+                }
+            }
+        }
+        let checked = prefixes.len();
+        let repeated_id = first_repeat(checked, |i| nodes.get(i).map_or("", |n| n.id.as_str()));
+        let repeated_server = first_repeat(checked, |i| prefixes.get(i).map_or("", String::as_str));
+        match (repeated_id, repeated_server) {
+            (Some(i), server) if server.is_none_or(|s| i <= s) => {
+                let id = nodes.get(i).map_or("", |n| n.id.as_str());
                 return Err(Error::config(format!(
-                    "ring: node id \"{}\" is listed twice; list each node once",
-                    spec.id
+                    "ring: node id \"{id}\" is listed twice; list each node once"
                 )));
             }
-            if !prefixes.insert(prefix.clone()) {
-                return Err(same_server(&spec.id));
-            }
+            (_, Some(i)) => return Err(same_server(nodes.get(i).map_or("", |n| n.id.as_str()))),
+            _ => {}
+        }
+        if let Some(error) = invalid {
+            return Err(error);
+        }
+        for (spec, prefix) in nodes.into_iter().zip(prefixes) {
             ring.nodes.push(Node {
-                id: spec.id.clone(),
+                id: spec.id,
                 weight: spec.weight,
                 prefix,
                 points: 0,
@@ -444,6 +461,20 @@ fn check_total(node_count: usize, points_per_node: u32) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The first of `0..n` (in order) whose `key` equals that of an earlier one. Sorted as the
+/// continuum is (a heap), not hashed: a hash set would bring a hash table and SipHash into
+/// the wasm (4 KB) for this alone, and the slice sorts another 10 KB.
+fn first_repeat<'a>(n: usize, key: impl Fn(usize) -> &'a str) -> Option<usize> {
+    let sorted = BinaryHeap::from_iter((0..n).map(|i| (key(i), i))).into_sorted_vec();
+    sorted
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [(a, _), (b, later)] if a == b => Some(*later),
+            _ => None,
+        })
+        .min()
 }
 
 fn same_server(id: &str) -> Error {

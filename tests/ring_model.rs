@@ -239,6 +239,19 @@ fn rejects_bad_configuration() {
     assert!(config_error(same, 160).contains("same server"));
     let same6 = vec![NodeSpec::new("::1"), NodeSpec::new("[::1]:11211")];
     assert!(config_error(same6, 160).contains("same server"));
+    // The first problem in list order is the one named, whatever its kind.
+    let specs = |ids: &[&str]| ids.iter().map(|id| NodeSpec::new(*id)).collect::<Vec<_>>();
+    let message = config_error(specs(&["b", "c", "b", "c:11211", ""]), 160);
+    assert!(message.contains("\"b\" is listed twice"), "{message}");
+    let message = config_error(specs(&["b", "c", "c:11211", "b", ""]), 160);
+    assert!(
+        message.contains("\"c:11211\" names the same server"),
+        "{message}"
+    );
+    let message = config_error(specs(&["b", "", "b"]), 160);
+    assert!(message.contains("empty"), "{message}");
+    let message = config_error(specs(&["x", "y", "z", "y", "x"]), 160);
+    assert!(message.contains("\"y\" is listed twice"), "{message}");
     for bad in [
         "a:", "a:x", "a:0", "a:65536", "a:+1", ":11211", "[::1", "[::1]x", "[]:1",
     ] {

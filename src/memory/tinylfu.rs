@@ -53,10 +53,11 @@ const MAX_AGGREGATED_VICTIMS: usize = 16;
 /// Most entries moved between segments per operation by a window resize.
 const TRANSFERS_PER_STEP: usize = 32;
 
-/// `x * num / den` without overflow, for `num <= den`.
+/// `x * num / den` for the percentages above (`num <= den <= 100`): exact for every `x`
+/// a tier can hold (weights are at most 2^53), saturating past that. No 128-bit
+/// arithmetic: its division alone is a kilobyte of wasm.
 fn scale(x: u64, (num, den): (u64, u64)) -> u64 {
-    let scaled = u128::from(x) * u128::from(num) / u128::from(den.max(1));
-    u64::try_from(scaled).unwrap_or(x)
+    x.saturating_mul(num) / den.max(1)
 }
 
 /// `x` as a signed adjustment, saturating.
@@ -281,7 +282,8 @@ impl TinyLfuPolicy {
     /// lottery). With weights of 1 this is the classic one-victim duel.
     fn admit(&mut self, candidate: Slot, queue: Queue, room: u64) -> bool {
         // Sum over the victims of estimate times the weight counted (at most `room` in all).
-        let mut victims_frequency = 0u128;
+        // Estimates are at most 15 and weights at most 2^53: no sum of 16 overflows.
+        let mut victims_frequency = 0u64;
         let mut freed = 0u64;
         let mut next = self.lists.oldest(queue);
         for _ in 0..MAX_AGGREGATED_VICTIMS {
@@ -294,7 +296,8 @@ impl TinyLfuPolicy {
             }
             let weight = self.weight_of(victim).unwrap_or(0);
             let counted = weight.min(room.saturating_sub(freed));
-            victims_frequency += u128::from(self.frequency(victim)) * u128::from(counted);
+            victims_frequency = victims_frequency
+                .saturating_add(u64::from(self.frequency(victim)).saturating_mul(counted));
             freed = freed.saturating_add(weight);
             if freed >= room {
                 break;
@@ -304,7 +307,7 @@ impl TinyLfuPolicy {
             return false;
         }
         let candidate_frequency = self.frequency(candidate);
-        if u128::from(candidate_frequency) * u128::from(room) > victims_frequency {
+        if u64::from(candidate_frequency).saturating_mul(room) > victims_frequency {
             true
         } else if candidate_frequency >= ADMIT_HASHDOS_THRESHOLD {
             self.rng.below(ADMIT_HASHDOS_ODDS) == 0
