@@ -4,9 +4,6 @@ import { loneSurrogateAt, toKey } from "./keys.js";
 import { checkWellFormed, plainNode, plainNodes, plainOptions } from "./plain_options.js";
 import { wasmBuffer } from "./ready.js";
 
-/** What the engine returns from `node` on an empty ring. */
-const NO_NODE = 0xffffffff;
-
 const encoder = new TextEncoder();
 
 /**
@@ -45,7 +42,7 @@ export class HashRing {
   node(key) {
     if (this.#engine === null) failDisposed("HashRing.node");
     const index = this.#engine.node(this.#encode(toKey(key)));
-    if (index === NO_NODE) {
+    if (index === undefined) {
       fail("E_EMPTY_RING", "HashRing: node(key) on an empty ring; add a node first, e.g. ring.add(\"10.0.1.1:11211\")");
     }
     return this.#ids[index];

@@ -13,9 +13,6 @@ use crate::ring::{HashRing, NodeSpec, RingMode, DEFAULT_POINTS_PER_NODE, MAX_POI
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-/// Returned by `node` when the ring is empty.
-const NO_NODE: u32 = u32::MAX;
-
 /// Bytes of the key buffer: the longest key (4096 UTF-16 code units, `MAX_KEY_LENGTH` in
 /// JavaScript) takes at most 3 UTF-8 bytes per code unit.
 const KEY_BUFFER: usize = 3 * 4096;
@@ -52,13 +49,10 @@ impl RingEngine {
         Ok(engine)
     }
 
-    /// The index of the node owning the first `len` bytes of the key buffer, or
-    /// `0xFFFFFFFF` when the ring is empty.
-    pub fn node(&self, len: u32) -> u32 {
-        let Some(key) = self.key.get(..len as usize) else {
-            return NO_NODE;
-        };
-        self.ring.node_index(key).unwrap_or(NO_NODE)
+    /// The index of the node owning the first `len` bytes of the key buffer, or undefined
+    /// when the ring is empty (or `len` is past the buffer, which the package never asks).
+    pub fn node(&self, len: u32) -> Option<u32> {
+        self.ring.node_index(self.key.get(..len as usize)?)
     }
 
     /// Writes the indices of up to `n` distinct owners of the key in the buffer, in ring

@@ -10,9 +10,6 @@ use js_sys::Array;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
-/// What `node` returns on an empty ring.
-const NO_NODE: u32 = u32::MAX;
-
 /// The weighted server list of libmemcached's ketama vectors (the README's, in its order).
 const SERVERS: [(&str, f64); 8] = [
     ("10.0.1.1:11211", 600.0),
@@ -58,8 +55,7 @@ fn put_key(ring: &RingEngine, key: &str) -> u32 {
 
 /// The id of the node owning `key`, as `HashRing.node` finds it.
 fn owner(ring: &RingEngine, key: &str) -> String {
-    let index = ring.node(put_key(ring, key));
-    assert_ne!(index, NO_NODE, "the ring has nodes");
+    let index = ring.node(put_key(ring, key)).expect("the ring has nodes");
     ring.ids()[index as usize].clone()
 }
 
@@ -170,7 +166,7 @@ fn an_empty_ring_has_no_owner_until_a_node_is_added() {
     assert!(ring.ids().is_empty());
     assert_eq!(ring.owners_len(), 0);
     let len = put_key(&ring, "user:1");
-    assert_eq!(ring.node(len), NO_NODE);
+    assert_eq!(ring.node(len), None);
     assert_eq!(ring.nodes(len, 3), 0);
     ring.add(text("10.0.1.1:11211")).unwrap();
     assert_eq!(
@@ -182,7 +178,7 @@ fn an_empty_ring_has_no_owner_until_a_node_is_added() {
     assert_eq!(owners(&mut ring, "user:1", 3), vec!["10.0.1.1:11211"]);
     assert!(ring.remove("10.0.1.1:11211"));
     let len = put_key(&ring, "user:1");
-    assert_eq!(ring.node(len), NO_NODE, "empty again");
+    assert_eq!(ring.node(len), None, "empty again");
 }
 
 #[wasm_bindgen_test]
@@ -302,10 +298,10 @@ fn a_bad_or_duplicate_added_node_throws_an_argument_error_and_changes_nothing() 
 fn a_length_past_the_key_buffer_finds_no_owner_instead_of_panicking() {
     let mut ring = RingEngine::new(ids(&["a:1", "b:1"]), JsValue::UNDEFINED).unwrap();
     let too_long = ring.key_len() + 1;
-    assert_eq!(ring.node(too_long), NO_NODE);
+    assert_eq!(ring.node(too_long), None);
     assert_eq!(ring.nodes(too_long, 2), 0);
     assert_eq!(ring.nodes(u32::MAX, u32::MAX), 0);
     let len = ring.key_len();
-    assert_ne!(ring.node(len), NO_NODE, "the whole buffer is a valid key");
+    assert!(ring.node(len).is_some(), "the whole buffer is a valid key");
     assert_eq!(owners(&mut ring, "k", u32::MAX).len(), 2);
 }
