@@ -1,4 +1,4 @@
-import { MemoryEngine } from "../dist/edgecache.js";
+import { Lookup, MemoryEngine } from "../dist/edgecache.js";
 import { fail, failDisposed, typeName } from "./errors.js";
 import { keyHash, toKey } from "./keys.js";
 import { plainOptions, readOnce } from "./plain_options.js";
@@ -6,7 +6,6 @@ import { jsonBytes } from "./values.js";
 import { checkedClock, coarseNow } from "./clock.js";
 import { wasmBuffer } from "./ready.js";
 
-const HIT = 1;
 const HIGH_UNIT = 4294967296;
 /** The slot `insert`/`update` answer when nothing is stored; read from the engine when the
  * first cache is made (the wasm module is not ready while this file is imported). */
@@ -71,7 +70,7 @@ export class MemoryCache {
       return this.#values[slot];
     }
     if (this.#engine === null) failDisposed("MemoryCache.get"); // by the clock
-    const found = this.#engine.get(this.#pending, slot, now) === HIT;
+    const found = this.#engine.get(this.#pending, slot, now) === Lookup.Hit;
     this.#afterCall();
     if (found) return this.#values[slot];
     this.#forget(slot);
@@ -97,7 +96,7 @@ export class MemoryCache {
     const now = this.#now();
     if (now < this.#expires[slot]) return true;
     if (this.#engine === null) failDisposed("MemoryCache.peek"); // by the clock
-    const found = this.#engine.peek(this.#pending, slot, now) === HIT;
+    const found = this.#engine.peek(this.#pending, slot, now) === Lookup.Hit;
     this.#afterCall();
     if (!found) this.#forget(slot);
     return found;

@@ -6,6 +6,7 @@ use crate::edge::plan::{ReadPlan, ReadTier};
 use crate::edge::stats::{Event, Tier};
 use crate::edge::tags::Check;
 use crate::edge::write_queue::Outcome;
+use crate::memory::Lookup;
 use wasm_bindgen::prelude::*;
 
 /// What the package reports to `EdgeEngine` through its report buffer (see
@@ -144,6 +145,28 @@ impl From<ReadPlan> for ReadPlanCode {
             ReadPlan::ServeStale => ReadPlanCode::ServeStale,
             ReadPlan::ReadOnWithFallback => ReadPlanCode::ReadOnWithFallback,
             ReadPlan::ReadOn => ReadPlanCode::ReadOn,
+        }
+    }
+}
+
+/// What `MemoryEngine.get` and `peek` found at a slot (see `memory::Lookup`).
+#[wasm_bindgen(js_name = Lookup)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LookupCode {
+    /// No entry at that slot.
+    Absent = 0,
+    /// A live entry.
+    Hit = 1,
+    /// An expired entry, now removed: the package forgets the slot.
+    Expired = 2,
+}
+
+impl From<Lookup> for LookupCode {
+    fn from(lookup: Lookup) -> LookupCode {
+        match lookup {
+            Lookup::Absent => LookupCode::Absent,
+            Lookup::Hit => LookupCode::Hit,
+            Lookup::Expired => LookupCode::Expired,
         }
     }
 }

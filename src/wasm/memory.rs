@@ -5,11 +5,12 @@
 //! queued hits (`pending` of them) to the policy, in order, so the policy sees exactly the
 //! sequence of operations the caller made.
 
+use super::codes::LookupCode;
 use super::errors::to_js;
 use super::options::fields;
 use crate::error::Error;
 use crate::memory::config::{MemoryConfig, PolicyKind};
-use crate::memory::{Admission, Lookup, MemoryTier, Slot, NO_SLOT};
+use crate::memory::{Admission, MemoryTier, Slot, NO_SLOT};
 use wasm_bindgen::prelude::*;
 
 /// The high part of `insert`/`update` results: `2^32 * (2 * evicted + relayout)`.
@@ -29,14 +30,6 @@ pub struct MemoryEngine {
 /// Returned by `insert`/`update` for invalid arguments: a plain number keeps the hot path
 /// free of the array wasm-bindgen builds for a `Result`.
 const REFUSED: f64 = -1.0;
-
-fn lookup_code(lookup: Lookup) -> u32 {
-    match lookup {
-        Lookup::Absent => 0,
-        Lookup::Hit => 1,
-        Lookup::Expired => 2,
-    }
-}
 
 #[wasm_bindgen]
 impl MemoryEngine {
@@ -61,16 +54,16 @@ impl MemoryEngine {
         }
     }
 
-    /// Reads a slot: 1 = hit (bumped), 2 = expired (removed), 0 = absent.
-    pub fn get(&mut self, pending: u32, slot: Slot, now: f64) -> u32 {
+    /// Reads a slot: a hit (bumped), expired (removed) or absent.
+    pub fn get(&mut self, pending: u32, slot: Slot, now: f64) -> LookupCode {
         self.drain(pending);
-        lookup_code(self.tier.get(slot, now))
+        self.tier.get(slot, now).into()
     }
 
     /// Like `get` without bumping or counting.
-    pub fn peek(&mut self, pending: u32, slot: Slot, now: f64) -> u32 {
+    pub fn peek(&mut self, pending: u32, slot: Slot, now: f64) -> LookupCode {
         self.drain(pending);
-        lookup_code(self.tier.peek(slot, now))
+        self.tier.peek(slot, now).into()
     }
 
     /// Stores a new key's entry; returns `2^32 * (2 * evicted + relayout) + slot`

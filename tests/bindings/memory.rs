@@ -3,7 +3,7 @@
 //! stats in `TierStats::to_array` order.
 
 use crate::support::{assert_error, code_of, f64_view, num, options, text, u32_view};
-use edgecache::wasm::MemoryEngine;
+use edgecache::wasm::{Lookup, MemoryEngine};
 use js_sys::Uint32Array;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -78,7 +78,11 @@ fn lru_order_expiry_and_eviction_through_the_bindings() {
     let b = e.insert(0, 0, 0.0, Some(500.0), 0.0);
     // The first insert lays out the expiry array: the relayout bit (2^32) is set.
     assert_eq!((a, b), (UNIT, 1.0), "fresh slots, nothing evicted");
-    assert_eq!(e.get(0, 0, 10.0), 1, "a is a hit and becomes most recent");
+    assert_eq!(
+        e.get(0, 0, 10.0),
+        Lookup::Hit,
+        "a is a hit and becomes most recent"
+    );
     let c = e.insert(0, 0, 0.0, None, 20.0);
     assert_eq!(
         c,
@@ -86,8 +90,8 @@ fn lru_order_expiry_and_eviction_through_the_bindings() {
         "c takes a new slot and one slot is evicted"
     );
     assert_eq!(evicted(&e, 1), vec![1], "b, the least recent");
-    assert_eq!(e.get(0, 0, 100.0), 2, "a expired at 100 ms");
-    assert_eq!(e.get(0, 0, 100.0), 0, "and is gone");
+    assert_eq!(e.get(0, 0, 100.0), Lookup::Expired, "a expired at 100 ms");
+    assert_eq!(e.get(0, 0, 100.0), Lookup::Absent, "and is gone");
     assert!(!e.delete(0, 0, 100.0));
     assert!(!e.delete(0, 1, 100.0), "b was evicted");
     assert!(e.delete(0, 2, 100.0));
@@ -171,9 +175,9 @@ fn hits_queued_in_the_read_buffer_are_applied_in_order_by_drain_and_by_the_next_
     );
     // Every other call applies pending hits too, even one that is then refused.
     reads(&e).set_index(0, 0);
-    assert_eq!(e.get(1, 1, 3.0), 1);
+    assert_eq!(e.get(1, 1, 3.0), Lookup::Hit);
     reads(&e).set_index(0, 0);
-    assert_eq!(e.peek(1, 1, 3.0), 1);
+    assert_eq!(e.peek(1, 1, 3.0), Lookup::Hit);
     reads(&e).set_index(0, 0);
     assert!(!e.delete(1, 9, 3.0));
     reads(&e).set_index(0, 0);
@@ -196,13 +200,13 @@ fn peek_neither_bumps_nor_counts_and_removes_an_expired_entry() {
         1.0,
         "b at 1, expiring at 50"
     );
-    assert_eq!(e.peek(0, 0, 10.0), 1, "a is live");
+    assert_eq!(e.peek(0, 0, 10.0), Lookup::Hit, "a is live");
     assert_eq!(e.stats(0, 0.0)[HITS], 0.0, "a peek is not a hit");
     assert_eq!(e.insert(0, 0, 0.0, None, 20.0), 2.0 * UNIT + 2.0);
     assert_eq!(evicted(&e, 1), vec![0], "a stayed least recent");
-    assert_eq!(e.peek(0, 1, 49.0), 1);
-    assert_eq!(e.peek(0, 1, 50.0), 2, "expired");
-    assert_eq!(e.peek(0, 1, 50.0), 0, "and removed");
+    assert_eq!(e.peek(0, 1, 49.0), Lookup::Hit);
+    assert_eq!(e.peek(0, 1, 50.0), Lookup::Expired, "expired");
+    assert_eq!(e.peek(0, 1, 50.0), Lookup::Absent, "and removed");
     let s = e.stats(0, 0.0);
     assert_eq!(
         (s[HITS], s[MISSES], s[EXPIRATIONS], s[EVICTIONS], s[SIZE]),
@@ -302,14 +306,14 @@ fn update_replaces_size_and_ttl_and_reports_an_entry_that_is_gone() {
     assert_eq!(e.update(0, 0, 5.0, Some(0.0), 3.0), -1.0);
     assert!(assert_error(&e.throw_last_error().unwrap_err(), "E_ARGUMENT").contains("ttl"));
     assert_eq!(e.bytes(), 80.0, "a refused update changes nothing");
-    assert_eq!(e.get(0, 0, 4.0), 1, "a is still there");
+    assert_eq!(e.get(0, 0, 4.0), Lookup::Hit, "a is still there");
     assert_eq!(
         e.update(0, 0, 101.0, None, 5.0),
         NO_SLOT,
         "too large: a is dropped"
     );
     assert_eq!(e.bytes(), 30.0);
-    assert_eq!(e.get(0, 0, 5.0), 0);
+    assert_eq!(e.get(0, 0, 5.0), Lookup::Absent);
 }
 
 #[wasm_bindgen_test]
@@ -327,8 +331,8 @@ fn clear_drops_every_entry_after_applying_queued_hits_and_keeps_the_counters() {
         (expiry(&e, 0), expiry(&e, 1)),
         (f64::NEG_INFINITY, f64::NEG_INFINITY)
     );
-    assert_eq!(e.get(0, 0, 1.0), 0);
-    assert_eq!(e.get(0, 1, 1.0), 0);
+    assert_eq!(e.get(0, 0, 1.0), Lookup::Absent);
+    assert_eq!(e.get(0, 1, 1.0), Lookup::Absent);
     let s = e.stats(0, 0.0);
     assert_eq!((s[HITS], s[SETS], s[SIZE], s[BYTES]), (2.0, 2.0, 0.0, 0.0));
     assert_eq!(
@@ -369,7 +373,7 @@ fn tinylfu_keeps_a_frequently_read_key_through_a_scan_of_new_ones() {
     ]);
     let hot = e.insert(0, 0xC0FFEE, 0.0, None, 0.0) % UNIT;
     for _ in 0..20 {
-        assert_eq!(e.get(0, hot as u32, 1.0), 1);
+        assert_eq!(e.get(0, hot as u32, 1.0), Lookup::Hit);
     }
     for hash in 1..200u32 {
         let packed = e.insert(0, hash.wrapping_mul(2_654_435_761), 0.0, None, 2.0);
@@ -380,7 +384,11 @@ fn tinylfu_keeps_a_frequently_read_key_through_a_scan_of_new_ones() {
             "the hot key is never evicted"
         );
     }
-    assert_eq!(e.get(0, hot as u32, 3.0), 1, "still held after the scan");
+    assert_eq!(
+        e.get(0, hot as u32, 3.0),
+        Lookup::Hit,
+        "still held after the scan"
+    );
     assert_eq!(e.stats(0, 0.0)[SIZE], 10.0);
 }
 
@@ -393,7 +401,7 @@ fn stats_lay_out_every_counter_in_order() {
     ]);
     assert_eq!(e.insert(0, 0, 10.0, None, 0.0), UNIT, "a at 0");
     assert_eq!(e.insert(0, 0, 10.0, None, 0.0), 1.0, "b at 1");
-    assert_eq!(e.get(0, 0, 1.0), 1, "a hit");
+    assert_eq!(e.get(0, 0, 1.0), Lookup::Hit, "a hit");
     assert_eq!(
         e.insert(0, 0, 10.0, None, 2.0),
         2.0 * UNIT + 2.0,
@@ -411,7 +419,7 @@ fn stats_lay_out_every_counter_in_order() {
         "a replaced by too large"
     );
     assert_eq!(e.insert(0, 0, 5.0, None, 10.0), 0.0, "e at 0");
-    assert_eq!(e.get(0, 0, 60.0), 2, "e expired: a miss");
+    assert_eq!(e.get(0, 0, 60.0), Lookup::Expired, "e expired: a miss");
     assert_eq!(e.insert(0, 0, 7.0, None, 60.0), 0.0, "f at 0");
     assert_eq!(
         e.stats(0, 3.0),
@@ -437,8 +445,8 @@ fn stats_lay_out_every_counter_in_order() {
 #[wasm_bindgen_test]
 fn slots_out_of_range_are_absent_and_bad_arguments_leave_the_engine_usable() {
     let mut e = engine(&[("maxEntries", num(4.0))]);
-    assert_eq!(e.get(0, u32::MAX, 0.0), 0);
-    assert_eq!(e.peek(0, 12_345, 0.0), 0);
+    assert_eq!(e.get(0, u32::MAX, 0.0), Lookup::Absent);
+    assert_eq!(e.peek(0, 12_345, 0.0), Lookup::Absent);
     assert!(!e.delete(0, 999, 0.0));
     for (size, ttl) in [
         (f64::NAN, None),
@@ -460,7 +468,7 @@ fn slots_out_of_range_are_absent_and_bad_arguments_leave_the_engine_usable() {
         UNIT,
         "2^53 - 1 fits"
     );
-    assert_eq!(e.get(0, 0, 1.0), 1);
+    assert_eq!(e.get(0, 0, 1.0), Lookup::Hit);
     let s = e.stats(0, 0.0);
     assert_eq!(
         (s[SETS], s[REJECTED], s[SIZE]),
