@@ -1,6 +1,7 @@
 // A memory hit through the tiered caches' async API: `getOrSet` of keys memory holds,
 // edgecache beside bentocache and cache-manager (each with its in-memory L1 only, a
-// 1000-entry LRU), awaited one after another; then the same with edgecache's `get`.
+// 1000-entry LRU), awaited one after another; then the same with edgecache's `get`, of
+// untagged entries and of entries with two tags (checked against the tag table on each hit).
 import { BentoCache, bentostore } from "bentocache";
 import { memoryDriver } from "bentocache/drivers/memory";
 import { createCache } from "cache-manager";
@@ -25,6 +26,11 @@ const CONTENDERS = {
   "edgecache get": async () => {
     const cache = new EdgeCache({ store: stores.memory(), memory: { maxEntries: 1000 }, ttl: TTL });
     for (const key of keys) await cache.set(key, value(key));
+    return (key) => cache.get(key);
+  },
+  "edgecache get, 2 tags": async () => {
+    const cache = new EdgeCache({ store: stores.memory(), memory: { maxEntries: 1000 }, ttl: TTL });
+    for (const key of keys) await cache.set(key, value(key), { tags: [`user:${key}`, "all"] });
     return (key) => cache.get(key);
   },
   "bentocache getOrSet": async () => {
