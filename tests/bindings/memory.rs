@@ -8,8 +8,10 @@ use js_sys::Uint32Array;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
-/// The low part of an `insert`/`update` answer when nothing is stored.
-const NO_SLOT: f64 = 4_294_967_295.0;
+/// The low part of an `insert`/`update` answer when nothing is stored, as the engine names it.
+fn no_slot() -> f64 {
+    f64::from(MemoryEngine::no_slot())
+}
 /// The high part of `insert`/`update` answers: `2^32 * (2 * evicted + relayout)`.
 const UNIT: f64 = 4_294_967_296.0;
 
@@ -101,7 +103,7 @@ fn lru_order_expiry_and_eviction_through_the_bindings() {
 fn byte_bounds_reject_oversized_values_and_bad_arguments_throw() {
     let mut e = engine(&[("maxBytes", num(100.0))]);
     assert!(e.needs_sizes());
-    assert_eq!(e.insert(0, 0, 101.0, None, 0.0), NO_SLOT);
+    assert_eq!(e.insert(0, 0, 101.0, None, 0.0), no_slot());
     assert_eq!(
         e.insert(0, 0, 60.0, None, 0.0),
         UNIT,
@@ -110,7 +112,7 @@ fn byte_bounds_reject_oversized_values_and_bad_arguments_throw() {
     assert_eq!(e.bytes(), 60.0);
     assert_eq!(
         e.update(0, 0, 200.0, None, 0.0),
-        NO_SLOT,
+        no_slot(),
         "too large: the entry is dropped"
     );
     assert_eq!(e.bytes(), 0.0);
@@ -294,10 +296,10 @@ fn update_replaces_size_and_ttl_and_reports_an_entry_that_is_gone() {
     assert_eq!(expiry(&e, 0), 11.0);
     assert_eq!(e.insert(0, 0, 30.0, None, 2.0), 2.0 * UNIT + 2.0, "c at 2");
     assert_eq!(evicted(&e, 1), vec![1], "b, not the updated a");
-    assert_eq!(e.update(0, 1, 5.0, None, 3.0), NO_SLOT, "b is gone");
+    assert_eq!(e.update(0, 1, 5.0, None, 3.0), no_slot(), "b is gone");
     assert_eq!(
         e.update(0, 4_000_000_000, 5.0, None, 3.0),
-        NO_SLOT,
+        no_slot(),
         "never a slot"
     );
     assert!(e.throw_last_error().is_ok(), "neither is an error");
@@ -309,7 +311,7 @@ fn update_replaces_size_and_ttl_and_reports_an_entry_that_is_gone() {
     assert_eq!(e.get(0, 0, 4.0), Lookup::Hit, "a is still there");
     assert_eq!(
         e.update(0, 0, 101.0, None, 5.0),
-        NO_SLOT,
+        no_slot(),
         "too large: a is dropped"
     );
     assert_eq!(e.bytes(), 30.0);
@@ -409,13 +411,13 @@ fn stats_lay_out_every_counter_in_order() {
     );
     assert_eq!(
         e.insert(0, 0, 200.0, None, 2.0),
-        NO_SLOT,
+        no_slot(),
         "too large: rejected"
     );
     assert!(e.delete(0, 2, 3.0), "c deleted");
     assert_eq!(
         e.update(0, 0, 150.0, None, 3.0),
-        NO_SLOT,
+        no_slot(),
         "a replaced by too large"
     );
     assert_eq!(e.insert(0, 0, 5.0, None, 10.0), 0.0, "e at 0");
