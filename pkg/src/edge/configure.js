@@ -114,15 +114,16 @@ function stateOf(given) {
 /** One store, or several (an array or a record of stores) sharded on a ring. */
 function storeTier(c, store) {
   const onEvent = (e) => emit(c, e);
+  const parts = { engine: c.engine, reports: c.reports, coordinator: c.coordinator };
   if (Array.isArray(store) || isStoreRecord(store)) {
-    return new ShardedStore(store, c.engine, c.reports, onEvent, c.now);
+    return new ShardedStore(store, parts, onEvent, c.now);
   }
   const checked = checkStore(store, "EdgeCache: option store");
   const needed = c.engine.minStoreKeyBytes();
   if (checked.limits.maxKeyBytes < needed) {
     fail("E_CONFIG", `EdgeCache: the store allows keys of ${checked.limits.maxKeyBytes} bytes; at least ${needed} are needed`);
   }
-  return new StoreTier(checked, c.engine, c.reports, onEvent);
+  return new StoreTier(checked, parts, onEvent);
 }
 
 /**

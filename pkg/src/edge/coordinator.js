@@ -1,9 +1,10 @@
 // The one home of an EdgeCache's per-key state: the running loads and reads each caller
-// may join (single flight), the tokens of reads and loads a set or delete supersedes, and
-// the order of store writes. Its rules: a set or delete of a key supersedes what runs for
+// may join (single flight), the tokens of reads and loads a set or delete supersedes, the
+// order of store writes (tickets), and each store's calls per store key (CallOrder). Its rules: a set or delete of a key supersedes what runs for
 // it (nothing found or loaded is written back, later callers start afresh); the end of a
 // store write outdates the reads still running (what they found may predate it); what a
 // read found goes back to memory or the store only while nothing of the kind happened.
+import { CallOrder } from "./call_order.js";
 import { Flights } from "./flight.js";
 import { InProgress, WriteOrder } from "./key_order.js";
 
@@ -19,6 +20,23 @@ export class Coordinator {
   forced = new Flights();
   #inProgress = new InProgress();
   #writeOrder = new WriteOrder();
+  /** store id ("" for a single store) -> its calls per store key */
+  #storeCalls = new Map();
+
+  /**
+   * The calls of store `id` ("" for a single store), one per store key at a time, a call
+   * unanswered for `stuckMs` taken to be lost (see CallOrder).
+   */
+  storeCalls(id, stuckMs) {
+    let calls = this.#storeCalls.get(id);
+    if (calls === undefined) this.#storeCalls.set(id, (calls = new CallOrder(stuckMs)));
+    return calls;
+  }
+
+  /** Store `id` left the ring: its calls still running carry on, a store added later under the id starts afresh. */
+  forgetStore(id) {
+    this.#storeCalls.delete(id);
+  }
 
   /** A read or load of `key` begins: its token (pass to `end`; see InProgress). */
   begin(key) {

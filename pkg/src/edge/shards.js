@@ -20,7 +20,8 @@ export class ShardedStore {
   /** The tightest limits of all shards, recomputed when shards change. */
   #limits;
   #engine;
-  #reports;
+  /** What each shard's StoreTier is given: the engine, the report buffer, the coordinator */
+  #parts;
   #emit;
   #now;
   #minKeyBytes;
@@ -28,14 +29,15 @@ export class ShardedStore {
   /**
    * @param {Array<object> | Record<string, object>} stores KvStores; an array's shards are
    *   named "0", "1", ...; a record's keys are the ring's node ids (e.g. "10.0.1.1:6379")
-   * @param {*} engine the EdgeEngine (breakers)
-   * @param {import("./reports.js").Reports} reports the engine's report buffer (counters, latency)
+   * @param {{ engine, reports, coordinator }} parts the cache's EdgeEngine (breakers), its
+   *   report buffer and its coordinator, which every shard's StoreTier shares
    * @param {(event: object) => void} emit reports an event
    * @param {() => number} now the injected clock (breaker cool-downs)
    */
-  constructor(stores, engine, reports, emit, now) {
+  constructor(stores, parts, emit, now) {
+    const { engine } = parts;
     this.#engine = engine;
-    this.#reports = reports;
+    this.#parts = parts;
     this.#emit = emit;
     this.#now = now;
     this.#minKeyBytes = engine.minStoreKeyBytes();
@@ -81,7 +83,7 @@ export class ShardedStore {
     const counts = { reads: 0, hits: 0, errors: 0, timeouts: 0, repairs: 0, skippedWhileOpen: 0 };
     const index = this.#freeIndices.pop() ?? this.#nextIndex++;
     this.#engine.shardOutcome(index, true, this.#now()); // a reused index starts closed
-    this.#shards.set(id, { index, tier: new StoreTier(checked, this.#engine, this.#reports, this.#emit, id), counts });
+    this.#shards.set(id, { index, tier: new StoreTier(checked, this.#parts, this.#emit, id), counts });
     this.#updateLimits();
   }
 
@@ -95,6 +97,7 @@ export class ShardedStore {
     shard.removed = true;
     this.#freeIndices.push(shard.index);
     this.#shards.delete(id);
+    this.#parts.coordinator.forgetStore(id);
     this.#updateLimits();
     return true;
   }

@@ -2,7 +2,6 @@
 // latency, counters and events of every store call. A failing or slow store never throws
 // out of a read: the read reports `failed` and the cache falls back.
 import { Report } from "../../dist/edgecache.js";
-import { CallOrder } from "./call_order.js";
 import { elapsedClock, isTimeout, withTimeout } from "./timeout.js";
 
 /**
@@ -26,23 +25,23 @@ export class StoreTier {
   #stuckMs;
   /** Reads waiting to go out together: { storeKey, key, resolve }. */
   #batch = [];
-  /** Writes and deletes, one per key at a time (see CallOrder). */
+  /** Writes and deletes, one per key at a time (a CallOrder the coordinator keeps). */
   #calls;
 
   /**
    * @param {import("../stores/check.js").CheckedStore} store a checked adapter
-   * @param {*} engine the EdgeEngine (the store timeout)
-   * @param {import("./reports.js").Reports} reports the engine's report buffer (counters, latency)
+   * @param {{ engine, reports, coordinator }} parts the cache's EdgeEngine (the store
+   *   timeout), its report buffer (counters, latency) and its coordinator (call order)
    * @param {(event: object) => void} emit reports an event
    * @param {string} [shard] the shard's id, added to its events
    */
-  constructor(store, engine, reports, emit, shard) {
+  constructor(store, { engine, reports, coordinator }, emit, shard) {
     this.#store = store;
     this.#reports = reports;
     this.#emit = shard === undefined ? emit : (event) => emit({ ...event, shard });
     this.#timeout = engine.timeout();
     this.#stuckMs = patienceMs(this.#timeout);
-    this.#calls = new CallOrder(this.#stuckMs);
+    this.#calls = coordinator.storeCalls(shard ?? "", this.#stuckMs);
   }
 
   /** The store's limits. */
