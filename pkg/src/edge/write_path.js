@@ -68,7 +68,6 @@ async function sendRecord(c, k, entry, json, now, planned, ticket) {
     }
     entry.generations = stamped;
   }
-  if (c.store === null) return;
   const { maxKeyBytes, maxValueBytes, minTtl } = c.store.limits;
   // A store added to the ring while the tags were read may need a longer TTL: planned again.
   const storeTtl = minTtl === planned.minTtl ? planned.storeTtl : EdgeEngine.storeTtl(now, entry.errorUntil, minTtl, entry.tags.length > 0);
