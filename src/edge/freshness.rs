@@ -34,18 +34,23 @@ pub struct Horizons {
 /// probability `exp(-t / (beta * delta))`, t = time to expiry, delta = its load time
 /// (XFetch: `now - delta * beta * ln(u) >= expires`, u uniform in (0, 1]).
 pub fn classify(now: f64, h: Horizons, beta: Option<f64>, rng: &mut LazyRng) -> Freshness {
-    if now < h.expires {
-        match beta {
-            Some(beta) if h.load_ms > 0.0 => {
-                let u = 1.0 - rng.next_f64();
-                if now - h.load_ms * beta * u.ln() >= h.expires {
-                    Freshness::RefreshEarly
-                } else {
-                    Freshness::Fresh
-                }
+    match (window(now, h), beta) {
+        (Freshness::Fresh, Some(beta)) if h.load_ms > 0.0 => {
+            let u = 1.0 - rng.next_f64();
+            if now - h.load_ms * beta * u.ln() >= h.expires {
+                Freshness::RefreshEarly
+            } else {
+                Freshness::Fresh
             }
-            _ => Freshness::Fresh,
         }
+        (freshness, _) => freshness,
+    }
+}
+
+/// The window a value is in at `now`, without early refresh (nothing drawn).
+pub fn window(now: f64, h: Horizons) -> Freshness {
+    if now < h.expires {
+        Freshness::Fresh
     } else if now < h.stale_until {
         Freshness::Stale
     } else if now < h.error_until {

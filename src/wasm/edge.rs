@@ -120,13 +120,7 @@ impl EdgeEngine {
     /// an entry is fresh without reading it).
     pub fn plan(&self, now: f64, expires: f64, stale_until: f64, error_until: f64) -> ReadPlanCode {
         let h = horizons(expires, stale_until, error_until, 0.0);
-        ReadPlan::from(crate::edge::freshness::classify(
-            now,
-            h,
-            None,
-            &mut crate::rng::LazyRng::seeded(0),
-        ))
-        .into()
+        ReadPlan::from(crate::edge::freshness::window(now, h)).into()
     }
 
     /// The plan of a write at `now`: `[expires, staleUntil, errorUntil, memoryTtl,

@@ -6,7 +6,7 @@ import { failDisposed, fail, typeName } from "../errors.js";
 import { toStoredKey } from "../keys.js";
 import { configure, readingCallerObjects } from "./configure.js";
 import { getFromStore, loadThrough } from "./loads.js";
-import { callOptions, checkTags } from "./options.js";
+import { NO_OPTIONS, callOptions, checkTags } from "./options.js";
 import { fromMemory } from "./read_path.js";
 import { stats } from "./reporting.js";
 import { ShardedStore } from "./shards.js";
@@ -58,7 +58,7 @@ export class EdgeCache {
     if (this.#disposal !== null) failDisposed("EdgeCache.get"); // a field test: hits are hot
     const c = this.#c;
     const k = toStoredKey(key);
-    const memory = fromMemory(c, k, null, EMPTY_OPTIONS, elapsedClock());
+    const memory = fromMemory(c, k, null, NO_OPTIONS, elapsedClock());
     if (!(memory instanceof Promise) && memory?.served) return memory.value;
     c.lifetime.enter("get");
     try {
@@ -205,7 +205,6 @@ export class EdgeCache {
   }
 }
 
-const EMPTY_OPTIONS = Object.freeze({});
 if (Symbol.asyncDispose !== undefined) {
   /** `await using cache = new EdgeCache(...)`: disposed when the block ends. */
   EdgeCache.prototype[Symbol.asyncDispose] = async function asyncDispose() {

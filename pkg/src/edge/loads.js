@@ -3,18 +3,17 @@
 // value served when loading fails inside its stale-if-error window.
 import { Report } from "../../dist/edgecache.js";
 import { EdgeCacheError, describe, isEdgeCacheError } from "../errors.js";
+import { NO_OPTIONS } from "./options.js";
 import { NO_TAGS, readStore } from "./read_path.js";
 import { emit, event } from "./reporting.js";
 import { storedForm } from "./serializer.js";
 import { elapsedClock, withTimeout } from "./timeout.js";
 import { write } from "./write_path.js";
 
-const EMPTY_OPTIONS = Object.freeze({});
-
 /** `get` past memory: the store (shared with concurrent `get`s of the key), or undefined. */
 export function getFromStore(c, k, stale, token) {
   if (c.store === null) return undefined;
-  return c.coordinator.reads.run(k, c.readBound, () => readThrough(c, k, null, EMPTY_OPTIONS, stale, token));
+  return c.coordinator.reads.run(k, c.readBound, () => readThrough(c, k, null, NO_OPTIONS, stale, token));
 }
 
 /** `getOrSet` past memory: the store, then the loader (shared with concurrent calls of the key). */

@@ -12,7 +12,7 @@ import { readOnce } from "../plain_options.js";
  * boolean.
  */
 export function callOptions(method, options, allowed) {
-  if (options === undefined) return EMPTY;
+  if (options === undefined) return NO_OPTIONS;
   const o = readOnce(options, "E_ARGUMENT", `${method}: options`, "an object such as { ttl: 60000 }");
   for (const name in o) {
     if (!allowed.includes(name)) {
@@ -36,7 +36,8 @@ export function callOptions(method, options, allowed) {
   return o;
 }
 
-const EMPTY = Object.freeze({});
+/** The options of a call that gives none. */
+export const NO_OPTIONS = Object.freeze({});
 /** The longest wait a timer takes (ms): `setTimeout` treats more as 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
