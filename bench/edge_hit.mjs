@@ -1,6 +1,7 @@
 // A memory hit through the tiered caches' async API: `getOrSet` of keys memory holds,
 // edgecache beside bentocache and cache-manager (each with its in-memory L1 only, a
-// 1000-entry LRU), awaited one after another; then the same with edgecache's `get`, of
+// 1000-entry LRU), awaited one after another; edgecache's with monitoring off (no sliding
+// window) and on with every alert rule; then the same with edgecache's `get`, of
 // untagged entries and of entries with two tags (checked against the tag table on each hit).
 import { BentoCache, bentostore } from "bentocache";
 import { memoryDriver } from "bentocache/drivers/memory";
@@ -20,6 +21,18 @@ const value = (key) => ({ key, name: `value of ${key}`, tags: ["a", "b"] });
 const CONTENDERS = {
   "edgecache getOrSet": async () => {
     const cache = new EdgeCache({ store: stores.memory(), memory: { maxEntries: 1000 }, ttl: TTL });
+    for (const key of keys) await cache.set(key, value(key));
+    return (key) => cache.getOrSet(key, () => value(key));
+  },
+  // Monitoring off (no sliding window) and on with every alert rule (the default keeps the window).
+  "edgecache getOrSet, no window": async () => {
+    const cache = new EdgeCache({ store: stores.memory(), memory: { maxEntries: 1000 }, ttl: TTL, stats: { window: 0 } });
+    for (const key of keys) await cache.set(key, value(key));
+    return (key) => cache.getOrSet(key, () => value(key));
+  },
+  "edgecache getOrSet, alerts": async () => {
+    const alerts = { minHitRate: 0.5, maxLatency: { memory: 50, store: 500, loader: 5000 }, maxMemoryUsage: 0.95, maxErrorRate: 0.5 };
+    const cache = new EdgeCache({ store: stores.memory(), memory: { maxEntries: 1000 }, ttl: TTL, alerts, onEvent: () => {} });
     for (const key of keys) await cache.set(key, value(key));
     return (key) => cache.getOrSet(key, () => value(key));
   },

@@ -89,6 +89,8 @@ export declare class MemoryCache<V = unknown> {
   readonly size: number;
   /** Sum of entry sizes. */
   readonly bytes: number;
+  /** How full the cache is, 0..1: the larger of `size / maxEntries` and `bytes / maxBytes`. */
+  readonly usage: number;
   stats(): TierStats;
   /** Frees the engine's wasm memory now and drops every entry; later calls throw `E_DISPOSED`. Also `using`. */
   dispose(): void;
@@ -335,7 +337,37 @@ export interface EdgeCacheOptions {
    * memory has the shape another isolate gets from the store.
    */
   serializer?: Serializer;
+  /** The sliding window of `stats().window` and of the alert rules: `window` ms (default 60 000; 0 keeps none). */
+  stats?: { window?: number };
+  /** Alert rules judged over the sliding window; each change is an `alert` event. */
+  alerts?: AlertRules;
 }
+
+/**
+ * Alert rules. A rule is judged once per twelfth of the window (on a read or write, no
+ * timer) and only with at least `minSamples` samples in the window. It fires once when
+ * broken, and resolves once it holds again with a margin (1 point for rates and usage, 5 %
+ * for latency), changing state at most once per `cooldown`.
+ */
+export interface AlertRules {
+  /** Fires when `hitRate` over the window falls below this (0..1). */
+  minHitRate?: number;
+  /** Fires when a tier's latency percentile rises above this many ms: a number is the store's p99. */
+  maxLatency?: number | { memory?: number; store?: number; loader?: number; /** (0, 1], default 0.99 */ percentile?: number };
+  /** Fires when the memory tier holds more than this share (0..1) of its bound (`MemoryCache.usage`). */
+  maxMemoryUsage?: number;
+  /** Fires when `errorRate` over the window rises above this (0..1). */
+  maxErrorRate?: number;
+  /** Least samples in the window before a rule is judged (default 100): reads, calls or latency samples. */
+  minSamples?: number;
+  /** The window's length (ms); the same as `stats.window` (give either). */
+  window?: number;
+  /** Least time between two state changes of one rule (ms, default 0). */
+  cooldown?: number;
+}
+
+/** One alert rule as events and stats name it. */
+export type AlertRuleName = "minHitRate" | "maxLatency" | "maxMemoryUsage" | "maxErrorRate";
 
 /** Turns values into text and back (e.g. `{ serialize: devalue.stringify, deserialize: devalue.parse }`). */
 export interface Serializer {
@@ -418,13 +450,17 @@ export interface FlushReport {
   writeBehind?: { written: number; deadLetters: number; retries: number; batches: number };
 }
 
-/** Latency percentiles of a tier (ms), from a fixed-size histogram. */
+/** Latency of a tier (ms), from a fixed-bucket histogram that merges by adding. */
 export interface Latency {
   count: number;
+  /** Sum of the samples (ms). */
+  sum: number;
   p50: number;
   p95: number;
   p99: number;
   max: number;
+  /** Samples per bucket, up to the last non-empty one: bucket i holds samples up to `latencyBounds()[i]` ms. */
+  buckets: number[];
 }
 
 /** The write-behind queue's statistics. */
@@ -437,23 +473,35 @@ export interface WriteBehindStats {
   written: number;
 }
 
-/** {@link EdgeCache.stats}. */
-export interface CacheStats {
+/**
+ * Counters of a stretch of time (the lifetime, or the sliding window). `hitRate` is reads
+ * answered from memory or the store, fresh or stale, per read; `errorRate` is failed store
+ * reads, store writes and loader calls per such call. Rates have four decimals, times are ms
+ * to the microsecond.
+ */
+export interface Totals {
+  hitRate: number;
+  errorRate: number;
+  /** Reads (get, getOrSet, wrap): memory-tier reads, or store reads without a memory tier. */
+  reads: number;
+  /** Store reads, store writes and loader calls. */
+  calls: number;
   memory: {
     hits: number;
     misses: number;
     staleServed: number;
+    /** (hits + staleServed) / memory reads. */
     hitRate: number;
     backfills: number;
     latency: Latency;
-    /** The memory tier's own counters. */
-    tier?: TierStats;
   };
   store: {
     hits: number;
     misses: number;
     staleServed: number;
+    /** (hits + staleServed) / records looked up (failed reads not included). */
     hitRate: number;
+    /** Failed reads (not timeouts). */
     errors: number;
     timeouts: number;
     corrupt: number;
@@ -469,10 +517,70 @@ export interface CacheStats {
     staleIfError: number;
     latency: Latency;
   };
+}
+
+/** A firing alert rule. */
+export interface FiringAlert {
+  rule: AlertRuleName;
+  /** For maxLatency: the tier. */
+  tier?: "memory" | "store" | "loader";
+  /** The value it was last judged on. */
+  value: number;
+  threshold: number;
+  /** Since when it fires (the cache's clock, ms). */
+  since: number;
+}
+
+/** {@link EdgeCache.stats}: lifetime totals at the top, the sliding window's in `window`. */
+export interface CacheStats extends Totals {
+  memory: Totals["memory"] & {
+    /** The memory tier's occupancy and removals (its own hit counters are the tiered reads' above). */
+    tier?: Omit<TierStats, "hits" | "misses" | "hitRate">;
+    /** How full the memory tier is (0..1, see MemoryCache.usage). */
+    usage?: number;
+  };
+  /** The same totals over the last `length` ms (absent with `stats: { window: 0 }`). */
+  window?: Totals & { length: number };
+  /** The alert rules firing now. */
+  alerts: FiringAlert[];
   /** Per shard of a sharded cache. */
   shards?: Record<string, ShardStats>;
   writeBehind?: WriteBehindStats;
 }
+
+/** {@link EdgeCache.report}: the monitor's summary over the window (the lifetime without one). */
+export interface MonitorReport {
+  namespace: string;
+  /** The window's length (ms), or null without one. */
+  window: number | null;
+  reads: number;
+  hitRate: { overall: number; memory: number; store: number };
+  latency: Record<"memory" | "store" | "loader", { p50: number; p95: number; p99: number; samples: number }>;
+  /** The memory tier's entries, bytes and share of its bound; null without a memory tier. */
+  memory: { entries: number; bytes: number; usage: number } | null;
+  errors: { rate: number; store: number; timeouts: number; writes: number; loader: number };
+  alerts: FiringAlert[];
+  /** A few lines of text. */
+  toString(): string;
+}
+
+/** {@link EdgeCache.snapshot}: counts and histograms as JSON-safe numbers, merged by {@link mergeStats}. */
+export interface StatsSnapshot {
+  version: 1;
+  windowLength: number;
+  lifetime: number[];
+  window: number[] | null;
+}
+
+/**
+ * Several caches' snapshots (from other isolates, sent as JSON) added up. The histograms
+ * merge by adding, so the percentiles are those of one cache fed every stream. Throws
+ * E_ARGUMENT for anything but snapshots, or windows of different lengths.
+ */
+export declare function mergeStats(snapshots: StatsSnapshot[]): { lifetime: Totals; window?: Totals & { length: number } };
+
+/** The upper bound (ms) of each latency bucket (quarter octaves from 0.01 ms). */
+export declare function latencyBounds(): number[];
 
 /** One shard's counters. */
 export interface ShardStats {
@@ -515,8 +623,12 @@ export declare class EdgeCache<V = unknown> {
   removeStore(id: string): boolean;
   /** Resolves when background work and queued writes have settled. */
   flush(): Promise<FlushReport>;
-  /** Counters and latency per tier (and per shard, and of the write-behind queue). */
+  /** Counters, hit rates and latency per tier, lifetime and over the sliding window; firing alerts; shards; write-behind. */
   stats(): CacheStats;
+  /** The monitor's summary over the window; `String(report)` is a few lines of text. */
+  report(): MonitorReport;
+  /** Counts and latency histograms as JSON-safe numbers, to merge with other caches' ({@link mergeStats}). */
+  snapshot(): StatsSnapshot;
   /**
    * Lets running calls end, flushes, then frees the cache's wasm memory at once (call it on a
    * cache made per request). Later calls reject or throw `E_DISPOSED`. Also `await using`.

@@ -35,6 +35,15 @@ impl OptionValue {
     }
 }
 
+/// An option that is a number or an object of more options (`maxLatency: 200` or
+/// `maxLatency: { store: 200 }`).
+pub enum NumberOrObject {
+    /// A number.
+    Number(f64),
+    /// A plain object's fields.
+    Object(Vec<(String, OptionValue)>),
+}
+
 /// The fields of one options object, checked against the names its owner accepts.
 pub struct OptionFields {
     owner: &'static str,
@@ -233,6 +242,20 @@ impl OptionFields {
             Some(OptionValue::Object(fields)) => Ok(Some(fields.clone())),
             Some(other) => Err(Error::config(format!(
                 "{}: option {name} must be a plain object, got a {}",
+                self.owner,
+                other.type_name()
+            ))),
+        }
+    }
+
+    /// A number, or the fields of a plain object, if present.
+    pub fn number_or_object(&self, name: &str) -> Result<Option<NumberOrObject>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(OptionValue::Number(n)) => Ok(Some(NumberOrObject::Number(*n))),
+            Some(OptionValue::Object(fields)) => Ok(Some(NumberOrObject::Object(fields.clone()))),
+            Some(other) => Err(Error::config(format!(
+                "{}: option {name} must be a number or a plain object, got a {}",
                 self.owner,
                 other.type_name()
             ))),

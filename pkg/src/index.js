@@ -5,4 +5,5 @@ export { EdgeCacheError } from "./errors.js";
 export { MAX_KEY_LENGTH } from "./keys.js";
 export { HashRing } from "./ring.js";
 export { EdgeCache } from "./edge/cache.js";
+export { latencyBounds, mergeStats } from "./edge/snapshots.js";
 export { stores } from "./stores/index.js";

@@ -178,6 +178,12 @@ export class MemoryCache {
     return this.#engine.bytes();
   }
 
+  /** How full the cache is, 0..1: the larger of `size / maxEntries` and `bytes / maxBytes`. */
+  get usage() {
+    if (this.#engine === null) failDisposed("MemoryCache.usage");
+    return this.#engine.usage();
+  }
+
   /** Hits, misses, hit rate, sets, deletes, evictions (and by reason), expirations, rejected, size, bytes. */
   stats() {
     if (this.#engine === null) failDisposed("MemoryCache.stats");

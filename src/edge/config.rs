@@ -3,9 +3,10 @@
 //! `memory` and `writeBehind` are checked by the package and the write queue;
 //! `circuitBreaker` is read here.
 
+use super::alerts::AlertRules;
 use super::breaker::BreakerPolicy;
 use crate::error::{Error, Result};
-use crate::options::{OptionFields, OptionValue};
+use crate::options::{Num, OptionFields, OptionValue};
 
 /// Time to live when the caller gives none: one minute.
 pub const DEFAULT_TTL: f64 = 60_000.0;
@@ -18,6 +19,8 @@ pub const DEFAULT_LOADER_TIMEOUT: f64 = 30_000.0;
 pub const FLIGHT_SLACK: f64 = 1_000.0;
 /// Longest namespace, in characters.
 pub const MAX_NAMESPACE_LEN: usize = 64;
+/// The sliding window of stats and alerts when the caller gives none: one minute.
+pub const DEFAULT_WINDOW: f64 = 60_000.0;
 /// Most replicas per key.
 pub const MAX_REPLICAS: u64 = 16;
 
@@ -60,6 +63,10 @@ pub struct EdgeConfig {
     /// Seed of the engine's randomness (jitter, early refresh, write-behind retry spread);
     /// `None`: seeded from the platform on first use.
     pub seed: Option<u64>,
+    /// Length of the sliding window of stats and alerts (ms); `None`: no window.
+    pub window: Option<f64>,
+    /// Alert rules over the window.
+    pub alerts: Option<AlertRules>,
 }
 
 impl EdgeConfig {
@@ -84,7 +91,7 @@ impl EdgeConfig {
     }
 
     /// Option names accepted.
-    pub const NAMES: [&'static str; 20] = [
+    pub const NAMES: [&'static str; 22] = [
         "store",
         "replicas",
         "namespace",
@@ -105,6 +112,8 @@ impl EdgeConfig {
         "circuitBreaker",
         "seed",
         "serializer",
+        "stats",
+        "alerts",
     ];
 
     /// Builds a configuration from caller options, rejecting unknown names and bad values.
@@ -145,6 +154,7 @@ impl EdgeConfig {
             _ => WriteMode::Through,
         };
         let breaker = breaker_policy(f.nested("circuitBreaker")?)?;
+        let (window, alerts) = monitoring(f.nested("stats")?, f.nested("alerts")?)?;
         Ok(EdgeConfig {
             namespace,
             ttl,
@@ -159,8 +169,44 @@ impl EdgeConfig {
             write_mode,
             breaker,
             seed: f.seed("seed")?,
+            window,
+            alerts,
         })
     }
+}
+
+/// The window of `stats: { window }` (0: none) and the rules of `alerts`, which judge that
+/// window: `alerts.window` may name it too, and must then agree.
+fn monitoring(
+    stats: Option<Vec<(String, OptionValue)>>,
+    alerts: Option<Vec<(String, OptionValue)>>,
+) -> Result<(Option<f64>, Option<AlertRules>)> {
+    let stats_window = match stats {
+        None => None,
+        Some(fields) => OptionFields::new("EdgeCache stats", fields, &["window"])?
+            .non_negative_millis("window")?,
+    };
+    let Some(fields) = alerts else {
+        let window = stats_window.unwrap_or(DEFAULT_WINDOW);
+        return Ok(((window > 0.0).then_some(window), None));
+    };
+    let (rules, alerts_window) = AlertRules::from_fields(fields)?;
+    let window = match (stats_window, alerts_window) {
+        (Some(0.0), _) => {
+            return Err(Error::config(
+                "EdgeCache: option alerts judges the sliding window, which stats: { window: 0 } turns off; remove one of them",
+            ))
+        }
+        (Some(s), Some(a)) if s != a => {
+            return Err(Error::config(format!(
+                "EdgeCache: alerts.window ({}) and stats.window ({}) differ; one window serves both, give it once",
+                Num(a),
+                Num(s)
+            )))
+        }
+        (s, a) => s.or(a).unwrap_or(DEFAULT_WINDOW),
+    };
+    Ok((Some(window), Some(rules)))
 }
 
 /// The `circuitBreaker: { failures, cooldown }` option.

@@ -3,6 +3,7 @@
 //! carries the decisions out (awaits stores and loaders) and reports back. The tag
 //! generations an isolate remembers are kept in [`tags`].
 
+pub mod alerts;
 pub mod breaker;
 pub mod config;
 pub mod envelope;
@@ -17,6 +18,7 @@ pub mod tags;
 pub mod write_queue;
 
 use crate::rng::LazyRng;
+use alerts::{Alerts, Rule, Transition};
 use breaker::Breakers;
 use config::EdgeConfig;
 use freshness::{Freshness, Horizons};
@@ -47,6 +49,7 @@ pub struct EdgeCore {
     config: EdgeConfig,
     rng: LazyRng,
     counters: EdgeCounters,
+    alerts: Option<Alerts>,
     breakers: Breakers,
 }
 
@@ -55,10 +58,13 @@ impl EdgeCore {
     pub fn new(config: EdgeConfig) -> Self {
         let breakers = Breakers::new(config.breaker);
         let rng = config.seed.map_or_else(LazyRng::default, LazyRng::seeded);
+        let counters = EdgeCounters::new(config.window);
+        let alerts = config.alerts.clone().map(Alerts::new);
         EdgeCore {
             config,
             rng,
-            counters: EdgeCounters::default(),
+            counters,
+            alerts,
             breakers,
         }
     }
@@ -76,6 +82,32 @@ impl EdgeCore {
     /// The counters.
     pub fn counters(&mut self) -> &mut EdgeCounters {
         &mut self.counters
+    }
+
+    /// Judges the alert rules on the window at `now`, with the memory tier's use of its
+    /// bound (`None` without a memory tier): the rules that changed state, and when the
+    /// rules are next due (when the window next moves; never without rules).
+    pub fn evaluate_alerts(
+        &mut self,
+        now: f64,
+        memory_usage: Option<f64>,
+    ) -> (Vec<Transition>, f64) {
+        let (Some(alerts), Some(window)) = (self.alerts.as_mut(), self.counters.window(now)) else {
+            return (Vec::new(), f64::INFINITY);
+        };
+        let total = window.total();
+        let stats = total.snapshot(0);
+        let latency = |tier, q| total.histogram(tier).quantile(q);
+        let changed = alerts.evaluate(now, &stats, latency, memory_usage);
+        (changed, window.next_slice(now))
+    }
+
+    /// The firing rules: rule, value, threshold, since.
+    pub fn firing_alerts(&self) -> Vec<(Rule, f64, f64, f64)> {
+        self.alerts
+            .as_ref()
+            .map(|a| a.firing().collect())
+            .unwrap_or_default()
     }
 
     /// Times of an entry written at `now`. `ttl`, `swr` and `sie` default to the

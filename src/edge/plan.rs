@@ -78,7 +78,7 @@ impl EdgeCore {
             (ReadTier::Store, p) if p.serves() => Event::StoreHit,
             (ReadTier::Store, _) => Event::StoreMiss,
         };
-        self.counters().count(event);
+        self.counters().count(event, now);
         plan
     }
 
@@ -87,7 +87,7 @@ impl EdgeCore {
     pub fn serve_fallback(&mut self, now: f64, error_until: f64) -> bool {
         let serve = now < error_until;
         if serve {
-            self.counters().count(Event::StaleIfError);
+            self.counters().count(Event::StaleIfError, now);
         }
         serve
     }
@@ -141,7 +141,7 @@ mod tests {
                 ReadPlan::ReadOn
             ]
         );
-        let s = c.counters().snapshot(0);
+        let s = c.counters().lifetime().snapshot(0);
         assert_eq!(
             (s.memory.hits, s.memory.stale_served, s.memory.misses),
             (1, 1, 2)
@@ -149,7 +149,7 @@ mod tests {
         c.plan_read(ReadTier::Store, 50.0, H);
         c.plan_read(ReadTier::Store, 120.0, H);
         c.plan_read(ReadTier::Store, 400.0, H);
-        let s = c.counters().snapshot(0);
+        let s = c.counters().lifetime().snapshot(0);
         assert_eq!(
             (s.store.hits, s.store.stale_served, s.store.misses),
             (1, 1, 1)
@@ -172,7 +172,7 @@ mod tests {
             c.plan_read(ReadTier::Memory, 99.0, loaded),
             ReadPlan::ServeAndRefresh
         );
-        assert_eq!(c.counters().snapshot(0).memory.hits, 1);
+        assert_eq!(c.counters().lifetime().snapshot(0).memory.hits, 1);
     }
 
     #[test]
@@ -181,7 +181,7 @@ mod tests {
         assert!(c.serve_fallback(299.0, 300.0));
         assert!(!c.serve_fallback(300.0, 300.0));
         assert!(!c.serve_fallback(f64::NAN, 300.0));
-        assert_eq!(c.counters().snapshot(0).loader.stale_if_error, 1);
+        assert_eq!(c.counters().lifetime().snapshot(0).loader.stale_if_error, 1);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Counters of the tiered cache, per tier, and the snapshot `stats()` returns.
 
-use super::latency::{Histogram, Percentiles};
+use super::latency::{count_of, Histogram, Percentiles};
 
 /// Things the package counts (JavaScript names them with `Count`, src/wasm/codes.rs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,25 +50,37 @@ pub enum Tier {
     Loader,
 }
 
-/// Running counters and latency histograms.
-#[derive(Default)]
-pub struct EdgeCounters {
+/// How many slices a window is kept in: the oldest slice leaves whole, so the window
+/// covers between 11/12 and all of its length.
+pub const SLICES: usize = 12;
+
+/// Counts and latency histograms of one stretch of time; they add up (see [`Tally::merge`]).
+#[derive(Clone, Default)]
+pub struct Tally {
     counts: [u64; 16],
     latency: [Histogram; 3],
 }
 
-impl EdgeCounters {
-    /// Counts one event.
-    pub fn count(&mut self, event: Event) {
+impl Tally {
+    fn count(&mut self, event: Event) {
         if let Some(c) = self.counts.get_mut(event as usize) {
             *c += 1;
         }
     }
 
-    /// Records a latency sample for a tier.
-    pub fn latency(&mut self, tier: Tier, ms: f64) {
+    fn record(&mut self, tier: Tier, ms: f64) {
         if let Some(h) = self.latency.get_mut(tier as usize) {
             h.record(ms);
+        }
+    }
+
+    /// Adds `other`'s counts and samples to these.
+    pub fn merge(&mut self, other: &Tally) {
+        for (c, o) in self.counts.iter_mut().zip(other.counts) {
+            *c += o;
+        }
+        for (h, o) in self.latency.iter_mut().zip(other.latency.iter()) {
+            h.merge(o);
         }
     }
 
@@ -76,23 +88,49 @@ impl EdgeCounters {
         self.counts.get(event as usize).copied().unwrap_or(0)
     }
 
-    fn tier_latency(&self, tier: Tier) -> Percentiles {
-        self.latency
-            .get(tier as usize)
-            .map(Histogram::percentiles)
-            .unwrap_or_else(|| Histogram::default().percentiles())
+    /// A tier's latency histogram.
+    pub fn histogram(&self, tier: Tier) -> &Histogram {
+        let [memory, store, loader] = &self.latency;
+        match tier {
+            Tier::Memory => memory,
+            Tier::Store => store,
+            Tier::Loader => loader,
+        }
+    }
+
+    /// The tally as numbers, to merge in another isolate ([`Tally::from_numbers`]).
+    pub fn to_numbers(&self) -> Vec<f64> {
+        let mut out: Vec<f64> = self.counts.iter().map(|&c| c as f64).collect();
+        for h in &self.latency {
+            h.to_numbers(&mut out);
+        }
+        out
+    }
+
+    /// A tally from [`Tally::to_numbers`]'s numbers; `None` when they are not such numbers.
+    pub fn from_numbers(numbers: &[f64]) -> Option<Tally> {
+        Tally::read(numbers).and_then(|(tally, rest)| rest.is_empty().then_some(tally))
+    }
+
+    /// A tally from [`Tally::to_numbers`]'s numbers at the start of `numbers`, and the
+    /// numbers after them; `None` when they are not such numbers.
+    pub fn read(numbers: &[f64]) -> Option<(Tally, &[f64])> {
+        let mut tally = Tally::default();
+        let (counts, mut rest) = numbers.split_at_checked(tally.counts.len())?;
+        for (c, &n) in tally.counts.iter_mut().zip(counts) {
+            *c = count_of(n)?;
+        }
+        for h in &mut tally.latency {
+            let (read, after) = Histogram::from_numbers(rest)?;
+            *h = read;
+            rest = after;
+        }
+        Some((tally, rest))
     }
 
     /// A snapshot; `in_flight` is the number of loads running now.
     pub fn snapshot(&self, in_flight: u64) -> EdgeStats {
         use Event::*;
-        let rate = |hits: u64, misses: u64| {
-            if hits + misses == 0 {
-                0.0
-            } else {
-                hits as f64 / (hits + misses) as f64
-            }
-        };
         let (mh, mm, ms) = (
             self.get(MemoryHit),
             self.get(MemoryMiss),
@@ -103,43 +141,196 @@ impl EdgeCounters {
             self.get(StoreMiss),
             self.get(StoreStale),
         );
+        let (store_errors, timeouts) = (self.get(StoreError), self.get(StoreTimeout));
+        let (writes, write_errors) = (self.get(StoreWrite), self.get(StoreWriteError));
+        let (loads, load_errors) = (self.get(Load), self.get(LoadError));
+        let store_latency = self.histogram(Tier::Store).percentiles();
+        // Every read asks memory first when there is a memory tier; without one, the store.
+        let memory_reads = mh + ms + mm;
+        let reads = if memory_reads > 0 {
+            memory_reads
+        } else {
+            sh + ss + sm + store_errors + timeouts
+        };
+        let failures = store_errors + timeouts + write_errors + load_errors;
+        let calls = store_latency.count + writes + write_errors + loads;
         EdgeStats {
+            hit_rate: rate(mh + ms + sh + ss, reads),
+            error_rate: rate(failures, calls),
+            reads,
+            calls,
             memory: MemoryTierStats {
                 hits: mh,
                 misses: mm,
                 stale_served: ms,
-                hit_rate: rate(mh + ms, mm),
+                hit_rate: rate(mh + ms, memory_reads),
                 backfills: self.get(Backfill),
-                latency: self.tier_latency(Tier::Memory),
+                latency: self.histogram(Tier::Memory).percentiles(),
             },
             store: StoreTierStats {
                 hits: sh,
                 misses: sm,
                 stale_served: ss,
-                hit_rate: rate(sh + ss, sm),
-                errors: self.get(StoreError),
-                timeouts: self.get(StoreTimeout),
+                hit_rate: rate(sh + ss, sh + ss + sm),
+                errors: store_errors,
+                timeouts,
                 corrupt: self.get(StoreCorrupt),
-                writes: self.get(StoreWrite),
-                write_errors: self.get(StoreWriteError),
-                latency: self.tier_latency(Tier::Store),
+                writes,
+                write_errors,
+                latency: store_latency,
             },
             loader: LoaderStats {
-                loads: self.get(Load),
-                errors: self.get(LoadError),
+                loads,
+                errors: load_errors,
                 in_flight,
                 refreshes: self.get(Refresh),
                 stale_if_error: self.get(StaleIfError),
-                latency: self.tier_latency(Tier::Loader),
+                latency: self.histogram(Tier::Loader).percentiles(),
             },
         }
     }
 }
 
-/// `EdgeCache.stats()` (the package nests the numbers of [`EdgeStats::fields`] by their
+/// `part / whole`, 0 when `whole` is 0.
+fn rate(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// The last `length` ms of counts, in [`SLICES`] slices on the caller's clock.
+pub struct Window {
+    slices: Vec<Tally>,
+    slice_ms: f64,
+    /// The number of the newest slice (`floor(now / slice_ms)`); `None` before any count.
+    newest: Option<i64>,
+}
+
+impl Window {
+    /// A window `length` ms long (positive).
+    pub fn new(length: f64) -> Self {
+        Window {
+            slices: vec![Tally::default(); SLICES],
+            slice_ms: length / SLICES as f64,
+            newest: None,
+        }
+    }
+
+    /// The window's length (ms).
+    pub fn length(&self) -> f64 {
+        self.slice_ms * SLICES as f64
+    }
+
+    /// When the slice after the one holding `now` begins.
+    pub fn next_slice(&self, now: f64) -> f64 {
+        ((now / self.slice_ms).floor() + 1.0) * self.slice_ms
+    }
+
+    /// Moves the window to `now` (a clock going back leaves it where it is).
+    pub fn advance(&mut self, now: f64) {
+        let Some(number) = slice_number(now, self.slice_ms) else {
+            return;
+        };
+        let newest = self.newest.unwrap_or(number - SLICES as i64);
+        if number <= newest {
+            return;
+        }
+        let dropped = (number - newest).min(SLICES as i64);
+        for step in 0..dropped {
+            if let Some(slice) = self.slices.get_mut(ring_index(number - step)) {
+                *slice = Tally::default();
+            }
+        }
+        self.newest = Some(number);
+    }
+
+    /// The slice counting what happened at `at`, after moving the window to it; `None`
+    /// when `at` is older than the window.
+    fn slice_at(&mut self, at: f64) -> Option<&mut Tally> {
+        self.advance(at);
+        let number = slice_number(at, self.slice_ms)?;
+        let newest = self.newest?;
+        (newest - number < SLICES as i64).then(|| self.slices.get_mut(ring_index(number)))?
+    }
+
+    /// Everything in the window.
+    pub fn total(&self) -> Tally {
+        let mut sum = Tally::default();
+        for slice in &self.slices {
+            sum.merge(slice);
+        }
+        sum
+    }
+}
+
+/// The number of the slice holding `at`; `None` for a time that is not a finite number.
+fn slice_number(at: f64, slice_ms: f64) -> Option<i64> {
+    let n = (at / slice_ms).floor();
+    n.is_finite().then_some(n as i64)
+}
+
+fn ring_index(number: i64) -> usize {
+    number.rem_euclid(SLICES as i64) as usize
+}
+
+/// Lifetime counts, and the sliding window's when the cache keeps one.
+pub struct EdgeCounters {
+    lifetime: Tally,
+    window: Option<Window>,
+}
+
+impl EdgeCounters {
+    /// Counters with a window `window` ms long, or none.
+    pub fn new(window: Option<f64>) -> Self {
+        EdgeCounters {
+            lifetime: Tally::default(),
+            window: window.map(Window::new),
+        }
+    }
+
+    /// Counts one event that happened at `now`.
+    pub fn count(&mut self, event: Event, now: f64) {
+        self.lifetime.count(event);
+        if let Some(slice) = self.window.as_mut().and_then(|w| w.slice_at(now)) {
+            slice.count(event);
+        }
+    }
+
+    /// Records a latency sample of a tier, taken at `now`.
+    pub fn latency(&mut self, tier: Tier, ms: f64, now: f64) {
+        self.lifetime.record(tier, ms);
+        if let Some(slice) = self.window.as_mut().and_then(|w| w.slice_at(now)) {
+            slice.record(tier, ms);
+        }
+    }
+
+    /// Everything counted.
+    pub fn lifetime(&self) -> &Tally {
+        &self.lifetime
+    }
+
+    /// The window, moved to `now`; `None` without one.
+    pub fn window(&mut self, now: f64) -> Option<&Window> {
+        let window = self.window.as_mut()?;
+        window.advance(now);
+        Some(window)
+    }
+}
+
+/// `EdgeCache.stats()` (the package nests the numbers of [`EdgeStats::values`] by their
 /// names and adds the memory tier's own `MemoryCache` stats).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EdgeStats {
+    /// Reads answered from memory or the store, fresh or stale, per read.
+    pub hit_rate: f64,
+    /// Failed store and loader calls per call.
+    pub error_rate: f64,
+    /// Reads (`get`, `getOrSet`, ...): memory-tier reads, or store reads without a memory tier.
+    pub reads: u64,
+    /// Store reads, store writes and loader calls.
+    pub calls: u64,
     /// The memory tier as seen by the tiered reads.
     pub memory: MemoryTierStats,
     /// The store tier.
@@ -149,50 +340,113 @@ pub struct EdgeStats {
 }
 
 impl EdgeStats {
-    /// Every number with its name as JavaScript's `stats()` shows it (`"store.corrupt"`,
-    /// `"memory.latency.p99"`): the one list the package reads names and numbers from.
-    pub fn fields(&self) -> [(&'static str, f64); 34] {
+    /// Every number, in [`STAT_NAMES`] order.
+    pub fn values(&self) -> [f64; 41] {
         let (m, s, l) = (&self.memory, &self.store, &self.loader);
-        let [mc, m50, m95, m99, mmax] = m.latency.to_array();
-        let [sc, s50, s95, s99, smax] = s.latency.to_array();
-        let [lc, l50, l95, l99, lmax] = l.latency.to_array();
+        let [mc, msum, m50, m95, m99, mmax] = m.latency.to_array();
+        let [sc, ssum, s50, s95, s99, smax] = s.latency.to_array();
+        let [lc, lsum, l50, l95, l99, lmax] = l.latency.to_array();
+        let (r, ms) = (round_rate, round_ms);
         [
-            ("memory.hits", m.hits as f64),
-            ("memory.misses", m.misses as f64),
-            ("memory.staleServed", m.stale_served as f64),
-            ("memory.hitRate", m.hit_rate),
-            ("memory.backfills", m.backfills as f64),
-            ("memory.latency.count", mc),
-            ("memory.latency.p50", m50),
-            ("memory.latency.p95", m95),
-            ("memory.latency.p99", m99),
-            ("memory.latency.max", mmax),
-            ("store.hits", s.hits as f64),
-            ("store.misses", s.misses as f64),
-            ("store.staleServed", s.stale_served as f64),
-            ("store.hitRate", s.hit_rate),
-            ("store.errors", s.errors as f64),
-            ("store.timeouts", s.timeouts as f64),
-            ("store.corrupt", s.corrupt as f64),
-            ("store.writes", s.writes as f64),
-            ("store.writeErrors", s.write_errors as f64),
-            ("store.latency.count", sc),
-            ("store.latency.p50", s50),
-            ("store.latency.p95", s95),
-            ("store.latency.p99", s99),
-            ("store.latency.max", smax),
-            ("loader.loads", l.loads as f64),
-            ("loader.errors", l.errors as f64),
-            ("loader.inFlight", l.in_flight as f64),
-            ("loader.refreshes", l.refreshes as f64),
-            ("loader.staleIfError", l.stale_if_error as f64),
-            ("loader.latency.count", lc),
-            ("loader.latency.p50", l50),
-            ("loader.latency.p95", l95),
-            ("loader.latency.p99", l99),
-            ("loader.latency.max", lmax),
+            r(self.hit_rate),
+            r(self.error_rate),
+            self.reads as f64,
+            self.calls as f64,
+            m.hits as f64,
+            m.misses as f64,
+            m.stale_served as f64,
+            r(m.hit_rate),
+            m.backfills as f64,
+            mc,
+            ms(msum),
+            ms(m50),
+            ms(m95),
+            ms(m99),
+            ms(mmax),
+            s.hits as f64,
+            s.misses as f64,
+            s.stale_served as f64,
+            r(s.hit_rate),
+            s.errors as f64,
+            s.timeouts as f64,
+            s.corrupt as f64,
+            s.writes as f64,
+            s.write_errors as f64,
+            sc,
+            ms(ssum),
+            ms(s50),
+            ms(s95),
+            ms(s99),
+            ms(smax),
+            l.loads as f64,
+            l.errors as f64,
+            l.in_flight as f64,
+            l.refreshes as f64,
+            l.stale_if_error as f64,
+            lc,
+            ms(lsum),
+            ms(l50),
+            ms(l95),
+            ms(l99),
+            ms(lmax),
         ]
     }
+}
+
+/// The names of [`EdgeStats::values`], as JavaScript's `stats()` nests them
+/// (`"store.corrupt"`, `"memory.latency.p99"`): the one list the package reads names from.
+pub const STAT_NAMES: [&str; 41] = [
+    "hitRate",
+    "errorRate",
+    "reads",
+    "calls",
+    "memory.hits",
+    "memory.misses",
+    "memory.staleServed",
+    "memory.hitRate",
+    "memory.backfills",
+    "memory.latency.count",
+    "memory.latency.sum",
+    "memory.latency.p50",
+    "memory.latency.p95",
+    "memory.latency.p99",
+    "memory.latency.max",
+    "store.hits",
+    "store.misses",
+    "store.staleServed",
+    "store.hitRate",
+    "store.errors",
+    "store.timeouts",
+    "store.corrupt",
+    "store.writes",
+    "store.writeErrors",
+    "store.latency.count",
+    "store.latency.sum",
+    "store.latency.p50",
+    "store.latency.p95",
+    "store.latency.p99",
+    "store.latency.max",
+    "loader.loads",
+    "loader.errors",
+    "loader.inFlight",
+    "loader.refreshes",
+    "loader.staleIfError",
+    "loader.latency.count",
+    "loader.latency.sum",
+    "loader.latency.p50",
+    "loader.latency.p95",
+    "loader.latency.p99",
+    "loader.latency.max",
+];
+
+/// A rate as `stats()` shows it: four decimals (0.48, not 0.4799849999999424).
+pub fn round_rate(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// A time in ms as `stats()` shows it: to the microsecond.
+pub fn round_ms(x: f64) -> f64 {
+    (x * 1_000.0).round() / 1_000.0
 }
 
 /// Memory-tier counters of tiered reads.
@@ -262,36 +516,92 @@ mod tests {
     fn every_event_has_a_counter() {
         assert_eq!(
             Event::StaleIfError as usize + 1,
-            EdgeCounters::default().counts.len()
+            Tally::default().counts.len()
         );
-        assert_eq!(
-            Tier::Loader as usize + 1,
-            EdgeCounters::default().latency.len()
-        );
+        assert_eq!(Tier::Loader as usize + 1, Tally::default().latency.len());
     }
 
     #[test]
     fn snapshot_counts_and_rates() {
-        let mut c = EdgeCounters::default();
+        let mut c = EdgeCounters::new(None);
         for e in [
             Event::MemoryHit,
             Event::MemoryHit,
             Event::MemoryStale,
             Event::MemoryMiss,
             Event::StoreMiss,
+            Event::Load,
+            Event::LoadError,
         ] {
-            c.count(e);
+            c.count(e, 0.0);
         }
-        c.latency(Tier::Store, 5.0);
-        let s = c.snapshot(2);
+        c.latency(Tier::Store, 5.0, 0.0);
+        let s = c.lifetime().snapshot(2);
         assert_eq!(
             (s.memory.hits, s.memory.stale_served, s.memory.misses),
             (2, 1, 1)
         );
-        assert_eq!(s.memory.hit_rate, 0.75);
+        assert_eq!((s.memory.hit_rate, s.hit_rate, s.reads), (0.75, 0.75, 4));
+        // One failed load among one store read and one load.
+        assert_eq!((s.error_rate, s.calls), (0.5, 2));
         assert_eq!(
             (s.store.hit_rate, s.store.latency.count, s.loader.in_flight),
             (0.0, 1, 2)
         );
+        assert!(c.window(0.0).is_none());
+    }
+
+    #[test]
+    fn without_a_memory_tier_reads_are_store_reads() {
+        let mut c = EdgeCounters::new(None);
+        for e in [Event::StoreHit, Event::StoreMiss, Event::StoreError] {
+            c.count(e, 0.0);
+        }
+        let s = c.lifetime().snapshot(0);
+        assert_eq!((s.reads, s.hit_rate), (3, 1.0 / 3.0));
+    }
+
+    #[test]
+    fn rates_and_times_are_rounded() {
+        assert_eq!(round_rate(0.4799849999999424), 0.48);
+        assert_eq!(round_ms(0.011892071150027212), 0.012);
+    }
+
+    /// What happened in the last `length` ms, against the slices a brute-force model keeps.
+    #[test]
+    fn the_window_keeps_the_last_slices() {
+        let length = 1_200.0; // slices of 100 ms
+        let mut c = EdgeCounters::new(Some(length));
+        let mut seen: Vec<f64> = Vec::new();
+        let mut now = 0.0;
+        for step in 0..2_000u32 {
+            // Mostly small steps, some long gaps, a few late reports from the past.
+            now += f64::from((step * 7919) % 97) + if step % 250 == 0 { 3_000.0 } else { 0.0 };
+            let at = if step % 13 == 0 { now - 450.0 } else { now };
+            c.count(Event::MemoryHit, at);
+            seen.push(at);
+            let oldest_slice = (now / 100.0).floor() - 11.0;
+            let expected = seen
+                .iter()
+                .filter(|&&t| (t / 100.0).floor() >= oldest_slice)
+                .count() as u64;
+            let got = c.window(now).map(|w| w.total().snapshot(0).memory.hits);
+            assert_eq!(got, Some(expected), "step {step} at {now}");
+        }
+        assert_eq!(c.lifetime().snapshot(0).memory.hits, 2_000);
+    }
+
+    #[test]
+    fn a_tally_travels_as_numbers() {
+        let mut t = Tally::default();
+        t.count(Event::StoreHit);
+        t.record(Tier::Loader, 1_200.0);
+        t.record(Tier::Memory, 0.002);
+        let back = Tally::from_numbers(&t.to_numbers()).unwrap();
+        assert_eq!(back.snapshot(0), t.snapshot(0));
+        let mut numbers = t.to_numbers();
+        numbers.push(0.0);
+        assert!(Tally::from_numbers(&numbers).is_none());
+        assert!(Tally::from_numbers(&numbers[..10]).is_none());
     }
 }

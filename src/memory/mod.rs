@@ -173,6 +173,20 @@ impl MemoryTier {
         self.bytes
     }
 
+    /// How full the tier is: the larger of entries per `max_entries` and bytes per
+    /// `max_bytes` (0 with neither bound).
+    pub fn usage(&self) -> f64 {
+        let entries = self
+            .config
+            .max_entries
+            .map_or(0.0, |max| self.len as f64 / max as f64);
+        let bytes = self
+            .config
+            .max_bytes
+            .map_or(0.0, |max| self.bytes as f64 / max as f64);
+        entries.max(bytes)
+    }
+
     /// Slots evicted by the last `insert` or `update`, for the caller to forget.
     pub fn evicted(&self) -> &[Slot] {
         self.evicted.get(..self.evicted_count).unwrap_or(&[])

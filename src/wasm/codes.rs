@@ -2,6 +2,7 @@
 //! that no number is mirrored by hand in `pkg/src`. Each converts to or from its core type
 //! by an exhaustive match (the core stays free of wasm-bindgen).
 
+use crate::edge::alerts::Rule;
 use crate::edge::plan::{ReadPlan, ReadTier};
 use crate::edge::stats::{Event, Tier};
 use crate::edge::tags::Check;
@@ -226,4 +227,45 @@ impl From<Check> for TagCheck {
             Check::Unknown => TagCheck::Unknown,
         }
     }
+}
+
+/// An alert rule (`alerts` option): the rule and, for latency, its tier.
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlertRule {
+    /// `minHitRate`.
+    MinHitRate = 0,
+    /// `maxLatency` of the memory tier.
+    MaxMemoryLatency = 1,
+    /// `maxLatency` of the store tier.
+    MaxStoreLatency = 2,
+    /// `maxLatency` of the loader.
+    MaxLoaderLatency = 3,
+    /// `maxMemoryUsage`.
+    MaxMemoryUsage = 4,
+    /// `maxErrorRate`.
+    MaxErrorRate = 5,
+}
+
+impl From<Rule> for AlertRule {
+    fn from(rule: Rule) -> AlertRule {
+        match rule {
+            Rule::MinHitRate => AlertRule::MinHitRate,
+            Rule::MaxMemoryLatency => AlertRule::MaxMemoryLatency,
+            Rule::MaxStoreLatency => AlertRule::MaxStoreLatency,
+            Rule::MaxLoaderLatency => AlertRule::MaxLoaderLatency,
+            Rule::MaxMemoryUsage => AlertRule::MaxMemoryUsage,
+            Rule::MaxErrorRate => AlertRule::MaxErrorRate,
+        }
+    }
+}
+
+/// Whether an alert rule that changed state fires or resolved.
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlertState {
+    /// Broken over the window.
+    Firing = 0,
+    /// Holds again.
+    Resolved = 1,
 }

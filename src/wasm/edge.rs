@@ -9,7 +9,7 @@
 //! a report costs no crossing, so a memory hit makes one call and a miss → load → write
 //! a handful.
 
-use super::codes::{HeaderStatus, PlanTier, ReadPlanCode, Recorded, Report};
+use super::codes::{AlertRule, AlertState, HeaderStatus, PlanTier, ReadPlanCode, Recorded, Report};
 use super::errors::to_js;
 use super::options::fields;
 use crate::edge::breaker::BreakerState;
@@ -18,7 +18,9 @@ use crate::edge::envelope::{Header, Rejection};
 use crate::edge::freshness::Horizons;
 use crate::edge::generation;
 use crate::edge::keys::{self, KeyKind};
+use crate::edge::latency::{upper, BUCKETS};
 use crate::edge::plan::ReadPlan;
+use crate::edge::stats::{Tally, Tier, STAT_NAMES};
 use crate::edge::{EdgeCore, TAG_RECORD_TTL};
 use wasm_bindgen::prelude::*;
 
@@ -26,7 +28,8 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct EdgeEngine {
     core: EdgeCore,
-    /// Reports the package wrote and has not had applied: pairs of a `Report` and a value.
+    /// Reports the package wrote and has not had applied: triples of a `Report`, a value
+    /// and the time it happened.
     reports: Box<[f64]>,
     /// Tags of the header last decoded (read with `decodedTags`).
     decoded_tags: Vec<String>,
@@ -42,9 +45,14 @@ impl EdgeEngine {
             .map_err(to_js)?;
         Ok(EdgeEngine {
             core: EdgeCore::new(config),
-            reports: vec![0.0; 2 * REPORT_CAPACITY].into_boxed_slice(),
+            reports: vec![0.0; 3 * REPORT_CAPACITY].into_boxed_slice(),
             decoded_tags: Vec::new(),
         })
+    }
+
+    /// The namespace isolating this cache's keys.
+    pub fn namespace(&self) -> String {
+        self.core.config().namespace.clone()
     }
 
     /// The store timeout in ms.
@@ -291,15 +299,16 @@ impl EdgeEngine {
         self.core.breakers().state(shard, now) == BreakerState::Open
     }
 
-    /// Where the report buffer starts in wasm memory: `reportsLen` numbers, pairs of a
-    /// `Report` and its value (a latency in ms; ignored for a count). The package fills it
-    /// from the start and passes how many pairs it wrote to `applyReports` or `stats`.
+    /// Where the report buffer starts in wasm memory: `reportsLen` numbers, triples of a
+    /// `Report`, its value (a latency in ms; ignored for a count) and when it happened (the
+    /// cache's clock). The package fills it from the start and passes how many triples it
+    /// wrote to `applyReports` or `stats`.
     #[wasm_bindgen(js_name = reportsPtr)]
     pub fn reports_ptr(&self) -> u32 {
         self.reports.as_ptr() as u32
     }
 
-    /// The length of the report buffer, in numbers (two per report).
+    /// The length of the report buffer, in numbers (three per report).
     #[wasm_bindgen(js_name = reportsLen)]
     pub fn reports_len(&self) -> u32 {
         self.reports.len() as u32
@@ -310,32 +319,128 @@ impl EdgeEngine {
     #[wasm_bindgen(js_name = applyReports)]
     pub fn apply_reports(&mut self, pending: u32) {
         let counters = self.core.counters();
-        for pair in self.reports.chunks_exact(2).take(pending as usize) {
-            let (Some(&code), Some(&value)) = (pair.first(), pair.get(1)) else {
+        for triple in self.reports.chunks_exact(3).take(pending as usize) {
+            let &[code, value, at] = triple else {
                 continue;
             };
             match Report::from_code(code).map(Report::recorded) {
-                Some(Recorded::Count(event)) => counters.count(event),
-                Some(Recorded::Latency(tier)) => counters.latency(tier, value),
+                Some(Recorded::Count(event)) => counters.count(event, at),
+                Some(Recorded::Latency(tier)) => counters.latency(tier, value, at),
                 None => {}
             }
         }
     }
 
-    /// The names of the numbers `stats` returns, in order (`"store.corrupt"`, ...).
+    /// The names of the numbers `stats` starts with, in order (`"store.corrupt"`, ...).
     #[wasm_bindgen(js_name = statNames)]
-    pub fn stat_names(&mut self) -> Vec<String> {
-        let snapshot = self.core.counters().snapshot(0);
-        snapshot.fields().map(|(name, _)| name.to_string()).to_vec()
+    pub fn stat_names() -> Vec<String> {
+        STAT_NAMES.map(str::to_string).to_vec()
     }
 
-    /// Counters and latency percentiles per tier, in `statNames` order, once the first
-    /// `pending` reports of the buffer are applied.
+    /// Lifetime stats once the first `pending` reports of the buffer are applied: the
+    /// numbers named by `statNames`, then each tier's latency buckets (memory, store,
+    /// loader), each as its length and the samples per bucket (bounds: `latencyBounds`).
     pub fn stats(&mut self, in_flight: u32, pending: u32) -> Vec<f64> {
         self.apply_reports(pending);
-        let snapshot = self.core.counters().snapshot(u64::from(in_flight));
-        snapshot.fields().map(|(_, n)| n).to_vec()
+        stats_numbers(self.core.counters().lifetime(), in_flight)
     }
+
+    /// The sliding window's stats at `now`, as `stats` gives them; empty without a window.
+    #[wasm_bindgen(js_name = windowStats)]
+    pub fn window_stats(&mut self, in_flight: u32, now: f64) -> Vec<f64> {
+        let window = self.core.counters().window(now);
+        window.map_or_else(Vec::new, |w| stats_numbers(&w.total(), in_flight))
+    }
+
+    /// The window's length in ms; 0 without one.
+    #[wasm_bindgen(js_name = windowLength)]
+    pub fn window_length(&mut self) -> f64 {
+        self.core.config().window.unwrap_or(0.0)
+    }
+
+    /// Lifetime counts and latency histograms as numbers another isolate can merge
+    /// (`mergedStats`); `windowed`: the window's at `now` (empty without one).
+    pub fn tally(&mut self, windowed: bool, now: f64) -> Vec<f64> {
+        let counters = self.core.counters();
+        if !windowed {
+            return counters.lifetime().to_numbers();
+        }
+        counters
+            .window(now)
+            .map_or_else(Vec::new, |w| w.total().to_numbers())
+    }
+
+    /// Judges the alert rules on the window at `now`; `memory_usage` is the memory tier's
+    /// use of its bound (0..1), `undefined` without one. Returns when the rules are next due
+    /// (`Infinity` without rules), then a quadruple per rule that changed state: its
+    /// `AlertRule`, its `AlertState`, the value it was judged on and its threshold.
+    #[wasm_bindgen(js_name = evaluateAlerts)]
+    pub fn evaluate_alerts(&mut self, now: f64, memory_usage: Option<f64>) -> Vec<f64> {
+        let (changed, due) = self.core.evaluate_alerts(now, memory_usage);
+        let mut out = vec![due];
+        for t in changed {
+            let state = if t.firing {
+                AlertState::Firing
+            } else {
+                AlertState::Resolved
+            };
+            out.extend([
+                AlertRule::from(t.rule) as u32 as f64,
+                state as u32 as f64,
+                t.value,
+                t.threshold,
+            ]);
+        }
+        out
+    }
+
+    /// The firing alert rules: a quadruple each of its `AlertRule`, the value it was last
+    /// judged on, its threshold and since when it fires.
+    #[wasm_bindgen(js_name = firingAlerts)]
+    pub fn firing_alerts(&self) -> Vec<f64> {
+        let firing = self.core.firing_alerts();
+        firing
+            .into_iter()
+            .flat_map(|(rule, value, threshold, since)| {
+                [AlertRule::from(rule) as u32 as f64, value, threshold, since]
+            })
+            .collect()
+    }
+}
+
+/// Stats of tallies from several caches (`EdgeEngine.tally`, concatenated), as `stats`
+/// gives them; empty when the numbers are not such tallies.
+#[wasm_bindgen(js_name = mergedStats)]
+pub fn merged_stats(tallies: &[f64]) -> Vec<f64> {
+    let mut sum = Tally::default();
+    let mut rest = tallies;
+    while !rest.is_empty() {
+        let Some((tally, after)) = Tally::read(rest) else {
+            return Vec::new();
+        };
+        sum.merge(&tally);
+        rest = after;
+    }
+    stats_numbers(&sum, 0)
+}
+
+/// The upper bound (ms) of each latency bucket: a sample falls in the first bucket whose
+/// bound is not below it.
+#[wasm_bindgen(js_name = latencyBounds)]
+pub fn latency_bounds() -> Vec<f64> {
+    (0..BUCKETS).map(upper).collect()
+}
+
+/// A tally's stats fields, then its latency buckets per tier, each with its length first.
+fn stats_numbers(tally: &Tally, in_flight: u32) -> Vec<f64> {
+    let snapshot = tally.snapshot(u64::from(in_flight));
+    let mut out: Vec<f64> = snapshot.values().to_vec();
+    for tier in [Tier::Memory, Tier::Store, Tier::Loader] {
+        let buckets = tally.histogram(tier).buckets();
+        out.push(buckets.len() as f64);
+        out.extend(buckets.iter().map(|&c| c as f64));
+    }
+    out
 }
 
 /// Reports the buffer holds before the package must have them applied.

@@ -197,6 +197,12 @@ impl MemoryEngine {
         self.tier.evicted_buffer().len() as u32
     }
 
+    /// How full the tier is (0..1): the larger of entries per `maxEntries` and bytes per
+    /// `maxBytes`.
+    pub fn usage(&self) -> f64 {
+        self.tier.usage()
+    }
+
     /// A statistics snapshot as numbers in `TierStats::to_array` order; `outsideMisses`
     /// counts reads of keys JavaScript did not hold.
     pub fn stats(&mut self, pending: u32, outside_misses: f64) -> Vec<f64> {

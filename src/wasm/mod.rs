@@ -11,10 +11,10 @@ mod tags;
 mod write_queue;
 
 pub use codes::{
-    HeaderStatus, LookupCode as Lookup, PlanTier as Tier, ReadPlanCode as ReadPlan, Report,
-    TagCheck, WriteOutcome,
+    AlertRule, AlertState, HeaderStatus, LookupCode as Lookup, PlanTier as Tier,
+    ReadPlanCode as ReadPlan, Report, TagCheck, WriteOutcome,
 };
-pub use edge::EdgeEngine;
+pub use edge::{latency_bounds, merged_stats, EdgeEngine};
 pub use errors::set_error_class;
 pub use memory::MemoryEngine;
 pub use ring::RingEngine;

@@ -18,11 +18,22 @@ pub fn fields(owner: &str, options: &JsValue) -> Result<Vec<(String, OptionValue
     }
     Ok(entries_of(options, |value| {
         if is_plain_object(value) {
-            OptionValue::Object(entries_of(value, option_value))
+            OptionValue::Object(entries_of(value, inner_value))
         } else {
             option_value(value)
         }
     }))
+}
+
+/// A field of an option that is an object (`alerts: { maxLatency: { store: 200 } }`): a
+/// plain object is opened once more. The package copies options to the depth each one has
+/// (pkg/src/plain_options.js), so nothing here runs a caller's getter.
+fn inner_value(value: &JsValue) -> OptionValue {
+    if is_plain_object(value) {
+        OptionValue::Object(entries_of(value, option_value))
+    } else {
+        option_value(value)
+    }
 }
 
 /// The own enumerable fields of an object, each converted by `convert`.

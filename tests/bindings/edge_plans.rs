@@ -13,7 +13,7 @@ fn engine(fields: &[(&str, f64)]) -> EdgeEngine {
 
 /// The stats number named `name`, once `pending` reports are applied.
 fn stat(e: &mut EdgeEngine, name: &str, pending: u32) -> f64 {
-    let names = e.stat_names();
+    let names = EdgeEngine::stat_names();
     let i = names.iter().position(|n| n == name).unwrap();
     e.stats(0, pending)[i]
 }
@@ -81,19 +81,23 @@ fn a_write_plan_gives_times_and_both_ttls() {
 }
 
 #[wasm_bindgen_test]
-fn reports_written_into_the_buffer_are_applied_in_pairs_and_unknown_ones_skipped() {
+fn reports_written_into_the_buffer_are_applied_in_triples_and_unknown_ones_skipped() {
     let mut e = engine(&[]);
     let view = f64_view(e.reports_ptr(), e.reports_len());
-    assert_eq!(view.length() % 2, 0);
+    assert_eq!(view.length() % 3, 0);
     let reports = [
         Report::Load as u32 as f64,
         0.0,
+        1.0,
         Report::LoaderLatency as u32 as f64,
         12.5,
+        1.0,
         99.0,
+        1.0,
         1.0,
         Report::StoreWrite as u32 as f64,
         0.0,
+        1.0,
     ];
     view.subarray(0, reports.len() as u32).copy_from(&reports);
     assert_eq!(stat(&mut e, "loader.loads", 4), 1.0);

@@ -1,7 +1,7 @@
 // Type-checked by `deno check` in `make test`: the public API as a user writes it. The
 // `@ts-expect-error` lines must stay errors.
-import { EdgeCache, EdgeCacheError, HashRing, MemoryCache, stores } from "../../pkg/index.d.ts";
-import type { CacheEvent, CacheStats, FlushReport, KvStore, Serializer, WarmReport } from "../../pkg/index.d.ts";
+import { EdgeCache, EdgeCacheError, HashRing, latencyBounds, MemoryCache, mergeStats, stores } from "../../pkg/index.d.ts";
+import type { CacheEvent, CacheStats, FlushReport, KvStore, MonitorReport, Serializer, StatsSnapshot, WarmReport } from "../../pkg/index.d.ts";
 
 const memory = new MemoryCache<{ name: string }>({ maxEntries: 100, ttl: 60_000, policy: "tinylfu" });
 memory.set(["user", 1], { name: "Ada" }, { ttl: 1000 });
@@ -60,10 +60,26 @@ async function perRequest(): Promise<number | undefined> {
   return perRequestCache.get("k");
 }
 
+/** Monitoring: rules, the window, the summary, snapshots merged across isolates. */
+function monitored(): string {
+  const cache = new EdgeCache({
+    stats: { window: 30_000 },
+    alerts: { minHitRate: 0.8, maxLatency: { store: 200, percentile: 0.95 }, maxMemoryUsage: 0.9, minSamples: 50 },
+  });
+  const s: CacheStats = cache.stats();
+  const windowed: number | undefined = s.window?.memory.latency.p99;
+  const firing: string[] = s.alerts.map((a) => `${a.rule}:${a.tier ?? ""}:${a.value}>${a.threshold}`);
+  const summary: MonitorReport = cache.report();
+  const snapshots: StatsSnapshot[] = [cache.snapshot(), JSON.parse(JSON.stringify(cache.snapshot()))];
+  const merged: number = mergeStats(snapshots).lifetime.hitRate;
+  const usage: number = new MemoryCache({ maxEntries: 10 }).usage;
+  return `${windowed} ${firing} ${summary.hitRate.overall} ${String(summary)} ${merged} ${usage} ${latencyBounds().length}`;
+}
+
 function code(e: unknown): string | undefined {
   return e instanceof EdgeCacheError ? e.code : undefined;
 }
 
 ring.dispose();
 
-export { code, owner, owners, p99, perRequest, recs, report, user, viaWrap };
+export { code, monitored, owner, owners, p99, perRequest, recs, report, user, viaWrap };

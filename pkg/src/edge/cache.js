@@ -9,6 +9,8 @@ import { getFromStore, loadThrough } from "./loads.js";
 import { NO_OPTIONS, callOptions, checkTags } from "./options.js";
 import { fromMemory } from "./read_path.js";
 import { stats } from "./reporting.js";
+import { snapshot } from "./snapshots.js";
+import { report } from "./summary.js";
 import { ShardedStore } from "./shards.js";
 import { elapsedClock } from "./timeout.js";
 import { warm } from "./warming.js";
@@ -198,10 +200,25 @@ export class EdgeCache {
     return report;
   }
 
-  /** Counters and latency per tier; `memory.tier` is the memory tier's own stats. */
+  /**
+   * Counters, hit rates and latency per tier over the cache's lifetime and its sliding
+   * `window`, the firing `alerts`, and the memory tier's occupancy.
+   */
   stats() {
     this.#c.lifetime.check("stats");
     return stats(this.#c);
+  }
+
+  /** The monitor's summary over the window: an object whose `toString()` is a few lines of text. */
+  report() {
+    this.#c.lifetime.check("report");
+    return report(this.#c);
+  }
+
+  /** Counts and latency histograms as JSON-safe numbers, for `mergeStats` elsewhere. */
+  snapshot() {
+    this.#c.lifetime.check("snapshot");
+    return snapshot(this.#c);
   }
 }
 

@@ -39,12 +39,19 @@ function stateOf(given) {
   const options = readOnce(given, "E_CONFIG", "EdgeCache: options", "an object such as { store, ttl: 60000 }");
   if (typeof options.namespace === "string") checkWellFormed(options.namespace, "E_CONFIG", "EdgeCache: option namespace");
   const engineOptions = plainOptions(options, "EdgeCache");
+  // alerts has one more level: maxLatency: { store: 200 }
+  if (options.alerts !== undefined) engineOptions.alerts = plainOptions(options.alerts, "EdgeCache alerts");
   const { store, memory, now, waitUntil, onEvent, earlyRefresh, serializer } = options;
   const engine = new EdgeEngine({ ...engineOptions, earlyRefresh: earlyRefreshBeta(earlyRefresh) });
+  const clock = checkedClock(now ?? Date.now, "EdgeCache");
   const c = {
     engine,
-    reports: new Reports(engine),
-    now: checkedClock(now ?? Date.now, "EdgeCache"),
+    reports: new Reports(engine, clock),
+    now: clock,
+    /** The namespace isolating this cache's keys (metrics and reports name the cache by it) */
+    namespace: engine.namespace(),
+    /** When the alert rules are next judged (see monitor.js); never without rules */
+    alertsDue: engine.evaluateAlerts(-Infinity, undefined)[0],
     /** How long a read may take at most (ms), store calls timing out: see EdgeEngine.readBound */
     readBound: engine.readBound(),
     /** The loader time limit (ms) of a call that gives none */

@@ -4,6 +4,7 @@
 import { EdgeEngine, HeaderStatus, ReadPlan, Report, Tier } from "../../dist/edgecache.js";
 import { utf8Length } from "../values.js";
 import { refresh } from "./loads.js";
+import { monitor } from "./monitor.js";
 import { emit, event } from "./reporting.js";
 import { readBody } from "./serializer.js";
 import { elapsedClock } from "./timeout.js";
@@ -21,6 +22,7 @@ export function fromMemory(c, k, loader, o, started) {
   const entry = c.memory?.get(k);
   if (entry === undefined) {
     if (c.memory !== null) memoryMiss(c, k);
+    else monitor(c, c.now());
     return null;
   }
   const current = entry.tags.length === 0 || c.tags.isCurrent(entry);
@@ -38,7 +40,9 @@ function outdated(c, k, entry) {
 
 /** Carries out the engine's plan for a memory entry (one engine call, which counts it). */
 function planMemory(c, k, e, loader, o, started) {
-  const plan = c.engine.readPlan(Tier.Memory, c.now(), e.expires, e.staleUntil, e.errorUntil, e.loadMs);
+  const now = c.now();
+  monitor(c, now);
+  const plan = c.engine.readPlan(Tier.Memory, now, e.expires, e.staleUntil, e.errorUntil, e.loadMs);
   switch (plan) {
     case ReadPlan.Serve:
       event(c, "hit", k, "memory");
@@ -66,6 +70,7 @@ function served(c, e, started) {
 
 /** Counts and reports a read that memory held nothing usable for. */
 function memoryMiss(c, k) {
+  monitor(c, c.now());
   c.reports.count(Report.MemoryMiss);
   event(c, "miss", k, "memory");
 }

@@ -1,20 +1,27 @@
 // What only the package sees (store latency, loads, failures, writes) is reported to the
 // engine through a buffer in wasm memory that the engine applies in bulk, so a report costs
-// no crossing (EdgeEngine.reportsPtr). The engine counts what its plans decide itself.
+// no crossing (EdgeEngine.reportsPtr). Each report carries its time on the cache's clock, so
+// the engine counts it in the right slice of its sliding window however late it is applied.
+// The engine counts what its plans decide itself.
 import { wasmBuffer } from "../ready.js";
 
 /** The report buffer of one EdgeEngine. */
 export class Reports {
   #engine;
-  /** The engine's buffer: pairs of a Report and its value; empty once disposed. */
+  #now;
+  /** The engine's buffer: triples of a Report, its value and its time; empty once disposed. */
   #view;
-  /** Pairs written and not yet applied. */
+  /** Reports written and not yet applied. */
   #pending = 0;
   #disposed = false;
 
-  /** @param {*} engine the EdgeEngine whose buffer this is */
-  constructor(engine) {
+  /**
+   * @param {*} engine the EdgeEngine whose buffer this is
+   * @param {() => number} now the cache's clock
+   */
+  constructor(engine, now) {
     this.#engine = engine;
+    this.#now = now;
     this.#relayout();
   }
 
@@ -30,10 +37,11 @@ export class Reports {
       if (this.#disposed) return; // the buffer is freed: a late task's report is dropped
       this.#relayout();
     }
-    const i = 2 * this.#pending++;
+    const i = 3 * this.#pending++;
     this.#view[i] = report;
     this.#view[i + 1] = value;
-    if (i + 2 === this.#view.length) this.#engine.applyReports(this.take());
+    this.#view[i + 2] = this.#now();
+    if (i + 3 === this.#view.length) this.#engine.applyReports(this.take());
   }
 
   /** Hands the pending reports over: how many there are (for `stats`). */

@@ -5,6 +5,7 @@ import { EdgeEngine } from "../../dist/edgecache.js";
 import { EdgeCacheError, describe, fail, isEdgeCacheError } from "../errors.js";
 import { toStoredKey } from "../keys.js";
 import { utf8Length } from "../values.js";
+import { monitor } from "./monitor.js";
 import { callOptions } from "./options.js";
 import { NO_TAGS } from "./read_path.js";
 import { storedForm } from "./serializer.js";
@@ -22,6 +23,7 @@ export function write(c, k, form, o, loadMs, bySet) {
   const { body: json, stored: value } = form;
   const tags = o.tags ?? NO_TAGS;
   const now = c.now();
+  monitor(c, now);
   const minTtl = c.store === null ? 0 : c.store.limits.minTtl;
   const [expires, staleUntil, errorUntil, memoryTtl, storeTtl] = c.engine.planWrite(
     now, o.ttl, o.staleWhileRevalidate, o.staleIfError, tags.length > 0, minTtl,

@@ -9,5 +9,6 @@ import { tagCases } from "../cases/tags.mjs";
 import { eventCases } from "../cases/events_and_stats.mjs";
 import { settleCases } from "../cases/settles.mjs";
 import { optionCases } from "../cases/options_and_errors.mjs";
+import { windowAlertCases } from "../cases/windows_and_alerts.mjs";
 
-for (const [name, fn] of [...readPathCases, ...loadCases, ...writeOrderCases, ...tagCases, ...eventCases, ...settleCases, ...optionCases]) test(name, () => fn(lib));
+for (const [name, fn] of [...readPathCases, ...loadCases, ...writeOrderCases, ...tagCases, ...eventCases, ...settleCases, ...optionCases, ...windowAlertCases]) test(name, () => fn(lib));

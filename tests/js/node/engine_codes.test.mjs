@@ -46,15 +46,15 @@ test("each report lands in the stats field of its name", () => {
   };
   assert.deepEqual(Object.keys(engine.Report).filter((k) => Number.isNaN(Number(k))).sort(), Object.keys(fields).sort());
   const e = new engine.EdgeEngine({});
-  const names = e.statNames();
+  const names = engine.EdgeEngine.statNames();
   const buffer = () => new Float64Array(wasmBuffer(), e.reportsPtr(), e.reportsLen());
   for (const [member, field] of Object.entries(fields)) {
     const before = e.stats(0, 0)[names.indexOf(field)];
-    buffer().set([engine.Report[member], 3]);
+    buffer().set([engine.Report[member], 3, 0]);
     assert.equal(e.stats(0, 1)[names.indexOf(field)], before + 1, `${member} -> ${field}`);
   }
-  // A slot naming no report is skipped; the buffer is applied in pairs up to its length.
-  buffer().set([99, 1, -1, 1, 0.5, 1]);
+  // A slot naming no report is skipped; the buffer is applied in triples up to its length.
+  buffer().set([99, 1, 0, -1, 1, 0, 0.5, 1, 0]);
   const total = (s) => s.reduce((a, b) => a + b, 0);
   const before = total(e.stats(0, 0));
   assert.equal(total(e.stats(0, 3)), before);
@@ -65,7 +65,7 @@ test("stats() of an EdgeCache has exactly the engine's names, nested", async () 
   const cache = new EdgeCache({ store: stores.memory() });
   const s = cache.stats();
   const e = new engine.EdgeEngine({});
-  for (const name of e.statNames()) {
+  for (const name of engine.EdgeEngine.statNames()) {
     const value = name.split(".").reduce((at, part) => at?.[part], s);
     assert.equal(typeof value, "number", name);
   }

@@ -1,6 +1,7 @@
-// The one .wasm stays within the size budget (gzipped ≤ 64 KB with everything in: the
-// engine-redesign issue's budget, which replaced the earlier 60 KB), and the npm package
-// has what it ships.
+// The one .wasm stays within the size budget (gzipped ≤ 72 KB with everything in: the
+// monitoring issue's budget, which replaced the engine redesign's 64 KB and the earlier
+// 60 KB: windowed stats, alert rules and mergeable histograms took 6.5 KB), and the npm
+// package has what it ships.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -8,10 +9,10 @@ import { gzipSync } from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-test("the .wasm is at most 64 KB gzipped", () => {
+test("the .wasm is at most 72 KB gzipped", () => {
   const wasm = readFileSync(new URL("../../../pkg/dist/edgecache_bg.wasm", import.meta.url));
   const gz = gzipSync(wasm, { level: 9 }).length;
-  assert.ok(gz <= 64 * 1024, `${gz} bytes gzipped`);
+  assert.ok(gz <= 72 * 1024, `${gz} bytes gzipped`);
 });
 
 test("the npm package carries the README, both licence texts, the types and the .wasm", () => {
