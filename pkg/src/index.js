@@ -6,3 +6,4 @@ export { MAX_KEY_LENGTH } from "./keys.js";
 export { HashRing } from "./ring.js";
 export { EdgeCache } from "./edge/cache.js";
 export { stores } from "./stores/index.js";
+export { exporters } from "./monitoring/index.js";

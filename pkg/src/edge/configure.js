@@ -50,6 +50,8 @@ function stateOf(given) {
     /** The loader time limit (ms) of a call that gives none */
     loaderTimeout: engine.loaderTimeout(),
     onEvent,
+    /** The namespace the caller gave, or "": the `namespace` label of metrics */
+    namespace: options.namespace ?? "",
     /** How values become records and back (see serializer.js) */
     serializer: serializerOf(serializer),
     /** @type {MemoryCache | null} */

@@ -11,6 +11,7 @@ import { warmingCases } from "./warming.mjs";
 import { writeBehindCases } from "./write_behind.mjs";
 import { settleCases } from "./settles.mjs";
 import { optionCases } from "./options_and_errors.mjs";
+import { monitoringCases } from "./monitoring.mjs";
 
 /** [name, fn(lib)] pairs that run unchanged in Node, Deno, workerd and Chromium. */
-export const neutralCases = [...memoryCases, ...ringCases, ...readPathCases, ...loadCases, ...writeOrderCases, ...tagCases, ...shardCases, ...eventCases, ...warmingCases, ...writeBehindCases, ...settleCases, ...optionCases];
+export const neutralCases = [...memoryCases, ...ringCases, ...readPathCases, ...loadCases, ...writeOrderCases, ...tagCases, ...shardCases, ...eventCases, ...warmingCases, ...writeBehindCases, ...settleCases, ...optionCases, ...monitoringCases];
