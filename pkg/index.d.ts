@@ -630,9 +630,88 @@ export declare class EdgeCache<V = unknown> {
   /** Counts and latency histograms as JSON-safe numbers, to merge with other caches' ({@link mergeStats}). */
   snapshot(): StatsSnapshot;
   /**
+   * `stats()` as Prometheus text exposition (format 0.0.4), for a `/metrics` route:
+   * `edgecache_*` lifetime counters (`_total`) and gauges, every sample labelled with the
+   * `namespace` option ("ec" by default), latency histograms `edgecache_latency_seconds{tier}`.
+   * The names are listed in README "Metrics".
+   * @example
+   * if (url.pathname === "/metrics") return new Response(cache.metrics(), { headers: { "content-type": "text/plain; version=0.0.4" } });
+   */
+  metrics(): string;
+  /**
    * Lets running calls end, flushes, then frees the cache's wasm memory at once (call it on a
    * cache made per request). Later calls reject or throw `E_DISPOSED`. Also `await using`.
    */
   dispose(): Promise<FlushReport>;
   [Symbol.asyncDispose](): Promise<void>;
 }
+
+// ---- exporters: stats() for other monitoring systems (EdgeCache.metrics() is Prometheus) ----
+
+/** An instrument made by a {@link MeterLike}: passed back to it, never read. */
+export type ObservableLike = object;
+
+/**
+ * The parts of an `@opentelemetry/api` `Meter` (`metrics.getMeter(name)`) that
+ * `exporters.openTelemetry` uses: pass the Meter itself. edgecache depends on no
+ * OpenTelemetry package.
+ */
+export interface MeterLike {
+  createObservableCounter(name: string, options?: { description?: string; unit?: string }): ObservableLike;
+  createObservableGauge(name: string, options?: { description?: string; unit?: string }): ObservableLike;
+  addBatchObservableCallback(callback: (result: { observe(observable: ObservableLike, value: number, attributes?: Record<string, string>): void }) => void, observables: ObservableLike[]): void;
+  removeBatchObservableCallback(callback: (result: { observe(observable: ObservableLike, value: number, attributes?: Record<string, string>): void }) => void, observables: ObservableLike[]): void;
+}
+
+/**
+ * A Workers Analytics Engine data point, for `env.DATASET.writeDataPoint()`.
+ * blob1: the namespace; blob2: the alerts firing ("rule" or "rule:tier", comma-separated; ""
+ * when none); then the caller's blobs. Doubles, in order (Δ: the change since the cache's
+ * previous point; the rest are values now; 0 where the cache has no such part):
+ * 1 memory hits Δ, 2 memory stale served Δ, 3 memory misses Δ, 4 store hits Δ, 5 store stale
+ * served Δ, 6 store misses Δ, 7 store errors Δ, 8 store timeouts Δ, 9 store calls timed Δ,
+ * 10 their latency sum (ms) Δ, 11 loads Δ, 12 load errors Δ, 13 loads timed Δ, 14 their
+ * latency sum (ms) Δ, 15 loads in flight, 16 memory entries, 17 memory usage (0..1),
+ * 18 memory capacity evictions Δ, 19 write-behind queue depth, 20 write-behind dead letters Δ.
+ */
+export interface AnalyticsEngineDataPoint {
+  indexes: [string];
+  blobs: string[];
+  doubles: number[];
+}
+
+/** Options of `exporters.analyticsEngine`. Unknown names are rejected with `E_ARGUMENT`. */
+export interface AnalyticsEngineOptions {
+  /** The sampling key (at most 96 UTF-8 bytes). Default: the cache's namespace ("ec" by default). */
+  index?: string;
+  /** Dimensions of your own after the cache's two, e.g. `[request.cf.colo]` (at most 18 strings; 16 KB of blobs in all). */
+  blobs?: string[];
+}
+
+/**
+ * Exporters of an EdgeCache's stats to other monitoring systems. Each throws `E_ARGUMENT`
+ * for something that is not an EdgeCache, or bad options.
+ */
+export declare const exporters: {
+  /**
+   * Observes `cache` through an OpenTelemetry `meter`: one `stats()` per collection, read by
+   * one batch callback. Counters are ObservableCounters of lifetime totals and states are
+   * ObservableGauges, named as in README "Metrics" (`edgecache.reads`, ...), with
+   * attributes `namespace`, `tier`, `result`, `reason`, `shard`, `rule`. The API has no
+   * observable histogram, so latency is gauges of percentiles per tier:
+   * `edgecache.latency.p50`, `.p95`, `.p99`, `.max` (seconds). Nothing is observed once
+   * the cache is disposed. Returns a function that stops observing.
+   * @example
+   * const stop = exporters.openTelemetry(cache, metrics.getMeter("shop"));
+   */
+  readonly openTelemetry: (cache: EdgeCache<unknown>, meter: MeterLike) => () => void;
+  /**
+   * `cache`'s numbers as one Workers Analytics Engine data point (see
+   * {@link AnalyticsEngineDataPoint} for the order of blobs and doubles). Counters are the
+   * change since this cache's previous point, so rows add up: `SUM(_sample_interval * double4)`
+   * is store hits across isolates and time.
+   * @example
+   * env.CACHE_STATS.writeDataPoint(exporters.analyticsEngine(cache, { blobs: [request.cf.colo] }));
+   */
+  readonly analyticsEngine: (cache: EdgeCache<unknown>, options?: AnalyticsEngineOptions) => AnalyticsEngineDataPoint;
+};

@@ -1,7 +1,8 @@
 // Type-checked by `deno check` in `make test`: the public API as a user writes it. The
 // `@ts-expect-error` lines must stay errors.
-import { EdgeCache, EdgeCacheError, HashRing, latencyBounds, MemoryCache, mergeStats, stores } from "../../pkg/index.d.ts";
-import type { CacheEvent, CacheStats, FlushReport, KvStore, MonitorReport, Serializer, StatsSnapshot, WarmReport } from "../../pkg/index.d.ts";
+import { EdgeCache, EdgeCacheError, exporters, HashRing, latencyBounds, MemoryCache, mergeStats, stores } from "../../pkg/index.d.ts";
+import type { AnalyticsEngineDataPoint, CacheEvent, CacheStats, FlushReport, KvStore, MonitorReport, Serializer, StatsSnapshot, WarmReport } from "../../pkg/index.d.ts";
+import type { Meter } from "@opentelemetry/api";
 
 const memory = new MemoryCache<{ name: string }>({ maxEntries: 100, ttl: 60_000, policy: "tinylfu" });
 memory.set(["user", 1], { name: "Ada" }, { ttl: 1000 });
@@ -76,10 +77,23 @@ function monitored(): string {
   return `${windowed} ${firing} ${summary.hitRate.overall} ${String(summary)} ${merged} ${usage} ${latencyBounds().length}`;
 }
 
+// Monitoring: Prometheus text, an OpenTelemetry Meter of the real API, an Analytics Engine point.
+const text: string = cache.metrics();
+function observe(meter: Meter, dataset: { writeDataPoint(point: { indexes?: string[]; blobs?: string[]; doubles?: number[] }): void }) {
+  const stop: () => void = exporters.openTelemetry(cache, meter);
+  const point: AnalyticsEngineDataPoint = exporters.analyticsEngine(cache, { blobs: ["AMS"] });
+  dataset.writeDataPoint(point);
+  stop();
+  // @ts-expect-error: blobs are strings
+  exporters.analyticsEngine(cache, { blobs: [1] });
+  // @ts-expect-error: a meter is needed
+  exporters.openTelemetry(cache);
+}
+
 function code(e: unknown): string | undefined {
   return e instanceof EdgeCacheError ? e.code : undefined;
 }
 
 ring.dispose();
 
-export { code, monitored, owner, owners, p99, perRequest, recs, report, user, viaWrap };
+export { code, monitored, observe, owner, owners, p99, perRequest, recs, report, text, user, viaWrap };

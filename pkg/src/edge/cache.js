@@ -4,12 +4,13 @@
 // coordinator holds every per-key state (coordinator.js).
 import { failDisposed, fail, typeName } from "../errors.js";
 import { toStoredKey } from "../keys.js";
+import { prometheusText } from "../monitoring/prometheus.js";
 import { configure, readingCallerObjects } from "./configure.js";
 import { getFromStore, loadThrough } from "./loads.js";
 import { NO_OPTIONS, callOptions, checkTags } from "./options.js";
 import { fromMemory } from "./read_path.js";
 import { stats } from "./reporting.js";
-import { snapshot } from "./snapshots.js";
+import { latencyBounds, snapshot } from "./snapshots.js";
 import { report } from "./summary.js";
 import { ShardedStore } from "./shards.js";
 import { elapsedClock } from "./timeout.js";
@@ -20,9 +21,24 @@ const GET_OR_SET = [...SET, "forceRefresh", "loaderTimeout"];
 const WRAP = ["key", ...GET_OR_SET];
 
 /**
+ * The namespace `cache` was given ("" without one), for the exporters' labels; throws
+ * E_ARGUMENT naming `what` when `cache` is not an EdgeCache. Set by EdgeCache's static
+ * block, which can read its private state.
+ * @type {(cache: unknown, what: string) => string}
+ */
+export let namespaceOf;
+
+/**
  * A tiered cache-aside engine over the platform's KV store. See README "EdgeCache".
  */
 export class EdgeCache {
+  static {
+    namespaceOf = (cache, what) => {
+      if (typeof cache !== "object" || cache === null || !(#c in cache)) fail("E_ARGUMENT", `${what}: cache must be an EdgeCache, got ${typeName(cache)}`);
+      return cache.#c.namespace;
+    };
+  }
+
   /** The state every handler shares (see configure.js) */
   #c;
   /** The promise of `dispose()`, once called */
@@ -219,6 +235,15 @@ export class EdgeCache {
   snapshot() {
     this.#c.lifetime.check("snapshot");
     return snapshot(this.#c);
+  }
+
+  /**
+   * `stats()` as Prometheus text exposition (format 0.0.4): `edgecache_*` counters and
+   * gauges labelled with the namespace, latency histograms. See README "Metrics".
+   */
+  metrics() {
+    this.#c.lifetime.check("metrics");
+    return prometheusText(this.stats(), { namespace: this.#c.namespace, bounds: latencyBounds() });
   }
 }
 

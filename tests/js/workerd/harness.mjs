@@ -9,10 +9,11 @@ import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 
 /**
- * Bundles `workerFile` and starts it with the given KV namespaces.
+ * Bundles `workerFile` and starts it with the given KV namespaces and Analytics Engine
+ * datasets (binding name → `{ dataset }`).
  * @returns {Promise<{ mf: Miniflare, dispose: () => Promise<void> }>}
  */
-export async function startWorker(workerFile, { kvNamespaces = [] } = {}) {
+export async function startWorker(workerFile, { kvNamespaces = [], analyticsEngineDatasets = {} } = {}) {
   const outdir = mkdtempSync(join(tmpdir(), "edgecache-worker-"));
   await build({
     entryPoints: [fileURLToPath(workerFile)],
@@ -35,6 +36,7 @@ export async function startWorker(workerFile, { kvNamespaces = [] } = {}) {
     modulesRoot: outdir,
     compatibilityDate: "2026-04-01",
     kvNamespaces,
+    analyticsEngineDatasets,
   });
   await mf.ready;
   return {
