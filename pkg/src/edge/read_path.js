@@ -46,12 +46,12 @@ function planMemory(c, k, e, loader, o, started) {
   switch (plan) {
     case ReadPlan.Serve:
       event(c, "hit", k, "memory");
-      return served(c, e, started);
+      return served(c, e, started, now);
     case ReadPlan.ServeAndRefresh:
     case ReadPlan.ServeStale:
       event(c, plan === ReadPlan.ServeStale ? "stale" : "hit", k, "memory");
       if (loader) refresh(c, k, loader, o);
-      return served(c, e, started);
+      return served(c, e, started, now);
     case ReadPlan.ReadOnWithFallback:
       event(c, "miss", k, "memory");
       return { stale: e };
@@ -62,9 +62,9 @@ function planMemory(c, k, e, loader, o, started) {
   }
 }
 
-/** A read memory answers, timed from `started` to now (its events and refresh start included). */
-function served(c, e, started) {
-  c.reports.add(Report.MemoryLatency, elapsedClock() - started);
+/** A read memory answers at `now`, timed from `started` (its events and refresh start included). */
+function served(c, e, started, now) {
+  c.reports.add(Report.MemoryLatency, elapsedClock() - started, now);
   return { served: true, value: e.value };
 }
 

@@ -30,8 +30,11 @@ export class Reports {
     this.add(report, 0);
   }
 
-  /** Reports `report` with `value` (a latency in ms for the `*Latency` members). */
-  add(report, value) {
+  /**
+   * Reports `report` with `value` (a latency in ms for the `*Latency` members) that
+   * happened at `at` on the cache's clock (read from it when not given).
+   */
+  add(report, value, at = this.#now()) {
     // A view is detached (length 0) when wasm memory grows; the reports in it are kept.
     if (this.#view.length === 0) {
       if (this.#disposed) return; // the buffer is freed: a late task's report is dropped
@@ -40,7 +43,7 @@ export class Reports {
     const i = 3 * this.#pending++;
     this.#view[i] = report;
     this.#view[i + 1] = value;
-    this.#view[i + 2] = this.#now();
+    this.#view[i + 2] = at;
     if (i + 3 === this.#view.length) this.#engine.applyReports(this.take());
   }
 
