@@ -26,8 +26,15 @@ export declare class EdgeCacheError extends Error {
   readonly code: ErrorCode;
 }
 
+/**
+ * Why a value left a memory tier: evicted to make room ("capacity"), found past its TTL
+ * ("expired"), removed by `delete` or `clear` ("explicit"), or replaced by a `set` of its key
+ * ("replaced", also when the new value is too large to keep).
+ */
+export type EvictionReason = "capacity" | "expired" | "explicit" | "replaced";
+
 /** Options of {@link MemoryCache}. Unknown names are rejected with `E_CONFIG`. */
-export interface MemoryOptions {
+export interface MemoryOptions<V = unknown> {
   /** Most entries kept (whole number ≥ 1). Default 10 000 when `maxBytes` is not given either. */
   maxEntries?: number;
   /** Most bytes kept: the sum of entry sizes (`size`, else the UTF-8 length of the value's JSON). */
@@ -40,6 +47,12 @@ export interface MemoryOptions {
   seed?: number;
   /** Clock in ms. Default: `Date.now()`, read at most once per millisecond timer tick. */
   now?: () => number;
+  /**
+   * Told of each value that leaves, and why, once the change is done (so it may use the cache;
+   * one that throws is ignored), like lru-cache's `dispose`. A `set` of the value already held
+   * tells nothing; `dispose()` tells nothing. Default none: then nothing is collected for it.
+   */
+  onEvict?: (key: string, value: V, reason: EvictionReason) => void;
 }
 
 /** Per-entry options of {@link MemoryCache.set}. */
@@ -64,6 +77,10 @@ export interface TierStats {
   expirations: number;
   /** Values refused: larger than maxBytes, or not admitted by the policy. */
   rejected: number;
+  /**
+   * Removals by why they happened (see {@link EvictionReason}); `replaced` counts values
+   * dropped because a set's new value could not be kept (a set whose value is kept is a set).
+   */
   evictionsByReason: { capacity: number; expired: number; explicit: number; replaced: number };
   /** Entries held (expired ones count until touched or evicted). */
   size: number;
@@ -72,7 +89,7 @@ export interface TierStats {
 
 /** The in-isolate memory tier on its own: synchronous, bounded, with TTLs. */
 export declare class MemoryCache<V = unknown> {
-  constructor(options?: MemoryOptions);
+  constructor(options?: MemoryOptions<V>);
   /** The value, or undefined; a hit makes the entry most recent. */
   get(key: Key): V | undefined;
   /** The value, or undefined, without touching recency or hit/miss stats (an expired entry is removed, counted as expired). */

@@ -11,8 +11,8 @@ mod tags;
 mod write_queue;
 
 pub use codes::{
-    HeaderStatus, LookupCode as Lookup, PlanTier as Tier, ReadPlanCode as ReadPlan, Report,
-    TagCheck, WriteOutcome,
+    EvictReason, HeaderStatus, LookupCode as Lookup, PlanTier as Tier, ReadPlanCode as ReadPlan,
+    Report, TagCheck, WriteOutcome,
 };
 pub use edge::EdgeEngine;
 pub use errors::set_error_class;
