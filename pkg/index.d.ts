@@ -315,7 +315,7 @@ export interface EdgeCacheOptions {
    * bytes are the values' stored form), `{ maxEntries: 1000 }` without one; options with
    * neither `maxEntries` nor `maxBytes` get the defaults too.
    */
-  memory?: Omit<MemoryOptions, "now" | "ttl"> | false;
+  memory?: Omit<MemoryOptions, "now" | "ttl" | "onEvict"> | false;
   /** Default time to live. Default 60 000. */
   ttl?: number;
   /** Longest time memory keeps an entry; also how often tag generations are re-read (default: ttl). */
