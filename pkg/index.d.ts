@@ -344,7 +344,7 @@ export interface EdgeCacheOptions {
   waitUntil?: (promise: Promise<unknown>) => void;
   /** Clock in ms for TTLs. Default `Date.now`. */
   now?: () => number;
-  /** Called for every event; a throwing handler is ignored. */
+  /** Called for every event; a throwing handler is ignored. Without it the memory tier collects nothing for `evict` events. */
   onEvent?: (event: CacheEvent) => void;
   /**
    * How values become the store's records and back, for types JSON cannot carry. Default JSON.
@@ -376,20 +376,128 @@ export interface WriteBehindOptions {
   retryDelay?: number;
 }
 
-/** Something the cache did, reported to `onEvent`. */
-export interface CacheEvent {
-  type: "hit" | "miss" | "stale" | "refresh" | "load" | "error" | "timeout" | "dead-letter";
-  key?: string;
-  tier?: "memory" | "store" | "loader";
-  /** The shard's id, for store events of a sharded cache. */
-  shard?: string;
-  /** The tag, for an error reading a tag's generation (`reason: "unreadable tag generation"`). */
-  tag?: string;
-  /** Why, for errors that carry no `error`: "unreadable record", "record of another key", ... */
-  reason?: string;
-  error?: unknown;
-  [detail: string]: unknown;
+/** A tier that answers reads. */
+export type ReadTier = "memory" | "store";
+
+/** A store call, as events name it. */
+export type StoreOp = "get" | "getMany" | "set" | "delete";
+
+/** A read a tier answered with a value it holds, fresh (or drawn for an early refresh). */
+export interface HitEvent {
+  type: "hit";
+  key: string;
+  tier: ReadTier;
 }
+
+/** A read a tier held nothing usable for (absent, expired, invalidated, or past serving). */
+export interface MissEvent {
+  type: "miss";
+  key: string;
+  tier: ReadTier;
+}
+
+/**
+ * A value served past its expiry: by a tier inside `staleWhileRevalidate` (`tier`), or
+ * inside `staleIfError` because the store or the loader failed (`reason: "error"`, no `tier`).
+ */
+export interface StaleEvent {
+  type: "stale";
+  key: string;
+  tier?: ReadTier;
+  reason?: "error";
+}
+
+/** A background refresh started (stale-while-revalidate, early refresh). */
+export interface RefreshEvent {
+  type: "refresh";
+  key: string;
+}
+
+/** A loader call started. */
+export interface LoadEvent {
+  type: "load";
+  key: string;
+  tier: "loader";
+}
+
+/**
+ * Something failed. A loader's failure: `tier: "loader"`, `key`, `error`. A store call's:
+ * `tier: "store"`, `op`, `error`, `key` (none for a batch read; the tag, for a tag's write), and
+ * `shard` on a sharded cache. A record that cannot be read: `tier: "store"`, `key`, `reason`
+ * ("unreadable record", "record of another key"), no `error`. A tag's generation that cannot be
+ * read: `tier: "store"`, `tag`, `reason: "unreadable tag generation"`. A background task's
+ * failure reported nowhere else: `error` alone.
+ */
+export interface ErrorEvent {
+  type: "error";
+  key?: string;
+  tier?: "store" | "loader";
+  op?: StoreOp;
+  /** The shard's id, for store calls of a sharded cache. */
+  shard?: string;
+  tag?: string;
+  reason?: "unreadable record" | "record of another key" | "unreadable tag generation";
+  error?: unknown;
+}
+
+/** A store call abandoned after `timeout` (or, queued behind, after 4 × `timeout`). */
+export interface TimeoutEvent {
+  type: "timeout";
+  tier: "store";
+  op: StoreOp;
+  /** The key (none for a batch read; the tag, for a tag's write). */
+  key?: string;
+  /** The shard's id, on a sharded cache. */
+  shard?: string;
+  error: unknown;
+}
+
+/** A write-behind write given up after its retries. */
+export interface DeadLetterEvent {
+  type: "dead-letter";
+  key: string;
+  op: "set" | "delete";
+  /** The value of a `set`; undefined for a `delete`. */
+  value: unknown;
+  /** The last attempt's error. */
+  error: unknown;
+  attempts: number;
+}
+
+/** An entry left the memory tier (see {@link EvictionReason}). */
+export interface EvictEvent {
+  type: "evict";
+  key: string;
+  tier: "memory";
+  reason: EvictionReason;
+}
+
+/** An alert rule started or stopped firing (see the `alerts` option). */
+export interface AlertEvent {
+  type: "alert";
+  rule: "minHitRate" | "maxLatency" | "maxMemoryUsage" | "maxErrorRate";
+  /** The tier whose latency it watches (`maxLatency` only). */
+  tier?: "memory" | "store" | "loader";
+  state: "firing" | "resolved";
+  /** The value the rule saw. */
+  value: number;
+  threshold: number;
+  /** The window it was measured over, in ms. */
+  window: number;
+}
+
+/** Something the cache did, reported to `onEvent`: narrow on `type`. */
+export type CacheEvent =
+  | HitEvent
+  | MissEvent
+  | StaleEvent
+  | RefreshEvent
+  | LoadEvent
+  | ErrorEvent
+  | TimeoutEvent
+  | DeadLetterEvent
+  | EvictEvent
+  | AlertEvent;
 
 /** Per-call options of getOrSet. */
 export interface GetOrSetOptions {
