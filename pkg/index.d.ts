@@ -26,8 +26,15 @@ export declare class EdgeCacheError extends Error {
   readonly code: ErrorCode;
 }
 
+/**
+ * Why a value left a memory tier: evicted to make room ("capacity"), found past its TTL
+ * ("expired"), removed by `delete` or `clear` ("explicit"), or replaced by a `set` of its key
+ * ("replaced", also when the new value is too large to keep).
+ */
+export type EvictionReason = "capacity" | "expired" | "explicit" | "replaced";
+
 /** Options of {@link MemoryCache}. Unknown names are rejected with `E_CONFIG`. */
-export interface MemoryOptions {
+export interface MemoryOptions<V = unknown> {
   /** Most entries kept (whole number ≥ 1). Default 10 000 when `maxBytes` is not given either. */
   maxEntries?: number;
   /** Most bytes kept: the sum of entry sizes (`size`, else the UTF-8 length of the value's JSON). */
@@ -40,6 +47,12 @@ export interface MemoryOptions {
   seed?: number;
   /** Clock in ms. Default: `Date.now()`, read at most once per millisecond timer tick. */
   now?: () => number;
+  /**
+   * Told of each value that leaves, and why, once the change is done (so it may use the cache;
+   * one that throws is ignored), like lru-cache's `dispose`. A `set` of the value already held
+   * tells nothing; `dispose()` tells nothing. Default none: then nothing is collected for it.
+   */
+  onEvict?: (key: string, value: V, reason: EvictionReason) => void;
 }
 
 /** Per-entry options of {@link MemoryCache.set}. */
@@ -64,6 +77,10 @@ export interface TierStats {
   expirations: number;
   /** Values refused: larger than maxBytes, or not admitted by the policy. */
   rejected: number;
+  /**
+   * Removals by why they happened (see {@link EvictionReason}); `replaced` counts values
+   * dropped because a set's new value could not be kept (a set whose value is kept is a set).
+   */
   evictionsByReason: { capacity: number; expired: number; explicit: number; replaced: number };
   /** Entries held (expired ones count until touched or evicted). */
   size: number;
@@ -72,7 +89,7 @@ export interface TierStats {
 
 /** The in-isolate memory tier on its own: synchronous, bounded, with TTLs. */
 export declare class MemoryCache<V = unknown> {
-  constructor(options?: MemoryOptions);
+  constructor(options?: MemoryOptions<V>);
   /** The value, or undefined; a hit makes the entry most recent. */
   get(key: Key): V | undefined;
   /** The value, or undefined, without touching recency or hit/miss stats (an expired entry is removed, counted as expired). */
@@ -300,7 +317,7 @@ export interface EdgeCacheOptions {
    * bytes are the values' stored form), `{ maxEntries: 1000 }` without one; options with
    * neither `maxEntries` nor `maxBytes` get the defaults too.
    */
-  memory?: Omit<MemoryOptions, "now" | "ttl"> | false;
+  memory?: Omit<MemoryOptions, "now" | "ttl" | "onEvict"> | false;
   /** Default time to live. Default 60 000. */
   ttl?: number;
   /** Longest time memory keeps an entry; also how often tag generations are re-read (default: ttl). */
@@ -329,7 +346,7 @@ export interface EdgeCacheOptions {
   waitUntil?: (promise: Promise<unknown>) => void;
   /** Clock in ms for TTLs. Default `Date.now`. */
   now?: () => number;
-  /** Called for every event; a throwing handler is ignored. */
+  /** Called for every event; a throwing handler is ignored. Without it the memory tier collects nothing for `evict` events. */
   onEvent?: (event: CacheEvent) => void;
   /**
    * How values become the store's records and back, for types JSON cannot carry. Default JSON.
@@ -391,20 +408,128 @@ export interface WriteBehindOptions {
   retryDelay?: number;
 }
 
-/** Something the cache did, reported to `onEvent`. */
-export interface CacheEvent {
-  type: "hit" | "miss" | "stale" | "refresh" | "load" | "error" | "timeout" | "dead-letter";
-  key?: string;
-  tier?: "memory" | "store" | "loader";
-  /** The shard's id, for store events of a sharded cache. */
-  shard?: string;
-  /** The tag, for an error reading a tag's generation (`reason: "unreadable tag generation"`). */
-  tag?: string;
-  /** Why, for errors that carry no `error`: "unreadable record", "record of another key", ... */
-  reason?: string;
-  error?: unknown;
-  [detail: string]: unknown;
+/** A tier that answers reads. */
+export type ReadTier = "memory" | "store";
+
+/** A store call, as events name it. */
+export type StoreOp = "get" | "getMany" | "set" | "delete";
+
+/** A read a tier answered with a value it holds, fresh (or drawn for an early refresh). */
+export interface HitEvent {
+  type: "hit";
+  key: string;
+  tier: ReadTier;
 }
+
+/** A read a tier held nothing usable for (absent, expired, invalidated, or past serving). */
+export interface MissEvent {
+  type: "miss";
+  key: string;
+  tier: ReadTier;
+}
+
+/**
+ * A value served past its expiry: by a tier inside `staleWhileRevalidate` (`tier`), or
+ * inside `staleIfError` because the store or the loader failed (`reason: "error"`, no `tier`).
+ */
+export interface StaleEvent {
+  type: "stale";
+  key: string;
+  tier?: ReadTier;
+  reason?: "error";
+}
+
+/** A background refresh started (stale-while-revalidate, early refresh). */
+export interface RefreshEvent {
+  type: "refresh";
+  key: string;
+}
+
+/** A loader call started. */
+export interface LoadEvent {
+  type: "load";
+  key: string;
+  tier: "loader";
+}
+
+/**
+ * Something failed. A loader's failure: `tier: "loader"`, `key`, `error`. A store call's:
+ * `tier: "store"`, `op`, `error`, `key` (none for a batch read; the tag, for a tag's write), and
+ * `shard` on a sharded cache. A record that cannot be read: `tier: "store"`, `key`, `reason`
+ * ("unreadable record", "record of another key"), no `error`. A tag's generation that cannot be
+ * read: `tier: "store"`, `tag`, `reason: "unreadable tag generation"`. A background task's
+ * failure reported nowhere else: `error` alone.
+ */
+export interface ErrorEvent {
+  type: "error";
+  key?: string;
+  tier?: "store" | "loader";
+  op?: StoreOp;
+  /** The shard's id, for store calls of a sharded cache. */
+  shard?: string;
+  tag?: string;
+  reason?: "unreadable record" | "record of another key" | "unreadable tag generation";
+  error?: unknown;
+}
+
+/** A store call abandoned after `timeout` (or, queued behind, after 4 × `timeout`). */
+export interface TimeoutEvent {
+  type: "timeout";
+  tier: "store";
+  op: StoreOp;
+  /** The key (none for a batch read; the tag, for a tag's write). */
+  key?: string;
+  /** The shard's id, on a sharded cache. */
+  shard?: string;
+  error: unknown;
+}
+
+/** A write-behind write given up after its retries. */
+export interface DeadLetterEvent {
+  type: "dead-letter";
+  key: string;
+  op: "set" | "delete";
+  /** The value of a `set`; undefined for a `delete`. */
+  value: unknown;
+  /** The last attempt's error. */
+  error: unknown;
+  attempts: number;
+}
+
+/** An entry left the memory tier (see {@link EvictionReason}). */
+export interface EvictEvent {
+  type: "evict";
+  key: string;
+  tier: "memory";
+  reason: EvictionReason;
+}
+
+/** An alert rule started or stopped firing (see the `alerts` option). */
+export interface AlertEvent {
+  type: "alert";
+  rule: "minHitRate" | "maxLatency" | "maxMemoryUsage" | "maxErrorRate";
+  /** The tier whose latency it watches (`maxLatency` only). */
+  tier?: "memory" | "store" | "loader";
+  state: "firing" | "resolved";
+  /** The value the rule saw. */
+  value: number;
+  threshold: number;
+  /** The window it was measured over, in ms. */
+  window: number;
+}
+
+/** Something the cache did, reported to `onEvent`: narrow on `type`. */
+export type CacheEvent =
+  | HitEvent
+  | MissEvent
+  | StaleEvent
+  | RefreshEvent
+  | LoadEvent
+  | ErrorEvent
+  | TimeoutEvent
+  | DeadLetterEvent
+  | EvictEvent
+  | AlertEvent;
 
 /** Per-call options of getOrSet. */
 export interface GetOrSetOptions {

@@ -1,10 +1,11 @@
 //! Property tests of the memory tier under W-TinyLFU (and LRU, for comparison) against a
-//! reference model of what the caller holds, and of the frequency sketch against exact
-//! counts.
+//! reference model of what the caller holds and why each entry left, and of the frequency
+//! sketch against exact counts.
 #![cfg(not(target_arch = "wasm32"))]
 
 use edgecache::memory::config::{MemoryConfig, PolicyKind};
 use edgecache::memory::sketch::{FrequencySketch, GhostFilter, MAX_FREQUENCY};
+use edgecache::memory::stats::{EvictionsByReason, Removal};
 use edgecache::memory::{Admission, Lookup, MemoryTier, Slot};
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -69,21 +70,49 @@ struct Held {
     expires_at: f64,
 }
 
-/// The caller's side: key to slot, and what each live slot holds.
-#[derive(Default)]
+/// The caller's side: key to slot, and what each live slot holds; and the removals the
+/// tier reported, by the reason the model expects for each.
 struct Model {
     slots: HashMap<u8, Slot>,
     live: HashMap<Slot, Held>,
+    removals: EvictionsByReason,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Model {
+            slots: HashMap::new(),
+            live: HashMap::new(),
+            removals: EvictionsByReason {
+                capacity: 0,
+                expired: 0,
+                explicit: 0,
+                replaced: 0,
+            },
+        }
+    }
 }
 
 impl Model {
+    /// Counts a removal under the reason the model gives it (the tier's stats must agree).
+    fn removed(&mut self, reason: Removal) {
+        let count = match reason {
+            Removal::Capacity => &mut self.removals.capacity,
+            Removal::Expired => &mut self.removals.expired,
+            Removal::Explicit => &mut self.removals.explicit,
+            Removal::Replaced => &mut self.removals.replaced,
+        };
+        *count += 1;
+    }
+
     fn forget(&mut self, slot: Slot) -> Held {
         let held = self.live.remove(&slot).expect("slot was live");
         assert_eq!(self.slots.remove(&held.key), Some(slot));
         held
     }
 
-    /// Applies `evicted()`: each victim must be live, and not `except`.
+    /// Applies `evicted()`: each victim must be live, and not `except`; each was evicted to
+    /// make room.
     fn evictions(&mut self, tier: &MemoryTier, except: Option<Slot>) {
         let mut seen = Vec::new();
         for &victim in tier.evicted() {
@@ -99,6 +128,7 @@ impl Model {
             );
             seen.push(victim);
             self.forget(victim);
+            self.removed(Removal::Capacity);
         }
     }
 }
@@ -107,8 +137,14 @@ fn hash(key: u8) -> u32 {
     u32::from(key).wrapping_mul(0x9e37_79b9).rotate_left(7)
 }
 
-/// Checks the tier against the model: counts, bytes, bounds and per-slot expiry.
+/// Checks the tier against the model: counts, bytes, bounds, per-slot expiry, and removals
+/// by reason.
 fn check(tier: &MemoryTier, model: &Model, config: &MemoryConfig) {
+    assert_eq!(
+        tier.stats(0).evictions_by_reason,
+        model.removals,
+        "removals by reason"
+    );
     let bytes: u64 = model.live.values().map(|h| h.size).sum();
     assert_eq!(tier.len(), model.live.len() as u64, "entry count");
     assert_eq!(tier.bytes(), bytes, "byte count");
@@ -160,7 +196,9 @@ fn run(config: MemoryConfig, ops: Vec<Op>) {
                         held.size = size;
                         held.expires_at = expires_at;
                     } else {
+                        // Its new value is not kept (too large, or refused by the policy).
                         model.forget(slot);
+                        model.removed(Removal::Replaced);
                     }
                 } else {
                     let admission = tier
@@ -192,6 +230,7 @@ fn run(config: MemoryConfig, ops: Vec<Op>) {
                     if expired {
                         assert_eq!(lookup, Lookup::Expired);
                         model.forget(slot);
+                        model.removed(Removal::Expired);
                     } else {
                         assert_eq!(lookup, Lookup::Hit);
                     }
@@ -200,14 +239,25 @@ fn run(config: MemoryConfig, ops: Vec<Op>) {
             Op::Delete { key } => {
                 if let Some(&slot) = model.slots.get(&key) {
                     let expired = model.live.get(&slot).is_some_and(|h| now >= h.expires_at);
-                    assert_eq!(tier.delete(slot, now), !expired);
+                    let reason = if expired {
+                        Removal::Expired
+                    } else {
+                        Removal::Explicit
+                    };
+                    assert_eq!(tier.delete(slot, now), Some(reason), "why it left");
                     model.forget(slot);
+                    model.removed(reason);
                     assert_eq!(tier.get(slot, now), Lookup::Absent);
+                    assert_eq!(tier.delete(slot, now), None, "nothing left to delete");
                 }
             }
             Op::Clear => {
                 tier.clear();
-                model = Model::default();
+                // The counters are kept.
+                model = Model {
+                    removals: model.removals,
+                    ..Model::default()
+                };
             }
             Op::Advance { millis } => now += f64::from(millis),
         }

@@ -1,4 +1,4 @@
-import { Lookup, MemoryEngine } from "../dist/edgecache.js";
+import { EvictReason, Lookup, MemoryEngine } from "../dist/edgecache.js";
 import { fail, failDisposed, typeName } from "./errors.js";
 import { keyHash, toKey } from "./keys.js";
 import { plainOptions, readOnce } from "./plain_options.js";
@@ -10,6 +10,13 @@ const HIGH_UNIT = 4294967296;
 /** The slot `insert`/`update` answer when nothing is stored; read from the engine when the
  * first cache is made (the wasm module is not ready while this file is imported). */
 let NO_SLOT;
+/** What `onEvict` is told, by the engine's reason. */
+const REASON_NAMES = Object.freeze({
+  [EvictReason.Capacity]: "capacity",
+  [EvictReason.Expired]: "expired",
+  [EvictReason.Explicit]: "explicit",
+  [EvictReason.Replaced]: "replaced",
+});
 
 /**
  * The in-isolate memory tier on its own: synchronous, bounded by entries and/or bytes,
@@ -20,6 +27,9 @@ let NO_SLOT;
  * A hit makes no call into wasm: it reads the slot's expiry through a view of wasm memory
  * and queues the slot in a shared read buffer; the engine applies queued hits, in order,
  * before anything else it does (every engine call passes `#pending`).
+ *
+ * `onEvict` hears of each value that leaves once the change is done: a handler may use the
+ * cache, and one that throws is ignored. Without one nothing is collected for it.
  */
 export class MemoryCache {
   #engine;
@@ -40,14 +50,17 @@ export class MemoryCache {
   #needsHashes;
   /** Reads of keys not held at all (the engine counts the rest). */
   #absentMisses = 0;
+  /** The caller's `(key, value, reason) => void`, or undefined. */
+  #onEvict;
 
   /**
-   * @param {object} [options] maxEntries, maxBytes, ttl, policy ("lru" | "tinylfu"), now
+   * @param {object} [options] maxEntries, maxBytes, ttl, policy ("lru" | "tinylfu"), now, seed, onEvict
    */
   constructor(options) {
     this.#engine = new MemoryEngine(plainOptions(options, "MemoryCache"));
     NO_SLOT ??= MemoryEngine.noSlot();
     this.#now = options?.now === undefined ? coarseNow : checkedClock(options.now, "MemoryCache");
+    this.#onEvict = options?.onEvict; // a function or undefined: the engine checked it
     this.#needsSizes = this.#engine.needsSizes();
     this.#needsHashes = this.#engine.needsHashes();
     this.#relayout();
@@ -70,10 +83,10 @@ export class MemoryCache {
       return this.#values[slot];
     }
     if (this.#engine === null) failDisposed("MemoryCache.get"); // by the clock
-    const found = this.#engine.get(this.#pending, slot, now) === Lookup.Hit;
+    const lookup = this.#engine.get(this.#pending, slot, now);
     this.#afterCall();
-    if (found) return this.#values[slot];
-    this.#forget(slot);
+    if (lookup === Lookup.Hit) return this.#values[slot];
+    this.#removed(slot, lookup === Lookup.Expired ? EvictReason.Expired : undefined);
     return undefined;
   }
 
@@ -96,16 +109,18 @@ export class MemoryCache {
     const now = this.#now();
     if (now < this.#expires[slot]) return true;
     if (this.#engine === null) failDisposed("MemoryCache.peek"); // by the clock
-    const found = this.#engine.peek(this.#pending, slot, now) === Lookup.Hit;
+    const lookup = this.#engine.peek(this.#pending, slot, now);
     this.#afterCall();
-    if (!found) this.#forget(slot);
-    return found;
+    if (lookup === Lookup.Hit) return true;
+    this.#removed(slot, lookup === Lookup.Expired ? EvictReason.Expired : undefined);
+    return false;
   }
 
   /**
    * Stores `value` under `key`. `ttl` (ms) overrides the default; `size` (bytes) overrides
    * the JSON byte length used when `maxBytes` is set. A value larger than `maxBytes` is not
-   * stored (and any older value for the key is dropped).
+   * stored (and any older value for the key is dropped). `onEvict` hears of the older value
+   * (unless it is `value` itself, stored again), then of the entries evicted to make room.
    */
   set(key, value, options) {
     if (this.#engine === null) failDisposed("MemoryCache.set");
@@ -133,16 +148,27 @@ export class MemoryCache {
     const high = (packed - slot) / HIGH_UNIT;
     if (high & 1 || this.#evicted.length === 0) this.#relayout();
     const evicted = high >>> 1;
-    for (let i = 0; i < evicted; i++) this.#forget(this.#evicted[i]);
+    // [key, value, reason, ...] for onEvict, told once the change is done.
+    const gone = this.#onEvict === undefined || (evicted === 0 && held === undefined) ? null : [];
+    if (gone !== null && held !== undefined && (slot === NO_SLOT || this.#values[held] !== value)) {
+      gone.push(k, this.#values[held], EvictReason.Replaced);
+    }
+    for (let i = 0; i < evicted; i++) {
+      // The engine lists here only slots it evicted to make room.
+      const victim = this.#evicted[i];
+      gone?.push(this.#keys[victim], this.#values[victim], EvictReason.Capacity);
+      this.#forget(victim);
+    }
     if (slot === NO_SLOT) {
       if (held !== undefined) this.#forget(held);
-      return;
+    } else {
+      this.#values[slot] = value;
+      if (held === undefined) {
+        this.#keys[slot] = k;
+        this.#slots.set(k, slot);
+      }
     }
-    this.#values[slot] = value;
-    if (held === undefined) {
-      this.#keys[slot] = k;
-      this.#slots.set(k, slot);
-    }
+    if (gone !== null) this.#tell(gone);
   }
 
   /** Removes `key`; whether a live entry was there. */
@@ -151,20 +177,26 @@ export class MemoryCache {
     if (slot === undefined) return this.#engine === null ? failDisposed("MemoryCache.delete") : false;
     const now = this.#now();
     if (this.#engine === null) failDisposed("MemoryCache.delete"); // by the clock
-    const live = this.#engine.delete(this.#pending, slot, now);
+    const reason = this.#engine.delete(this.#pending, slot, now);
     this.#afterCall();
-    this.#forget(slot);
-    return live;
+    this.#removed(slot, reason);
+    return reason === EvictReason.Explicit;
   }
 
-  /** Removes every entry (stats are kept). */
+  /** Removes every entry (stats are kept); `onEvict` hears of each as explicit. */
   clear() {
     if (this.#engine === null) failDisposed("MemoryCache.clear");
     this.#engine.clear(this.#pending);
     this.#afterCall();
+    let gone = null;
+    if (this.#onEvict !== undefined) {
+      gone = [];
+      for (const [k, slot] of this.#slots) gone.push(k, this.#values[slot], EvictReason.Explicit);
+    }
     this.#slots.clear();
     this.#keys.length = 0;
     this.#values.length = 0;
+    if (gone !== null) this.#tell(gone);
   }
 
   /** Entries held (expired ones count until they are touched or evicted). */
@@ -198,7 +230,8 @@ export class MemoryCache {
   /**
    * Frees the engine's wasm memory now, rather than whenever the garbage collector gets
    * to it (wasm memory never shrinks, so caches made and dropped fast would grow it), and
-   * drops every entry. Later calls throw `E_DISPOSED`; disposing again does nothing.
+   * drops every entry (`onEvict` is not told). Later calls throw `E_DISPOSED`; disposing
+   * again does nothing.
    */
   dispose() {
     if (this.#engine === null) return;
@@ -227,6 +260,32 @@ export class MemoryCache {
     this.#expires = new Float64Array(buffer, e.expiresPtr(), e.expiresLen());
     this.#reads = new Uint32Array(buffer, e.readsPtr(), e.readsLen());
     this.#evicted = new Uint32Array(buffer, e.evictedPtr(), e.evictedLen());
+  }
+
+  /**
+   * Forgets a slot the engine no longer holds, and tells `onEvict` why it left (`reason`,
+   * an EvictReason; undefined when the engine held nothing there).
+   */
+  #removed(slot, reason) {
+    if (this.#onEvict === undefined || reason === undefined) {
+      this.#forget(slot);
+      return;
+    }
+    const gone = [this.#keys[slot], this.#values[slot], reason];
+    this.#forget(slot);
+    this.#tell(gone);
+  }
+
+  /** Calls `onEvict` for each `key, value, reason` triple of `gone`; a throw is ignored. */
+  #tell(gone) {
+    const onEvict = this.#onEvict;
+    for (let i = 0; i < gone.length; i += 3) {
+      try {
+        onEvict(gone[i], gone[i + 1], REASON_NAMES[gone[i + 2]]);
+      } catch {
+        // A failing handler must not break the cache: its state is complete already.
+      }
+    }
   }
 
   #forget(slot) {

@@ -48,14 +48,23 @@ impl Default for MemoryConfig {
 }
 
 impl MemoryConfig {
-    /// Option names accepted. `now` (the clock) is used by the bindings; here it is only
-    /// checked to be a function.
-    pub const NAMES: [&'static str; 6] = ["maxEntries", "maxBytes", "ttl", "policy", "now", "seed"];
+    /// Option names accepted. `now` (the clock) and `onEvict` (told of every value that
+    /// leaves) are used by the package; here they are only checked to be functions.
+    pub const NAMES: [&'static str; 7] = [
+        "maxEntries",
+        "maxBytes",
+        "ttl",
+        "policy",
+        "now",
+        "seed",
+        "onEvict",
+    ];
 
     /// Builds a configuration from caller options, rejecting unknown names and bad values.
     pub fn from_fields(fields: Vec<(String, OptionValue)>) -> Result<Self> {
         let fields = OptionFields::new("MemoryCache", fields, &Self::NAMES)?;
         fields.function("now")?;
+        fields.function("onEvict")?;
         let max_entries = fields.positive_integer("maxEntries", MAX_ENTRIES_LIMIT)?;
         let max_bytes = fields.positive_integer("maxBytes", MAX_SAFE_INTEGER)?;
         let ttl = fields.positive_millis("ttl")?;
@@ -120,13 +129,17 @@ mod tests {
     }
 
     #[test]
-    fn the_clock_must_be_a_function() {
-        assert!(parse(&[("now", OptionValue::Other("function".into()))]).is_ok());
-        let err = parse(&[("now", OptionValue::Number(5.0))]).unwrap_err();
-        assert!(
-            err.message().contains("now must be a function"),
-            "{}",
-            err.message()
-        );
+    fn the_clock_and_the_eviction_handler_must_be_functions() {
+        for name in ["now", "onEvict"] {
+            assert!(parse(&[(name, OptionValue::Other("function".into()))]).is_ok());
+            let err = parse(&[(name, OptionValue::Number(5.0))]).unwrap_err();
+            assert_eq!(err.code().as_str(), "E_CONFIG");
+            assert!(
+                err.message()
+                    .contains(&format!("{name} must be a function")),
+                "{}",
+                err.message()
+            );
+        }
     }
 }

@@ -187,7 +187,8 @@ impl MemoryTier {
         entries.max(bytes)
     }
 
-    /// Slots evicted by the last `insert` or `update`, for the caller to forget.
+    /// Slots evicted by the last `insert` or `update` to make room (`Removal::Capacity`, each
+    /// counted so), for the caller to forget.
     pub fn evicted(&self) -> &[Slot] {
         self.evicted.get(..self.evicted_count).unwrap_or(&[])
     }
@@ -415,14 +416,17 @@ impl MemoryTier {
             || self.config.max_bytes.is_some_and(|max| self.bytes > max)
     }
 
-    /// Deletes a held slot at the caller's request. Returns whether it was live (an
-    /// expired entry is removed as expired and reported as not there).
-    pub fn delete(&mut self, slot: Slot, now: Millis) -> bool {
-        let live = self.check(slot, now) == Lookup::Hit;
-        if live {
-            self.remove(slot, Removal::Explicit);
+    /// Deletes a held slot at the caller's request. Returns why it left: `Explicit` (it was
+    /// live), `Expired` (its TTL had run out: removed as expired), `None` (nothing there).
+    pub fn delete(&mut self, slot: Slot, now: Millis) -> Option<Removal> {
+        match self.check(slot, now) {
+            Lookup::Hit => {
+                self.remove(slot, Removal::Explicit);
+                Some(Removal::Explicit)
+            }
+            Lookup::Expired => Some(Removal::Expired),
+            Lookup::Absent => None,
         }
-        live
     }
 
     fn remove(&mut self, slot: Slot, reason: Removal) {

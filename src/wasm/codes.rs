@@ -7,6 +7,7 @@ use crate::edge::plan::{ReadPlan, ReadTier};
 use crate::edge::stats::{Event, Tier};
 use crate::edge::tags::Check;
 use crate::edge::write_queue::Outcome;
+use crate::memory::stats::Removal;
 use crate::memory::Lookup;
 use wasm_bindgen::prelude::*;
 
@@ -168,6 +169,32 @@ impl From<Lookup> for LookupCode {
             Lookup::Absent => LookupCode::Absent,
             Lookup::Hit => LookupCode::Hit,
             Lookup::Expired => LookupCode::Expired,
+        }
+    }
+}
+
+/// Why a value left the memory tier (see `memory::stats::Removal`): what `MemoryEngine.delete`
+/// answers; `pkg/src/memory.js` names each for `onEvict`.
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvictReason {
+    /// Evicted to make room.
+    Capacity = 0,
+    /// Its time to live ran out.
+    Expired = 1,
+    /// Deleted by the caller.
+    Explicit = 2,
+    /// Replaced by a set.
+    Replaced = 3,
+}
+
+impl From<Removal> for EvictReason {
+    fn from(reason: Removal) -> EvictReason {
+        match reason {
+            Removal::Capacity => EvictReason::Capacity,
+            Removal::Expired => EvictReason::Expired,
+            Removal::Explicit => EvictReason::Explicit,
+            Removal::Replaced => EvictReason::Replaced,
         }
     }
 }

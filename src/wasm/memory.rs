@@ -5,7 +5,7 @@
 //! queued hits (`pending` of them) to the policy, in order, so the policy sees exactly the
 //! sequence of operations the caller made.
 
-use super::codes::LookupCode;
+use super::codes::{EvictReason, LookupCode};
 use super::errors::to_js;
 use super::options::fields;
 use crate::error::Error;
@@ -132,10 +132,11 @@ impl MemoryEngine {
         NO_SLOT
     }
 
-    /// Deletes a slot; whether it held a live entry.
-    pub fn delete(&mut self, pending: u32, slot: Slot, now: f64) -> bool {
+    /// Deletes a slot; why it left (`Explicit`, or `Expired` if its TTL had run out), or
+    /// `undefined` if it held nothing.
+    pub fn delete(&mut self, pending: u32, slot: Slot, now: f64) -> Option<EvictReason> {
         self.drain(pending);
-        self.tier.delete(slot, now)
+        self.tier.delete(slot, now).map(Into::into)
     }
 
     /// Removes every entry (queued hits are applied first, so stats count them).
@@ -185,7 +186,8 @@ impl MemoryEngine {
         self.reads.len() as u32
     }
 
-    /// Address of the evicted-slots buffer (`u32` slots).
+    /// Address of the evicted-slots buffer (`u32` slots, each evicted to make room: all of
+    /// one reason, `EvictReason.Capacity`, so no reason is stored beside them).
     #[wasm_bindgen(js_name = evictedPtr)]
     pub fn evicted_ptr(&self) -> u32 {
         self.tier.evicted_buffer().as_ptr() as u32

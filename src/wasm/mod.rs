@@ -11,7 +11,7 @@ mod tags;
 mod write_queue;
 
 pub use codes::{
-    AlertRule, AlertState, HeaderStatus, LookupCode as Lookup, PlanTier as Tier,
+    AlertRule, AlertState, EvictReason, HeaderStatus, LookupCode as Lookup, PlanTier as Tier,
     ReadPlanCode as ReadPlan, Report, TagCheck, WriteOutcome,
 };
 pub use edge::{latency_bounds, merged_stats, EdgeEngine};

@@ -3,7 +3,7 @@
 //! stats in `TierStats::to_array` order.
 
 use crate::support::{assert_error, code_of, f64_view, num, options, text, u32_view};
-use edgecache::wasm::{Lookup, MemoryEngine};
+use edgecache::wasm::{EvictReason, Lookup, MemoryEngine};
 use js_sys::Uint32Array;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -20,6 +20,7 @@ const HITS: usize = 0;
 const MISSES: usize = 1;
 const SETS: usize = 3;
 const EVICTIONS: usize = 5;
+const DELETES: usize = 4;
 const EXPIRATIONS: usize = 6;
 const REJECTED: usize = 7;
 const SIZE: usize = 12;
@@ -94,9 +95,29 @@ fn lru_order_expiry_and_eviction_through_the_bindings() {
     assert_eq!(evicted(&e, 1), vec![1], "b, the least recent");
     assert_eq!(e.get(0, 0, 100.0), Lookup::Expired, "a expired at 100 ms");
     assert_eq!(e.get(0, 0, 100.0), Lookup::Absent, "and is gone");
-    assert!(!e.delete(0, 0, 100.0));
-    assert!(!e.delete(0, 1, 100.0), "b was evicted");
-    assert!(e.delete(0, 2, 100.0));
+    assert_eq!(e.delete(0, 0, 100.0), None);
+    assert_eq!(e.delete(0, 1, 100.0), None, "b was evicted");
+    assert_eq!(e.delete(0, 2, 100.0), Some(EvictReason::Explicit));
+}
+
+#[wasm_bindgen_test]
+fn delete_says_why_the_entry_left_and_counts_it_so() {
+    let mut e = engine(&[("maxEntries", num(4.0))]);
+    assert_eq!(e.insert(0, 0, 0.0, Some(10.0), 0.0), UNIT, "a at 0");
+    assert_eq!(e.insert(0, 0, 0.0, Some(100.0), 0.0), 1.0, "b at 1");
+    assert_eq!(
+        e.delete(0, 0, 10.0),
+        Some(EvictReason::Expired),
+        "a's TTL ran out: removed as expired"
+    );
+    assert_eq!(
+        e.delete(0, 1, 10.0),
+        Some(EvictReason::Explicit),
+        "b was live"
+    );
+    assert_eq!(e.delete(0, 1, 10.0), None, "nothing left");
+    let s = e.stats(0, 0.0);
+    assert_eq!((s[EXPIRATIONS], s[DELETES], s[SIZE]), (1.0, 1.0, 0.0));
 }
 
 #[wasm_bindgen_test]
@@ -181,7 +202,7 @@ fn hits_queued_in_the_read_buffer_are_applied_in_order_by_drain_and_by_the_next_
     reads(&e).set_index(0, 0);
     assert_eq!(e.peek(1, 1, 3.0), Lookup::Hit);
     reads(&e).set_index(0, 0);
-    assert!(!e.delete(1, 9, 3.0));
+    assert_eq!(e.delete(1, 9, 3.0), None);
     reads(&e).set_index(0, 0);
     assert_eq!(e.insert(1, 0, f64::NAN, None, 3.0), -1.0);
     assert_error(&e.throw_last_error().unwrap_err(), "E_ARGUMENT");
@@ -230,7 +251,7 @@ fn the_expiry_view_shows_each_slots_deadline_and_a_relayout_when_it_grows() {
     );
     assert_eq!(e.insert(0, 0, 0.0, None, 5.0), 1.0);
     assert_eq!(expiry(&e, 1), f64::INFINITY, "no ttl: never");
-    assert!(e.delete(0, 0, 6.0));
+    assert_eq!(e.delete(0, 0, 6.0), Some(EvictReason::Explicit));
     assert_eq!(expiry(&e, 0), f64::NEG_INFINITY, "deleted");
     assert_eq!(
         e.insert(0, 0, 0.0, Some(10.0), 6.0),
@@ -414,7 +435,11 @@ fn stats_lay_out_every_counter_in_order() {
         no_slot(),
         "too large: rejected"
     );
-    assert!(e.delete(0, 2, 3.0), "c deleted");
+    assert_eq!(
+        e.delete(0, 2, 3.0),
+        Some(EvictReason::Explicit),
+        "c deleted"
+    );
     assert_eq!(
         e.update(0, 0, 150.0, None, 3.0),
         no_slot(),
@@ -449,7 +474,7 @@ fn slots_out_of_range_are_absent_and_bad_arguments_leave_the_engine_usable() {
     let mut e = engine(&[("maxEntries", num(4.0))]);
     assert_eq!(e.get(0, u32::MAX, 0.0), Lookup::Absent);
     assert_eq!(e.peek(0, 12_345, 0.0), Lookup::Absent);
-    assert!(!e.delete(0, 999, 0.0));
+    assert_eq!(e.delete(0, 999, 0.0), None);
     for (size, ttl) in [
         (f64::NAN, None),
         (-1.0, None),

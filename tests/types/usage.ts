@@ -1,7 +1,7 @@
 // Type-checked by `deno check` in `make test`: the public API as a user writes it. The
 // `@ts-expect-error` lines must stay errors.
 import { EdgeCache, EdgeCacheError, exporters, HashRing, latencyBounds, MemoryCache, mergeStats, stores } from "../../pkg/index.d.ts";
-import type { AnalyticsEngineDataPoint, CacheEvent, CacheStats, FlushReport, KvStore, MonitorReport, Serializer, StatsSnapshot, WarmReport } from "../../pkg/index.d.ts";
+import type { AnalyticsEngineDataPoint, CacheEvent, CacheStats, EvictionReason, FlushReport, KvStore, MonitorReport, Serializer, StatsSnapshot, StoreOp, WarmReport } from "../../pkg/index.d.ts";
 import type { Meter } from "@opentelemetry/api";
 
 const memory = new MemoryCache<{ name: string }>({ maxEntries: 100, ttl: 60_000, policy: "tinylfu" });
@@ -9,6 +9,13 @@ memory.set(["user", 1], { name: "Ada" }, { ttl: 1000 });
 const user: { name: string } | undefined = memory.get("user:1");
 // @ts-expect-error: values are typed
 memory.set("k", 42);
+const evicted: string[] = [];
+new MemoryCache<{ name: string }>({
+  maxEntries: 2,
+  onEvict: (key, value, reason) => evicted.push(`${key}=${value.name} (${reason})`),
+});
+// @ts-expect-error: the reason is one of four names
+new MemoryCache({ onEvict: (_k, _v, reason: "evicted") => reason });
 
 const custom: KvStore = {
   get: async (_k: string) => null,
@@ -33,6 +40,53 @@ const report: Promise<WarmReport> = cache.warm([
 ]);
 // @ts-expect-error: warm entries take set's options, not forceRefresh
 cache.warm([{ key: "c", value: { items: [] }, forceRefresh: true }]);
+/** Each member of the union, narrowed on `type`, with its own fields. */
+function describeEvent(e: CacheEvent): string {
+  switch (e.type) {
+    case "hit":
+    case "miss": {
+      const tier: "memory" | "store" = e.tier;
+      return `${e.type} ${e.key} in ${tier}`;
+    }
+    case "stale":
+      return e.reason === "error" ? `stale ${e.key}: the store or loader failed` : `stale ${e.key} from ${e.tier}`;
+    case "refresh":
+      return `refresh ${e.key}`;
+    case "load": {
+      const tier: "loader" = e.tier;
+      return `load ${e.key} (${tier})`;
+    }
+    case "error":
+      return e.op === undefined ? `error ${e.key ?? e.tag} ${e.reason ?? ""}` : `error on ${e.op} in ${e.tier} ${e.shard ?? ""}`;
+    case "timeout": {
+      const op: StoreOp = e.op;
+      return `timeout of ${op} ${e.key ?? "(batch)"}`;
+    }
+    case "dead-letter": {
+      const attempts: number = e.attempts;
+      return `dead letter ${e.op} ${e.key} after ${attempts}`;
+    }
+    case "evict": {
+      const reason: EvictionReason = e.reason;
+      const tier: "memory" = e.tier;
+      return `evict ${e.key} from ${tier}: ${reason}`;
+    }
+    case "alert": {
+      // @ts-expect-error: an alert names no key
+      e.key;
+      const state: "firing" | "resolved" = e.state;
+      return `${e.rule}${e.tier ? ` (${e.tier})` : ""} ${state}: ${e.value} vs ${e.threshold} over ${e.window} ms`;
+    }
+    default: {
+      const none: never = e;
+      return none;
+    }
+  }
+}
+// @ts-expect-error: only hit and miss events are narrowed to a read tier
+((e: CacheEvent) => e.type === "evict" && e.tier === "store");
+// @ts-expect-error: the memory tier reports evictions through onEvent
+new EdgeCache({ memory: { maxEntries: 10, onEvict: () => {} } });
 const stats: CacheStats = cache.stats();
 const p99: number = stats.store.latency.p99;
 // @ts-expect-error: unknown option names are errors
@@ -96,4 +150,4 @@ function code(e: unknown): string | undefined {
 
 ring.dispose();
 
-export { code, monitored, observe, owner, owners, p99, perRequest, recs, report, text, user, viaWrap };
+export { code, describeEvent, monitored, observe, owner, owners, p99, perRequest, recs, report, text, user, viaWrap };

@@ -88,7 +88,9 @@ function stateOf(given) {
   const defaults = store === undefined ? DEFAULT_MEMORY_ONLY : DEFAULT_MEMORY;
   // The cache's seed seeds its memory tier too (W-TinyLFU), unless memory.seed is given.
   const seeded = engine.seed() === undefined ? defaults : { ...defaults, seed: engine.seed() };
-  [c.memory, c.memorySized] = makeMemory(memory, c.now, seeded);
+  // Built only for a listener: the memory tier then collects what leaves it.
+  const onEvict = onEvent === undefined ? undefined : (key, _entry, reason) => emit(c, { type: "evict", key, tier: "memory", reason });
+  [c.memory, c.memorySized] = makeMemory(memory, { now: c.now, onEvict }, seeded);
   c.store = store === undefined ? null : storeTier(c, store);
   c.tags = new TagGenerations(engine, c.store, c.now, (tag) => {
     c.reports.count(Report.StoreCorrupt);
@@ -171,12 +173,14 @@ function earlyRefreshBeta(option) {
 /**
  * The memory tier (null with `memory: false`), and whether it is bounded by bytes;
  * `defaults`' bounds apply when the caller gives none, its seed unless the caller gives one.
+ * `own` is what the cache decides: its clock (`now`) and `onEvict` (undefined without onEvent).
  */
-function makeMemory(given, now, defaults) {
+function makeMemory(given, own, defaults) {
   if (given === false) return [null, false];
-  if (given === undefined) return [new MemoryCache({ ...defaults, now }), defaults.maxBytes !== undefined];
+  if (given === undefined) return [new MemoryCache({ ...defaults, ...own }), defaults.maxBytes !== undefined];
   const option = readOnce(given, "E_CONFIG", "EdgeCache: option memory", "MemoryCache options such as { maxEntries: 1000 } or false");
-  for (const [name, instead] of [["now", "the cache's now"], ["ttl", "the cache's ttl and memoryTtl"]]) {
+  const followed = [["now", "the cache's now"], ["ttl", "the cache's ttl and memoryTtl"], ["onEvict", 'the cache\'s onEvent (its "evict" events)']];
+  for (const [name, instead] of followed) {
     if (option[name] !== undefined) {
       fail("E_CONFIG", `EdgeCache: option memory.${name} is not used; the memory tier follows ${instead}`);
     }
@@ -184,5 +188,5 @@ function makeMemory(given, now, defaults) {
   const bounded = option.maxEntries !== undefined || option.maxBytes !== undefined;
   const sized = (bounded ? option : defaults).maxBytes !== undefined;
   const { seed } = defaults;
-  return [new MemoryCache({ ...(bounded ? { seed } : defaults), ...option, now }), sized];
+  return [new MemoryCache({ ...(bounded ? { seed } : defaults), ...option, ...own }), sized];
 }

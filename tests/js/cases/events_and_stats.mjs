@@ -72,6 +72,54 @@ export const eventCases = [
     equal(events, ["memory", "memory", "memory"]);
   }],
 
+  ["entries leaving the memory tier send evict events with why, keyed as hits are", async (lib) => {
+    const clock = { t: 0 };
+    const events = [];
+    const cache = new lib.EdgeCache({
+      now: () => clock.t,
+      ttl: 1000,
+      memory: { maxEntries: 2 },
+      onEvent: (e) => (e.type === "evict" || e.type === "hit") && events.push(e),
+    });
+    await cache.set(["user", 1], "a");
+    equal(await cache.get(["user", 1]), "a");
+    await cache.set("b", "b");
+    await cache.set(["user", 1], "a2"); // a set over a held key
+    await cache.set("c", "c"); // b is the least recent
+    await cache.delete("c");
+    await cache.set("t", "t", { tags: ["x"] });
+    await cache.invalidateTags(["x"]);
+    equal(await cache.get("t"), undefined, "invalidated: dropped on read");
+    clock.t += 1000;
+    equal(await cache.get(["user", 1]), undefined, "expired");
+    const evict = (key, reason) => ({ type: "evict", key, tier: "memory", reason });
+    equal(events, [
+      { type: "hit", key: "user:1", tier: "memory" },
+      evict("user:1", "replaced"),
+      evict("b", "capacity"),
+      evict("c", "explicit"),
+      evict("t", "explicit"),
+      evict("user:1", "expired"),
+    ]);
+    const { capacity, expired, explicit } = cache.stats().memory.tier.evictionsByReason;
+    equal([capacity, expired, explicit], [1, 1, 2], "the memory tier counts what it reported");
+  }],
+
+  ["a back-fill over a stale memory entry is reported as replacing it", async (lib) => {
+    const clock = { t: 0 };
+    const store = lib.stores.memory({ now: () => clock.t });
+    const events = [];
+    const options = { store, now: () => clock.t, ttl: 1000, staleIfError: 60_000 };
+    const reader = new lib.EdgeCache({ ...options, onEvent: (e) => e.type === "evict" && events.push(e.reason) });
+    const writer = new lib.EdgeCache(options);
+    await writer.set("k", "old");
+    equal(await reader.get("k"), "old");
+    clock.t += 2000; // past serving, inside staleIfError: kept as a fallback
+    await writer.set("k", "new");
+    equal(await reader.get("k"), "new");
+    equal(events, ["replaced"]);
+  }],
+
   ["store latency counts failed and timed-out reads too", async (lib) => {
     const base = lib.stores.memory();
     const store = { limits: base.limits, get: async () => { throw new Error("down"); }, set: (k, v, o) => base.set(k, v, o), delete: (k) => base.delete(k) };

@@ -1,5 +1,6 @@
 // An obviously-correct reference for MemoryCache with the LRU policy: a Map whose
-// insertion order is recency (oldest first), lazy expiry, entry and byte bounds.
+// insertion order is recency (oldest first), lazy expiry, entry and byte bounds; and each
+// value that leaves, with why (what onEvict is told), in `evicted`.
 export class LruModel {
   constructor({ maxEntries, maxBytes, ttl }) {
     this.maxEntries = maxEntries ?? (maxBytes === undefined ? 10000 : Infinity);
@@ -7,6 +8,8 @@ export class LruModel {
     this.ttl = ttl;
     this.entries = new Map();
     this.bytes = 0;
+    /** [key, value, reason] of each value that left, in order */
+    this.evicted = [];
     Object.assign(this, { hits: 0, misses: 0, evictions: 0, expirations: 0, rejected: 0 });
   }
 
@@ -14,15 +17,17 @@ export class LruModel {
     const e = this.entries.get(key);
     if (e === undefined) return undefined;
     if (now >= e.expiresAt) {
-      this.#drop(key);
+      this.#drop(key, "expired");
       this.expirations++;
       return null;
     }
     return e;
   }
 
-  #drop(key) {
-    this.bytes -= this.entries.get(key).size;
+  #drop(key, reason) {
+    const { size, value } = this.entries.get(key);
+    this.evicted.push([key, value, reason]);
+    this.bytes -= size;
     this.entries.delete(key);
   }
 
@@ -46,7 +51,7 @@ export class LruModel {
   set(key, value, size, ttl, now) {
     const t = ttl ?? this.ttl;
     const expiresAt = t === undefined ? Infinity : now + t;
-    if (this.entries.has(key)) this.#drop(key);
+    if (this.entries.has(key)) this.#drop(key, "replaced");
     if (size > this.maxBytes) {
       this.rejected++;
       return;
@@ -54,7 +59,7 @@ export class LruModel {
     this.entries.set(key, { value, size, expiresAt });
     this.bytes += size;
     while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
-      this.#drop(this.entries.keys().next().value);
+      this.#drop(this.entries.keys().next().value, "capacity");
       this.evictions++;
     }
   }
@@ -62,7 +67,7 @@ export class LruModel {
   delete(key, now) {
     const e = this.#live(key, now);
     if (!e) return false;
-    this.#drop(key);
+    this.#drop(key, "explicit");
     return true;
   }
 }

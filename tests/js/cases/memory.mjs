@@ -146,6 +146,64 @@ export const memoryCases = [
     equal(c.stats().hits, 1002);
   }],
 
+  ["onEvict hears each value that leaves and why: capacity, replaced, explicit, expired", ({ MemoryCache }) => {
+    const k = clock();
+    const told = [];
+    const c = new MemoryCache({ maxEntries: 2, ttl: 100, now: k.now, onEvict: (...args) => told.push(args) });
+    const user = { name: "Ada" };
+    c.set(["user", 1], user);
+    c.set("b", 2);
+    c.set("c", 3); // user:1 is the least recent
+    c.set("b", 20);
+    c.set("b", 20); // the value held: nothing leaves
+    c.delete("c");
+    equal(told.splice(0), [["user:1", user, "capacity"], ["b", 2, "replaced"], ["c", 3, "explicit"]]);
+    c.set("d", 4);
+    k.t += 100; // b and d expire
+    equal([c.get("b"), c.has("d")], [undefined, false]);
+    c.set("e", 5);
+    c.set("f", 6);
+    c.clear();
+    equal(told.splice(0), [["b", 20, "expired"], ["d", 4, "expired"], ["e", 5, "explicit"], ["f", 6, "explicit"]]);
+    const { capacity, expired, explicit, replaced } = c.stats().evictionsByReason;
+    equal([capacity, expired, explicit, replaced], [1, 2, 1, 0], "a clear and a kept replacement are not counted as removals");
+  }],
+
+  ["a replacement too large to keep drops the old value, told as replaced; the new one was never stored", ({ MemoryCache }) => {
+    const told = [];
+    const c = new MemoryCache({ maxBytes: 10, onEvict: (...args) => told.push(args) });
+    c.set("a", "x", { size: 5 });
+    c.set("a", "y", { size: 50 });
+    c.set("b", "z", { size: 50 });
+    const same = { v: 1 };
+    c.set("c", same, { size: 5 });
+    c.set("c", same, { size: 50 }); // the value held, now too large: it leaves
+    equal(told, [["a", "x", "replaced"], ["c", same, "replaced"]]);
+    equal([c.has("a"), c.has("c"), c.size, c.stats().evictionsByReason.replaced], [false, false, 0, 2]);
+  }],
+
+  ["onEvict is called once the change is done: it may use the cache, and one that throws is ignored", ({ MemoryCache }) => {
+    const seen = [];
+    const c = new MemoryCache({
+      maxEntries: 2,
+      onEvict: (key, value) => {
+        seen.push([key, c.has(key), c.get("c")]);
+        if (key === "a") c.set("a2", value); // evicts b, told in turn
+        throw new Error("a bug in the handler");
+      },
+    });
+    c.set("a", 1);
+    c.set("b", 2);
+    c.set("c", 3);
+    equal(seen, [["a", false, 3], ["b", false, 3]], "c is stored before the handler runs");
+    equal([c.get("a2"), c.get("c"), c.size, c.stats().evictions], [1, 3, 2, 2]);
+    c.set("c", 30);
+    c.delete("a2");
+    c.clear();
+    equal(seen.length, 5, "each later removal told too");
+    equal(c.size, 0);
+  }],
+
   ["bad options throw E_CONFIG and name the option", ({ MemoryCache, EdgeCacheError }) => {
     const bad = [
       [{ maxEntries: 0 }, "maxEntries"],
@@ -158,6 +216,7 @@ export const memoryCases = [
       [{ ttl: Infinity }, "ttl"],
       [{ policy: "fifo" }, "policy"],
       [{ now: 5 }, "now"],
+      [{ onEvict: "log" }, "onEvict"],
       [{ maxEntrys: 5 }, "maxEntrys"],
     ];
     for (const [opts, name] of bad) {
@@ -225,13 +284,15 @@ export const memoryCases = [
     ok(hits > 1000, `skewed keys must hit often (got ${hits})`);
   }],
 
-  ["agrees with a reference LRU model on random operations", ({ MemoryCache }) => {
+  ["agrees with a reference LRU model on random operations, and onEvict with why each value left", ({ MemoryCache }) => {
     for (let seed = 1; seed <= 60; seed++) {
       const r = seeded(seed);
       const k = clock();
       const opts = { maxEntries: 1 + r.int(8), ttl: r.next() < 0.5 ? 5 + r.int(50) : undefined };
       if (r.next() < 0.5) opts.maxBytes = 10 + r.int(60);
-      const cache = new MemoryCache({ ...opts, now: k.now });
+      const told = [];
+      const onEvict = (key, value, reason) => told.push([key, value, reason]);
+      const cache = new MemoryCache({ ...opts, now: k.now, onEvict });
       const model = new LruModel(opts);
       for (let step = 0; step < 300; step++) {
         const key = `k${r.int(12)}`;
@@ -247,6 +308,7 @@ export const memoryCases = [
         else if (op === 8) equal(cache.peek(key), model.peek(key, k.t), where);
         else k.t += r.int(20);
         equal([cache.size, cache.bytes], [model.entries.size, model.bytes], `${where}: size/bytes`);
+        equal(told.splice(0), model.evicted.splice(0), `${where}: onEvict`);
       }
       const s = cache.stats();
       equal(

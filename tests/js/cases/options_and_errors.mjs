@@ -192,6 +192,8 @@ export const optionCases = [
     equal(code, "E_CONFIG");
     throwsCode(() => new EdgeCache({ memory: { maxEntries: 5, now: Date.now } }), "E_CONFIG", EdgeCacheError, "memory.now");
     throwsCode(() => new EdgeCache({ memory: { maxEntries: 5, ttl: 5 } }), "E_CONFIG", EdgeCacheError, "memory.ttl");
+    const onEvict = throwsCode(() => new EdgeCache({ memory: { onEvict: () => {} } }), "E_CONFIG", EdgeCacheError, "memory.onEvict");
+    ok(onEvict.message.includes("onEvent"), onEvict.message);
   }],
 
   ["a store object with set and delete but no get is named as such", async (lib) => {

@@ -1,5 +1,5 @@
 // Every code and name the package uses comes from the engine: the enums wasm-bindgen
-// exports (Report, ReadPlan, Tier, HeaderStatus, WriteOutcome, TagCheck, Lookup) hold every member pkg/src names,
+// exports (Report, ReadPlan, Tier, HeaderStatus, WriteOutcome, TagCheck, Lookup, EvictReason) hold every member pkg/src names,
 // and each report lands in the stats field of its name.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,7 +9,7 @@ import * as engine from "../../../pkg/dist/edgecache.js";
 import { wasmBuffer } from "../../../pkg/src/ready.js";
 
 const SRC = new URL("../../../pkg/src/", import.meta.url);
-const ENUMS = ["Report", "ReadPlan", "Tier", "HeaderStatus", "WriteOutcome", "TagCheck", "Lookup"];
+const ENUMS = ["Report", "ReadPlan", "Tier", "HeaderStatus", "WriteOutcome", "TagCheck", "Lookup", "EvictReason"];
 
 function sources(dir = SRC) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
