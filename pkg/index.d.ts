@@ -507,7 +507,7 @@ export interface EvictEvent {
 /** An alert rule started or stopped firing (see the `alerts` option). */
 export interface AlertEvent {
   type: "alert";
-  rule: "minHitRate" | "maxLatency" | "maxMemoryUsage" | "maxErrorRate";
+  rule: AlertRuleName;
   /** The tier whose latency it watches (`maxLatency` only). */
   tier?: "memory" | "store" | "loader";
   state: "firing" | "resolved";
