@@ -626,11 +626,15 @@ export interface Totals {
     staleServed: number;
     /** (hits + staleServed) / records looked up (failed reads not included). */
     hitRate: number;
-    /** Failed reads (not timeouts). */
+    /** Failed reads, each replica's (not timeouts). */
     errors: number;
+    /** Reads abandoned after `timeout`. */
     timeouts: number;
+    /** Records that failed to parse or carried another key. */
     corrupt: number;
+    /** Records written or deleted. */
     writes: number;
+    /** Failed writes and deletes, timed out ones included. */
     writeErrors: number;
     latency: Latency;
   };

@@ -1,7 +1,8 @@
 //! Alert rules over the sliding window: which are broken, when one fires and when it
-//! resolves. A rule is judged only with at least `min_samples` samples in the window; it
-//! fires once when broken and resolves once when it holds again with a margin, and changes
-//! state at most once per `cooldown`, so a value hovering at the threshold does not flap.
+//! resolves. A rule fires once when broken with at least `min_samples` samples in the
+//! window, and resolves once when it holds again with a margin (on any sample: a quiet
+//! cache that is well again resolves its alerts); it changes state at most once per
+//! `cooldown`, so a value hovering at the threshold does not flap.
 
 use super::stats::{round_ms, round_rate, EdgeStats, Tier};
 use crate::error::{Error, Result};
@@ -207,7 +208,12 @@ impl Alerts {
                 }
                 _ => round_rate(value),
             };
-            if samples < min_samples || state.changed.is_some_and(|at| now - at < cooldown) {
+            let enough = if state.firing {
+                samples > 0
+            } else {
+                samples >= min_samples
+            };
+            if !enough || state.changed.is_some_and(|at| now - at < cooldown) {
                 continue;
             }
             let firing = if state.firing {
@@ -338,7 +344,7 @@ mod tests {
             let now = f64::from(second) * 1_000.0;
             reads(&mut c, now, 10, hits);
             let (changed, due) = c.evaluate_alerts(now, None);
-            assert_eq!(due, now + 1_000.0);
+            assert_eq!(due, (now, now + 1_000.0), "not due again inside this slice");
             log.extend(changed.iter().map(|t| (second, t.firing)));
         }
         // Fires when the 12 s window falls below 80 %, resolves once it is back above 81 %.
@@ -361,6 +367,13 @@ mod tests {
         assert_eq!(c.firing_alerts(), [(Rule::MinHitRate, 0.0, 0.8, 0.0)]);
         // The window empties: nothing to judge, the rule stays firing.
         assert!(c.evaluate_alerts(60_000.0, None).0.is_empty());
+        // A quiet cache that is well again resolves it: a few reads that hold are enough.
+        reads(&mut c, 61_000.0, 3, 3);
+        let (changed, _) = c.evaluate_alerts(61_000.0, None);
+        assert_eq!(states(&changed), [(Rule::MinHitRate, false)]);
+        // Firing again takes minSamples again.
+        reads(&mut c, 62_000.0, 50, 0);
+        assert!(c.evaluate_alerts(62_000.0, None).0.is_empty());
     }
 
     #[test]
@@ -485,5 +498,12 @@ mod tests {
         assert_eq!(window(vec![stats(0.0)]), None);
         assert_eq!(window(vec![alerts(5_000.0)]), Some(5_000.0));
         assert_eq!(window(vec![stats(5_000.0), alerts(5_000.0)]), Some(5_000.0));
+        for bad in [999.0, 1e-300, 604_800_001.0, 1e308] {
+            let message = EdgeConfig::from_fields(vec![stats(bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains("a week"), "{message}");
+            assert!(EdgeConfig::from_fields(vec![alerts(bad)]).is_err());
+        }
     }
 }

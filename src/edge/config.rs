@@ -21,6 +21,8 @@ pub const FLIGHT_SLACK: f64 = 1_000.0;
 pub const MAX_NAMESPACE_LEN: usize = 64;
 /// The sliding window of stats and alerts when the caller gives none: one minute.
 pub const DEFAULT_WINDOW: f64 = 60_000.0;
+/// The shortest and the longest sliding window: a second, a week.
+pub const WINDOW_RANGE: (f64, f64) = (1_000.0, 604_800_000.0);
 /// Most replicas per key.
 pub const MAX_REPLICAS: u64 = 16;
 
@@ -188,7 +190,12 @@ fn monitoring(
     };
     let Some(fields) = alerts else {
         let window = stats_window.unwrap_or(DEFAULT_WINDOW);
-        return Ok(((window > 0.0).then_some(window), None));
+        let window = if window == 0.0 {
+            None
+        } else {
+            Some(in_range(window)?)
+        };
+        return Ok((window, None));
     };
     let (rules, alerts_window) = AlertRules::from_fields(fields)?;
     let window = match (stats_window, alerts_window) {
@@ -206,7 +213,21 @@ fn monitoring(
         }
         (s, a) => s.or(a).unwrap_or(DEFAULT_WINDOW),
     };
-    Ok((Some(window), Some(rules)))
+    Ok((Some(in_range(window)?), Some(rules)))
+}
+
+/// A window's length, checked.
+fn in_range(window: f64) -> Result<f64> {
+    let (shortest, longest) = WINDOW_RANGE;
+    if (shortest..=longest).contains(&window) {
+        return Ok(window);
+    }
+    Err(Error::config(format!(
+        "EdgeCache: the stats window must be from {} ms (a second) to {} ms (a week), or 0 for none; got {}",
+        Num(shortest),
+        Num(longest),
+        Num(window)
+    )))
 }
 
 /// The `circuitBreaker: { failures, cooldown }` option.

@@ -90,9 +90,9 @@ impl Histogram {
     /// Adds `other`'s samples to these.
     pub fn merge(&mut self, other: &Histogram) {
         for (c, o) in self.counts.iter_mut().zip(other.counts.iter()) {
-            *c += o;
+            *c = c.saturating_add(*o);
         }
-        self.total += other.total;
+        self.total = self.total.saturating_add(other.total);
         self.sum += other.sum;
         self.max = self.max.max(other.max);
     }

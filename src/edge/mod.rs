@@ -85,21 +85,22 @@ impl EdgeCore {
     }
 
     /// Judges the alert rules on the window at `now`, with the memory tier's use of its
-    /// bound (`None` without a memory tier): the rules that changed state, and when the
-    /// rules are next due (when the window next moves; never without rules).
+    /// bound (`None` without a memory tier): the rules that changed state, and the times
+    /// between which they are not due again (the slice of the window holding `now`; for
+    /// ever without rules).
     pub fn evaluate_alerts(
         &mut self,
         now: f64,
         memory_usage: Option<f64>,
-    ) -> (Vec<Transition>, f64) {
+    ) -> (Vec<Transition>, (f64, f64)) {
         let (Some(alerts), Some(window)) = (self.alerts.as_mut(), self.counters.window(now)) else {
-            return (Vec::new(), f64::INFINITY);
+            return (Vec::new(), (f64::NEG_INFINITY, f64::INFINITY));
         };
         let total = window.total();
         let stats = total.snapshot(0);
         let latency = |tier, q| total.histogram(tier).quantile(q);
         let changed = alerts.evaluate(now, &stats, latency, memory_usage);
-        (changed, window.next_slice(now))
+        (changed, window.slice_bounds(now))
     }
 
     /// The firing rules: rule, value, threshold, since.

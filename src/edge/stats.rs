@@ -19,7 +19,7 @@ pub enum Event {
     StoreStale,
     /// A store call failed.
     StoreError,
-    /// A store call was abandoned after `timeout`.
+    /// A store read was abandoned after `timeout`.
     StoreTimeout,
     /// A record failed to parse or carried another key (and was deleted).
     StoreCorrupt,
@@ -29,7 +29,7 @@ pub enum Event {
     Load,
     /// The loader failed.
     LoadError,
-    /// A value was written to the store.
+    /// A record was written to or deleted from the store.
     StoreWrite,
     /// A write to the store failed.
     StoreWriteError,
@@ -37,6 +37,8 @@ pub enum Event {
     Refresh,
     /// A stale value was served because loading failed.
     StaleIfError,
+    /// A read of a cache without a memory tier (with one, memory's plans count reads).
+    Read,
 }
 
 /// Which tier a latency sample belongs to (JavaScript names them with `Tier`).
@@ -57,7 +59,7 @@ pub const SLICES: usize = 12;
 /// Counts and latency histograms of one stretch of time; they add up (see [`Tally::merge`]).
 #[derive(Clone, Default)]
 pub struct Tally {
-    counts: [u64; 16],
+    counts: [u64; 17],
     latency: [Histogram; 3],
 }
 
@@ -77,7 +79,7 @@ impl Tally {
     /// Adds `other`'s counts and samples to these.
     pub fn merge(&mut self, other: &Tally) {
         for (c, o) in self.counts.iter_mut().zip(other.counts) {
-            *c += o;
+            *c = c.saturating_add(o);
         }
         for (h, o) in self.latency.iter_mut().zip(other.latency.iter()) {
             h.merge(o);
@@ -145,13 +147,10 @@ impl Tally {
         let (writes, write_errors) = (self.get(StoreWrite), self.get(StoreWriteError));
         let (loads, load_errors) = (self.get(Load), self.get(LoadError));
         let store_latency = self.histogram(Tier::Store).percentiles();
-        // Every read asks memory first when there is a memory tier; without one, the store.
+        // Every read asks memory first when there is a memory tier; without one, it is
+        // counted as a `Read`.
         let memory_reads = mh + ms + mm;
-        let reads = if memory_reads > 0 {
-            memory_reads
-        } else {
-            sh + ss + sm + store_errors + timeouts
-        };
+        let reads = memory_reads + self.get(Read);
         let failures = store_errors + timeouts + write_errors + load_errors;
         let calls = store_latency.count + writes + write_errors + loads;
         EdgeStats {
@@ -223,20 +222,24 @@ impl Window {
         self.slice_ms * SLICES as f64
     }
 
-    /// When the slice after the one holding `now` begins.
-    pub fn next_slice(&self, now: f64) -> f64 {
-        ((now / self.slice_ms).floor() + 1.0) * self.slice_ms
+    /// When the slice holding `now` begins and when the next one does.
+    pub fn slice_bounds(&self, now: f64) -> (f64, f64) {
+        let number = (now / self.slice_ms).floor();
+        (number * self.slice_ms, (number + 1.0) * self.slice_ms)
     }
 
-    /// Moves the window to `now` (a clock going back leaves it where it is).
+    /// Moves the window to `now`, the clock's present reading. A clock gone back by less
+    /// than the window leaves it where it is; by more (or after one reading far ahead), the
+    /// window starts afresh at `now`.
     pub fn advance(&mut self, now: f64) {
         let Some(number) = slice_number(now, self.slice_ms) else {
             return;
         };
-        let newest = self.newest.unwrap_or(number - SLICES as i64);
-        if number <= newest {
-            return;
-        }
+        let newest = match self.newest {
+            Some(newest) if number <= newest && newest - number < SLICES as i64 => return,
+            Some(newest) if number > newest => newest,
+            _ => number - SLICES as i64,
+        };
         let dropped = (number - newest).min(SLICES as i64);
         for step in 0..dropped {
             if let Some(slice) = self.slices.get_mut(ring_index(number - step)) {
@@ -246,13 +249,17 @@ impl Window {
         self.newest = Some(number);
     }
 
-    /// The slice counting what happened at `at`, after moving the window to it; `None`
-    /// when `at` is older than the window.
-    fn slice_at(&mut self, at: f64) -> Option<&mut Tally> {
-        self.advance(at);
+    /// The slice counting what happened at `at`; `None` when `at` is older than the
+    /// window. `present`: `at` is the clock's present reading (the window moves to it);
+    /// else a report of the past (the window only moves forward to it).
+    fn slice_at(&mut self, at: f64, present: bool) -> Option<&mut Tally> {
         let number = slice_number(at, self.slice_ms)?;
+        if present || self.newest.is_none_or(|newest| number > newest) {
+            self.advance(at);
+        }
         let newest = self.newest?;
-        (newest - number < SLICES as i64).then(|| self.slices.get_mut(ring_index(number)))?
+        (number <= newest && newest - number < SLICES as i64)
+            .then(|| self.slices.get_mut(ring_index(number)))?
     }
 
     /// Everything in the window.
@@ -290,18 +297,26 @@ impl EdgeCounters {
         }
     }
 
-    /// Counts one event that happened at `now`.
+    /// Counts one event happening now, at the clock's present reading `now`.
     pub fn count(&mut self, event: Event, now: f64) {
         self.lifetime.count(event);
-        if let Some(slice) = self.window.as_mut().and_then(|w| w.slice_at(now)) {
+        if let Some(slice) = self.window.as_mut().and_then(|w| w.slice_at(now, true)) {
             slice.count(event);
         }
     }
 
-    /// Records a latency sample of a tier, taken at `now`.
-    pub fn latency(&mut self, tier: Tier, ms: f64, now: f64) {
+    /// Counts one event reported to have happened at `at`.
+    pub fn count_reported(&mut self, event: Event, at: f64) {
+        self.lifetime.count(event);
+        if let Some(slice) = self.window.as_mut().and_then(|w| w.slice_at(at, false)) {
+            slice.count(event);
+        }
+    }
+
+    /// Records a latency sample of a tier reported to have been taken at `at`.
+    pub fn latency(&mut self, tier: Tier, ms: f64, at: f64) {
         self.lifetime.record(tier, ms);
-        if let Some(slice) = self.window.as_mut().and_then(|w| w.slice_at(now)) {
+        if let Some(slice) = self.window.as_mut().and_then(|w| w.slice_at(at, false)) {
             slice.record(tier, ms);
         }
     }
@@ -477,15 +492,15 @@ pub struct StoreTierStats {
     pub stale_served: u64,
     /// (hits + stale) / reads.
     pub hit_rate: f64,
-    /// Failed calls.
+    /// Failed reads (each replica's, in a sharded cache).
     pub errors: u64,
-    /// Abandoned calls.
+    /// Reads abandoned after `timeout`.
     pub timeouts: u64,
     /// Records that failed to parse or carried another key.
     pub corrupt: u64,
-    /// Values written.
+    /// Records written or deleted.
     pub writes: u64,
-    /// Failed writes.
+    /// Failed writes and deletes (timed out ones included).
     pub write_errors: u64,
     /// Time of store reads.
     pub latency: Percentiles,
@@ -514,10 +529,7 @@ mod tests {
 
     #[test]
     fn every_event_has_a_counter() {
-        assert_eq!(
-            Event::StaleIfError as usize + 1,
-            Tally::default().counts.len()
-        );
+        assert_eq!(Event::Read as usize + 1, Tally::default().counts.len());
         assert_eq!(Tier::Loader as usize + 1, Tally::default().latency.len());
     }
 
@@ -552,10 +564,20 @@ mod tests {
     }
 
     #[test]
-    fn without_a_memory_tier_reads_are_store_reads() {
+    fn without_a_memory_tier_reads_are_counted_once_each() {
         let mut c = EdgeCounters::new(None);
-        for e in [Event::StoreHit, Event::StoreMiss, Event::StoreError] {
+        // Three reads: a hit after one replica failed, a miss, one no replica answered.
+        for e in [
+            Event::StoreError,
+            Event::StoreHit,
+            Event::StoreMiss,
+            Event::StoreError,
+            Event::StoreError,
+        ] {
             c.count(e, 0.0);
+        }
+        for _ in 0..3 {
+            c.count(Event::Read, 0.0);
         }
         let s = c.lifetime().snapshot(0);
         assert_eq!((s.reads, s.hit_rate), (3, 1.0 / 3.0));
@@ -589,6 +611,38 @@ mod tests {
             assert_eq!(got, Some(expected), "step {step} at {now}");
         }
         assert_eq!(c.lifetime().snapshot(0).memory.hits, 2_000);
+    }
+
+    #[test]
+    fn a_clock_gone_back_by_more_than_the_window_starts_it_afresh() {
+        let mut c = EdgeCounters::new(Some(60_000.0));
+        let hits =
+            |c: &mut EdgeCounters, now| c.window(now).map(|w| w.total().snapshot(0).memory.hits);
+        c.count(Event::MemoryHit, 1_000_000.0);
+        // Back by less than the window: counted where it belongs, nothing dropped.
+        c.count(Event::MemoryHit, 990_000.0);
+        assert_eq!(hits(&mut c, 1_000_000.0), Some(2));
+        // Back by more (a clock step): the window starts again from there.
+        c.count(Event::MemoryHit, 500_000.0);
+        assert_eq!(hits(&mut c, 500_000.0), Some(1));
+        // One reading far ahead, then the clock as it was: the same.
+        c.count(Event::MemoryHit, 1e15);
+        c.count(Event::MemoryHit, 501_000.0);
+        c.count(Event::MemoryHit, 502_000.0);
+        assert_eq!(hits(&mut c, 502_000.0), Some(2));
+        // A report of the past never moves the window back.
+        c.count_reported(Event::MemoryHit, 100_000.0);
+        assert_eq!(hits(&mut c, 502_000.0), Some(2));
+        assert_eq!(c.lifetime().snapshot(0).memory.hits, 7);
+    }
+
+    #[test]
+    fn merged_counts_saturate() {
+        let mut t = Tally::default();
+        t.counts[0] = u64::MAX - 1;
+        let copy = t.clone();
+        t.merge(&copy);
+        assert_eq!(t.counts[0], u64::MAX);
     }
 
     #[test]

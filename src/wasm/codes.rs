@@ -12,7 +12,7 @@ use crate::memory::Lookup;
 use wasm_bindgen::prelude::*;
 
 /// What the package reports to `EdgeEngine` through its report buffer (see
-/// `EdgeEngine.reportsPtr`): an event to count, or a latency sample of a tier (the pair's
+/// `EdgeEngine.reportsPtr`): an event to count, or a latency sample of a tier (the triple's
 /// value, in ms). Hits, stale serves and misses of values found are counted by the plan
 /// calls themselves; the package reports what only it sees.
 #[wasm_bindgen]
@@ -37,6 +37,7 @@ pub enum Report {
     MemoryLatency = 16,
     StoreLatency = 17,
     LoaderLatency = 18,
+    Read = 19,
 }
 
 /// A report as the counters take it.
@@ -50,7 +51,7 @@ pub enum Recorded {
 impl Report {
     /// The report a buffer slot holds, or `None` for a number that names none.
     pub fn from_code(code: f64) -> Option<Report> {
-        const ALL: [Report; 19] = [
+        const ALL: [Report; 20] = [
             Report::MemoryHit,
             Report::MemoryMiss,
             Report::MemoryStale,
@@ -70,6 +71,7 @@ impl Report {
             Report::MemoryLatency,
             Report::StoreLatency,
             Report::LoaderLatency,
+            Report::Read,
         ];
         if code.is_nan() || code < 0.0 || code.fract() != 0.0 {
             return None;
@@ -100,6 +102,7 @@ impl Report {
             Report::MemoryLatency => Latency(Tier::Memory),
             Report::StoreLatency => Latency(Tier::Store),
             Report::LoaderLatency => Latency(Tier::Loader),
+            Report::Read => Count(Event::Read),
         }
     }
 }

@@ -324,7 +324,7 @@ impl EdgeEngine {
                 continue;
             };
             match Report::from_code(code).map(Report::recorded) {
-                Some(Recorded::Count(event)) => counters.count(event, at),
+                Some(Recorded::Count(event)) => counters.count_reported(event, at),
                 Some(Recorded::Latency(tier)) => counters.latency(tier, value, at),
                 None => {}
             }
@@ -371,13 +371,14 @@ impl EdgeEngine {
     }
 
     /// Judges the alert rules on the window at `now`; `memory_usage` is the memory tier's
-    /// use of its bound (0..1), `undefined` without one. Returns when the rules are next due
-    /// (`Infinity` without rules), then a quadruple per rule that changed state: its
-    /// `AlertRule`, its `AlertState`, the value it was judged on and its threshold.
+    /// use of its bound (0..1), `undefined` without one. Returns the times from which and
+    /// until which the rules are not due again (-Infinity and Infinity without rules), then
+    /// a quadruple per rule that changed state: its `AlertRule`, its `AlertState`, the value
+    /// it was judged on and its threshold.
     #[wasm_bindgen(js_name = evaluateAlerts)]
     pub fn evaluate_alerts(&mut self, now: f64, memory_usage: Option<f64>) -> Vec<f64> {
-        let (changed, due) = self.core.evaluate_alerts(now, memory_usage);
-        let mut out = vec![due];
+        let (changed, (from, until)) = self.core.evaluate_alerts(now, memory_usage);
+        let mut out = vec![from, until];
         for t in changed {
             let state = if t.firing {
                 AlertState::Firing

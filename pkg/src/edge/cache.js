@@ -9,6 +9,7 @@ import { configure, readingCallerObjects } from "./configure.js";
 import { getFromStore, loadThrough } from "./loads.js";
 import { NO_OPTIONS, callOptions, checkTags } from "./options.js";
 import { fromMemory } from "./read_path.js";
+import { monitor } from "./monitor.js";
 import { stats } from "./reporting.js";
 import { latencyBounds, snapshot } from "./snapshots.js";
 import { report } from "./summary.js";
@@ -161,7 +162,12 @@ export class EdgeCache {
    */
   invalidateTags(tags) {
     // checkTags copies: the caller may change the array while the store is written.
-    return this.#c.lifetime.run("invalidateTags", async () => this.#c.tags.invalidate(checkTags("invalidateTags", tags)));
+    const c = this.#c;
+    return c.lifetime.run("invalidateTags", async () => {
+      const list = checkTags("invalidateTags", tags);
+      monitor(c, c.now());
+      return c.tags.invalidate(list);
+    });
   }
 
   /**

@@ -9,6 +9,7 @@ import { checkStore } from "../stores/check.js";
 import { Background } from "./background.js";
 import { Coordinator } from "./coordinator.js";
 import { Lifetime } from "./lifetime.js";
+import { alertsNotDue } from "./monitor.js";
 import { Reports } from "./reports.js";
 import { emit, wasReported } from "./reporting.js";
 import { serializerOf } from "./serializer.js";
@@ -44,14 +45,16 @@ function stateOf(given) {
   const { store, memory, now, waitUntil, onEvent, earlyRefresh, serializer } = options;
   const engine = new EdgeEngine({ ...engineOptions, earlyRefresh: earlyRefreshBeta(earlyRefresh) });
   const clock = checkedClock(now ?? Date.now, "EdgeCache");
+  const [alertsFrom, alertsUntil] = alertsNotDue(engine);
   const c = {
     engine,
     reports: new Reports(engine, clock),
     now: clock,
     /** The namespace isolating this cache's keys (metrics and reports name the cache by it) */
     namespace: engine.namespace(),
-    /** When the alert rules are next judged (see monitor.js); never without rules */
-    alertsDue: engine.evaluateAlerts(-Infinity, undefined)[0],
+    /** The alert rules are not judged again while the clock is from alertsFrom until alertsUntil (monitor.js) */
+    alertsFrom,
+    alertsUntil,
     /** How long a read may take at most (ms), store calls timing out: see EdgeEngine.readBound */
     readBound: engine.readBound(),
     /** The loader time limit (ms) of a call that gives none */
@@ -91,6 +94,9 @@ function stateOf(given) {
   // Built only for a listener: the memory tier then collects what leaves it.
   const onEvict = onEvent === undefined ? undefined : (key, _entry, reason) => emit(c, { type: "evict", key, tier: "memory", reason });
   [c.memory, c.memorySized] = makeMemory(memory, { now: c.now, onEvict }, seeded);
+  if (c.memory === null && options.alerts?.maxMemoryUsage !== undefined) {
+    fail("E_CONFIG", "EdgeCache: alerts.maxMemoryUsage watches the memory tier, which memory: false turns off; remove one of them");
+  }
   c.store = store === undefined ? null : storeTier(c, store);
   c.tags = new TagGenerations(engine, c.store, c.now, (tag) => {
     c.reports.count(Report.StoreCorrupt);

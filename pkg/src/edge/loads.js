@@ -5,6 +5,7 @@ import { Report } from "../../dist/edgecache.js";
 import { EdgeCacheError, describe, isEdgeCacheError } from "../errors.js";
 import { NO_OPTIONS } from "./options.js";
 import { NO_TAGS, readStore } from "./read_path.js";
+import { monitor } from "./monitor.js";
 import { emit, event } from "./reporting.js";
 import { storedForm } from "./serializer.js";
 import { elapsedClock, withTimeout } from "./timeout.js";
@@ -116,7 +117,9 @@ export async function runLoader(c, k, loader, o) {
     throw failure;
   } finally {
     c.inFlight--;
-    c.reports.add(Report.LoaderLatency, elapsedClock() - t0);
+    const now = c.now();
+    c.reports.add(Report.LoaderLatency, elapsedClock() - t0, now);
+    monitor(c, now);
   }
 }
 

@@ -1,7 +1,8 @@
 // Alerts: the engine judges the rules on its sliding window (EdgeEngine.evaluateAlerts) and
-// says when they are next due (when the window next moves); the package asks it then, on a
-// read or write it is doing anyway (no timer), and sends each rule that changed state as an
-// `alert` event.
+// says between which times they are not due again (the slice of the window it judged in);
+// the package asks it again once the clock is outside them, on a read, write, delete, load
+// or invalidation it is doing anyway (no timer), and sends each rule that changed state as
+// an `alert` event.
 import { AlertRule, AlertState } from "../../dist/edgecache.js";
 import { emit } from "./reporting.js";
 
@@ -17,16 +18,26 @@ const RULES = {
 
 /** Judges the alert rules at `now` if they are due (cheap when they are not). */
 export function monitor(c, now) {
-  if (now >= c.alertsDue) judge(c, now);
+  if (now >= c.alertsUntil || now < c.alertsFrom) judge(c, now);
+}
+
+/**
+ * `[from, until]`: the times between which `engine`'s alert rules are not due: never
+ * (-Infinity, Infinity) without rules, else due at once.
+ */
+export function alertsNotDue(engine) {
+  // Judged at -Infinity, nothing is counted yet: rules come back due at once.
+  const [from, until] = engine.evaluateAlerts(-Infinity, undefined);
+  return [from, until];
 }
 
 /** Judges the alert rules at `now` and sends an `alert` event per rule that changed state. */
 export function judge(c, now) {
   c.engine.applyReports(c.reports.take());
   const out = c.engine.evaluateAlerts(now, c.memory?.usage);
-  c.alertsDue = out[0];
+  [c.alertsFrom, c.alertsUntil] = out;
   const window = c.engine.windowLength();
-  for (let i = 1; i + 3 < out.length; i += 4) {
+  for (let i = 2; i + 3 < out.length; i += 4) {
     const state = out[i + 1] === AlertState.Firing ? "firing" : "resolved";
     emit(c, { type: "alert", ...RULES[out[i]], state, value: out[i + 2], threshold: out[i + 3], window });
   }

@@ -22,7 +22,7 @@ export function fromMemory(c, k, loader, o, started) {
   const entry = c.memory?.get(k);
   if (entry === undefined) {
     if (c.memory !== null) memoryMiss(c, k);
-    else monitor(c, c.now());
+    else read(c);
     return null;
   }
   const current = entry.tags.length === 0 || c.tags.isCurrent(entry);
@@ -66,6 +66,13 @@ function planMemory(c, k, e, loader, o, started) {
 function served(c, e, started, now) {
   c.reports.add(Report.MemoryLatency, elapsedClock() - started, now);
   return { served: true, value: e.value };
+}
+
+/** Counts a read of a cache without a memory tier (one with it counts memory's plans). */
+function read(c) {
+  const now = c.now();
+  monitor(c, now);
+  c.reports.add(Report.Read, 0, now);
 }
 
 /** Counts and reports a read that memory held nothing usable for. */

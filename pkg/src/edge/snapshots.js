@@ -35,20 +35,33 @@ export function mergeStats(snapshots) {
   if (!Array.isArray(snapshots) || snapshots.length === 0) {
     fail("E_ARGUMENT", `mergeStats: pass a non-empty array of EdgeCache.snapshot() results, got ${typeName(snapshots)}`);
   }
-  snapshots.forEach((s, i) => {
-    if (s === null || typeof s !== "object" || s.version !== VERSION || !Array.isArray(s.lifetime) || s.lifetime.length === 0) {
-      fail("E_ARGUMENT", `mergeStats: snapshots[${i}] is not an EdgeCache.snapshot() result of this version (${VERSION})`);
-    }
-  });
-  const length = snapshots[0].windowLength;
-  const out = { lifetime: merged(snapshots.map((s) => s.lifetime)) };
-  if (snapshots.every((s) => Array.isArray(s.window))) {
-    if (snapshots.some((s) => s.windowLength !== length)) {
-      fail("E_ARGUMENT", "mergeStats: the snapshots' windows differ in length; give every cache the same stats.window");
-    }
-    out.window = { length, ...merged(snapshots.map((s) => s.window)) };
+  const read = Array.from(snapshots, (s, i) => readSnapshot(s, `snapshots[${i}]`));
+  const out = { lifetime: merged(read.map((s) => s.lifetime)) };
+  const windowed = read.filter((s) => s.window !== null).length;
+  if (windowed === 0) return out;
+  const length = read[0].windowLength;
+  if (windowed < read.length || read.some((s) => s.windowLength !== length)) {
+    fail("E_ARGUMENT", "mergeStats: the snapshots' windows differ (in length, or some have none); give every cache the same stats.window");
   }
+  out.window = { length, ...merged(read.map((s) => s.window)) };
   return out;
+}
+
+/** A snapshot's fields read once, checked to be numbers (E_ARGUMENT otherwise). */
+function readSnapshot(s, what) {
+  const bad = () => fail("E_ARGUMENT", `mergeStats: ${what} is not an EdgeCache.snapshot() result of this version (${VERSION})`);
+  if (s === null || typeof s !== "object") bad();
+  const { version, windowLength, lifetime, window } = s;
+  if (version !== VERSION || typeof windowLength !== "number" || !isNumbers(lifetime) || lifetime.length === 0) bad();
+  if (window !== null && !isNumbers(window)) bad();
+  return { windowLength, lifetime, window };
+}
+
+/** Whether `list` is an array of numbers, holes and all checked. */
+function isNumbers(list) {
+  if (!Array.isArray(list)) return false;
+  for (let i = 0; i < list.length; i++) if (typeof list[i] !== "number") return false;
+  return true;
 }
 
 function merged(tallies) {

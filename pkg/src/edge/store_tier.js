@@ -129,6 +129,7 @@ export class StoreTier {
   async remove(storeKey, key, how) {
     try {
       await this.#calls.run(storeKey, () => this.#store.delete(storeKey), this.#limit(how));
+      this.#reports.count(Report.StoreWrite);
     } catch (error) {
       this.#reports.count(Report.StoreWriteError);
       this.#failure(error, key, "delete", false);
@@ -142,8 +143,8 @@ export class StoreTier {
 
   #failure(error, key, op, countAsReadError = true) {
     const timedOut = isTimeout(error);
-    if (timedOut) this.#reports.count(Report.StoreTimeout);
-    else if (countAsReadError) this.#reports.count(Report.StoreError);
+    // A failed write is counted once, as a write error (by the caller).
+    if (countAsReadError) this.#reports.count(timedOut ? Report.StoreTimeout : Report.StoreError);
     this.#emit({ type: timedOut ? "timeout" : "error", tier: "store", key, op, error });
   }
 }

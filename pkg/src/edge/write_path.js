@@ -107,6 +107,7 @@ export async function setValue(c, key, value, options) {
 /** `delete`: memory, then the store (see EdgeCache.delete); whether either held the key. */
 export async function deleteValue(c, key) {
   const k = toStoredKey(key);
+  monitor(c, c.now());
   c.coordinator.supersede(k);
   const inMemory = c.memory?.delete(k) ?? false;
   if (c.store === null) return inMemory;

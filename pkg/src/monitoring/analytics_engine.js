@@ -37,6 +37,8 @@ export const DOUBLES = [
 /** Analytics Engine's limits on one data point. */
 const MAX_BLOBS = 20;
 const MAX_INDEX_BYTES = 96;
+/** The most bytes of blobs (UTF-8, all together) in one data point. */
+const MAX_BLOB_BYTES = 16 * 1024;
 /** Blobs the exporter writes before the caller's: namespace, firing alerts. */
 const OWN_BLOBS = 2;
 
@@ -53,6 +55,10 @@ export function analyticsEngine(cache, options) {
   const namespace = namespaceOf(cache, "exporters.analyticsEngine");
   const labels = { namespace, ...checkOptions(options, namespace) };
   const { point, values } = dataPoint(cache.stats(), previous.get(cache), labels);
+  const bytes = point.blobs.reduce((sum, blob) => sum + new TextEncoder().encode(blob).length, 0);
+  if (bytes > MAX_BLOB_BYTES) {
+    fail("E_ARGUMENT", `exporters.analyticsEngine: the data point's blobs are ${bytes} UTF-8 bytes; Analytics Engine takes at most ${MAX_BLOB_BYTES} per point: pass shorter options.blobs`);
+  }
   previous.set(cache, values);
   return point;
 }

@@ -136,6 +136,110 @@ export const windowAlertCases = [
     ok(text.includes("hit rate  50.0 %") && text.includes("firing: minHitRate"), text);
   }],
 
+  ["a clock stepped back by more than the window starts the window afresh; alerts are still judged", async (lib) => {
+    const w = watched(lib, { stats: { window: 10_000 }, alerts: { minHitRate: 0.8, minSamples: 10 } });
+    w.clock.t = 1_000_000;
+    await w.cache.getOrSet("hot", () => 1);
+    for (let i = 0; i < 20; i++) await w.cache.get("hot");
+    w.clock.t -= 120_000; // an NTP step back
+    for (let s = 0; s < 12; s++) {
+      for (let i = 0; i < 10; i++) await w.cache.get(`absent:${s}:${i}`);
+      w.clock.t += 1000;
+    }
+    const s = w.cache.stats();
+    // 10 s of the 12 s after the step (the oldest slice leaves whole), none of the hits before it.
+    ok(s.window.reads >= 80 && s.window.reads <= 110 && s.window.memory.hits === 0, `the window holds what came after the step: ${JSON.stringify([s.window.reads, s.window.memory.hits])}`);
+    equal(w.alerts.map((a) => [a.rule, a.state]), [["minHitRate", "firing"]]);
+  }],
+
+  ["a firing rule resolves at low traffic once the reads hold again", async (lib) => {
+    const w = watched(lib, { stats: { window: 10_000 }, alerts: { minHitRate: 0.8, minSamples: 50 } });
+    for (let i = 0; i < 60; i++) await w.cache.get(`absent:${i}`);
+    w.clock.t += 1000;
+    await w.cache.getOrSet("hot", () => 1);
+    equal(w.alerts.map((a) => a.state), ["firing"]);
+    for (let s = 0; s < 15; s++) {
+      w.clock.t += 1000;
+      await w.cache.get("hot"); // one read a second, every one a hit
+    }
+    equal(w.alerts.map((a) => a.state), ["firing", "resolved"]);
+    equal(w.cache.stats().alerts, []);
+  }],
+
+  ["rules are judged on deletes, invalidations, forced loads and warming too", async (lib) => {
+    const w = watched(lib, { alerts: { maxErrorRate: 0.5, minSamples: 5 } });
+    const failing = () => {
+      throw new Error("origin down");
+    };
+    for (let i = 0; i < 6; i++) await w.cache.getOrSet(`k${i}`, failing, { forceRefresh: true }).catch(() => {});
+    w.clock.t += 6_000;
+    await w.cache.delete("k0");
+    equal(w.alerts.map((a) => [a.rule, a.state]), [["maxErrorRate", "firing"]], "judged on delete");
+    await w.cache.warm([{ key: "w", value: 1 }]);
+    for (let i = 0; i < 20; i++) await w.cache.getOrSet(`ok${i}`, () => i, { forceRefresh: true });
+    w.clock.t += 61_000;
+    await w.cache.warm([{ key: "w2", loader: () => 2 }]);
+    equal(w.alerts.map((a) => a.state), ["firing", "resolved"], "judged on a warming load");
+    w.clock.t += 6_000;
+    await w.cache.invalidateTags(["t"]);
+  }],
+
+  ["a failed or timed-out store call is counted once: the error rate stays a rate", async (lib) => {
+    const clock = { t: 0 };
+    const base = lib.stores.memory({ now: () => clock.t });
+    const store = {
+      limits: base.limits,
+      get: (k) => base.get(k),
+      set: () => new Promise(() => {}), // never settles: every write times out
+      delete: () => Promise.reject(new Error("down")),
+    };
+    const cache = new lib.EdgeCache({ store, memory: false, now: () => clock.t, timeout: 5 });
+    for (let i = 0; i < 5; i++) await cache.set(`k${i}`, i).catch(() => {});
+    await cache.delete("k0").catch(() => {});
+    const s = cache.stats();
+    // Six failed writes and deletes; the delete's read first (to tell whether the key was there) is the seventh call.
+    equal([s.store.writeErrors, s.store.timeouts, s.reads, s.store.latency.count, s.calls, s.errorRate], [6, 0, 0, 1, 7, 0.8571]);
+  }],
+
+  ["without a memory tier each read is counted once, whatever its replicas did", async (lib) => {
+    const clock = { t: 0 };
+    const up = lib.stores.memory({ now: () => clock.t });
+    const down = { limits: up.limits, get: () => Promise.reject(new Error("down")), set: () => Promise.reject(new Error("down")), delete: () => Promise.reject(new Error("down")) };
+    const cache = new lib.EdgeCache({ store: { a: up, b: down }, replicas: 2, memory: false, now: () => clock.t });
+    for (let i = 0; i < 10; i++) await cache.set(`k${i}`, i).catch(() => {});
+    for (let i = 0; i < 10; i++) equal(await cache.get(`k${i}`), i);
+    const s = cache.stats();
+    equal([s.reads, s.hitRate, s.store.hits], [10, 1, 10]);
+  }],
+
+  ["deletes count as store writes, so write-behind deletes do not inflate the error rate", async (lib) => {
+    const clock = { t: 0 };
+    const cache = new lib.EdgeCache({ store: lib.stores.memory({ now: () => clock.t }), now: () => clock.t, writeMode: "behind" });
+    for (let i = 0; i < 10; i++) await cache.set(`k${i}`, i);
+    await cache.flush();
+    for (let i = 0; i < 10; i++) await cache.delete(`k${i}`);
+    await cache.flush();
+    const s = cache.stats();
+    equal([s.store.writes, s.store.writeErrors, s.errorRate], [20, 0, 0]);
+  }],
+
+  ["mergeStats refuses holes, non-numbers and a mix of windowed and unwindowed snapshots", async (lib) => {
+    const a = new lib.EdgeCache().snapshot();
+    const b = new lib.EdgeCache({ stats: { window: 0 } }).snapshot();
+    const holed = a.lifetime.slice();
+    delete holed[3];
+    const throwing = { valueOf() {
+      throw new Error("no");
+    } };
+    for (const [bad, what] of [
+      [[{ ...a, lifetime: holed }], "a hole"],
+      [[{ ...a, lifetime: [throwing, ...a.lifetime.slice(1)] }], "an object"],
+      [[a, b], "with and without a window"],
+      [[{ ...a, window: "x" }], "a window that is no list"],
+    ]) throwsCode(() => lib.mergeStats(bad), "E_ARGUMENT", lib.EdgeCacheError, what);
+    equal(lib.mergeStats([b, b]).window, undefined, "none without windows");
+  }],
+
   ["bad alert rules throw E_CONFIG naming the rule", async (lib) => {
     const cases = [
       [{ minHitRate: 2 }, "minHitRate"],
@@ -153,5 +257,9 @@ export const windowAlertCases = [
     throwsCode(() => new lib.EdgeCache({ alerts: { minHitRate: 0.5 }, stats: { window: 0 } }), "E_CONFIG", lib.EdgeCacheError, "no window");
     throwsCode(() => new lib.EdgeCache({ alerts: { window: 1000 }, stats: { window: 2000 } }), "E_CONFIG", lib.EdgeCacheError, "two windows");
     throwsCode(() => new lib.EdgeCache({ stats: { span: 1 } }), "E_CONFIG", lib.EdgeCacheError, "stats option");
+    for (const window of [999, 1e-300, 1e308, 8 * 24 * 3_600_000]) {
+      throwsCode(() => new lib.EdgeCache({ stats: { window } }), "E_CONFIG", lib.EdgeCacheError, `window ${window}`);
+    }
+    throwsCode(() => new lib.EdgeCache({ memory: false, alerts: { maxMemoryUsage: 0.9 } }), "E_CONFIG", lib.EdgeCacheError, "usage without memory");
   }],
 ];

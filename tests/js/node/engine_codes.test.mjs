@@ -42,7 +42,7 @@ test("each report lands in the stats field of its name", () => {
     StoreHit: "store.hits", StoreMiss: "store.misses", StoreStale: "store.staleServed", StoreError: "store.errors",
     StoreTimeout: "store.timeouts", StoreCorrupt: "store.corrupt", StoreWrite: "store.writes", StoreWriteError: "store.writeErrors",
     Load: "loader.loads", LoadError: "loader.errors", Refresh: "loader.refreshes", StaleIfError: "loader.staleIfError",
-    MemoryLatency: "memory.latency.count", StoreLatency: "store.latency.count", LoaderLatency: "loader.latency.count",
+    MemoryLatency: "memory.latency.count", StoreLatency: "store.latency.count", LoaderLatency: "loader.latency.count", Read: "reads",
   };
   assert.deepEqual(Object.keys(engine.Report).filter((k) => Number.isNaN(Number(k))).sort(), Object.keys(fields).sort());
   const e = new engine.EdgeEngine({});
