@@ -30,6 +30,24 @@ impl Default for Histogram {
     }
 }
 
+/// A latency sample and its bucket.
+#[derive(Clone, Copy)]
+pub struct Sample {
+    bucket: usize,
+    ms: f64,
+}
+
+impl Sample {
+    /// A latency in ms (negative or NaN counts as 0).
+    pub fn of(ms: f64) -> Sample {
+        let ms = if ms.is_finite() && ms > 0.0 { ms } else { 0.0 };
+        Sample {
+            bucket: bucket(ms),
+            ms,
+        }
+    }
+}
+
 /// Percentiles of a histogram, in milliseconds (0 when empty).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Percentiles {
@@ -78,13 +96,17 @@ pub fn upper(b: usize) -> f64 {
 impl Histogram {
     /// Records one latency (negative or NaN counts as 0).
     pub fn record(&mut self, ms: f64) {
-        let ms = if ms.is_finite() && ms > 0.0 { ms } else { 0.0 };
-        if let Some(c) = self.counts.get_mut(bucket(ms)) {
+        self.add(Sample::of(ms));
+    }
+
+    /// Records one sample (bucketed once for every histogram it goes into).
+    pub fn add(&mut self, sample: Sample) {
+        if let Some(c) = self.counts.get_mut(sample.bucket) {
             *c += 1;
         }
         self.total += 1;
-        self.sum += ms;
-        self.max = self.max.max(ms);
+        self.sum += sample.ms;
+        self.max = self.max.max(sample.ms);
     }
 
     /// Adds `other`'s samples to these.

@@ -1,6 +1,6 @@
 //! Counters of the tiered cache, per tier, and the snapshot `stats()` returns.
 
-use super::latency::{count_of, Histogram, Percentiles};
+use super::latency::{count_of, Histogram, Percentiles, Sample};
 
 /// Things the package counts (JavaScript names them with `Count`, src/wasm/codes.rs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,9 +70,9 @@ impl Tally {
         }
     }
 
-    fn record(&mut self, tier: Tier, ms: f64) {
+    fn record(&mut self, tier: Tier, sample: Sample) {
         if let Some(h) = self.latency.get_mut(tier as usize) {
-            h.record(ms);
+            h.add(sample);
         }
     }
 
@@ -205,6 +205,9 @@ pub struct Window {
     slice_ms: f64,
     /// The number of the newest slice (`floor(now / slice_ms)`); `None` before any count.
     newest: Option<i64>,
+    /// The times the newest slice covers, from and until, and where it is: what most
+    /// counts need, found without dividing.
+    newest_span: (f64, f64, usize),
 }
 
 impl Window {
@@ -214,6 +217,7 @@ impl Window {
             slices: vec![Tally::default(); SLICES],
             slice_ms: length / SLICES as f64,
             newest: None,
+            newest_span: (f64::INFINITY, f64::NEG_INFINITY, 0),
         }
     }
 
@@ -247,12 +251,18 @@ impl Window {
             }
         }
         self.newest = Some(number);
+        let from = number as f64 * self.slice_ms;
+        self.newest_span = (from, from + self.slice_ms, ring_index(number));
     }
 
     /// The slice counting what happened at `at`; `None` when `at` is older than the
     /// window. `present`: `at` is the clock's present reading (the window moves to it);
     /// else a report of the past (the window only moves forward to it).
     fn slice_at(&mut self, at: f64, present: bool) -> Option<&mut Tally> {
+        let (from, until, newest) = self.newest_span;
+        if at >= from && at < until {
+            return self.slices.get_mut(newest);
+        }
         let number = slice_number(at, self.slice_ms)?;
         if present || self.newest.is_none_or(|newest| number > newest) {
             self.advance(at);
@@ -315,9 +325,10 @@ impl EdgeCounters {
 
     /// Records a latency sample of a tier reported to have been taken at `at`.
     pub fn latency(&mut self, tier: Tier, ms: f64, at: f64) {
-        self.lifetime.record(tier, ms);
+        let sample = Sample::of(ms);
+        self.lifetime.record(tier, sample);
         if let Some(slice) = self.window.as_mut().and_then(|w| w.slice_at(at, false)) {
-            slice.record(tier, ms);
+            slice.record(tier, sample);
         }
     }
 
@@ -649,8 +660,8 @@ mod tests {
     fn a_tally_travels_as_numbers() {
         let mut t = Tally::default();
         t.count(Event::StoreHit);
-        t.record(Tier::Loader, 1_200.0);
-        t.record(Tier::Memory, 0.002);
+        t.record(Tier::Loader, Sample::of(1_200.0));
+        t.record(Tier::Memory, Sample::of(0.002));
         let back = Tally::from_numbers(&t.to_numbers()).unwrap();
         assert_eq!(back.snapshot(0), t.snapshot(0));
         let mut numbers = t.to_numbers();
