@@ -32,7 +32,7 @@ export function alertsNotDue(engine) {
 }
 
 /** Judges the alert rules at `now` and sends an `alert` event per rule that changed state. */
-export function judge(c, now) {
+function judge(c, now) {
   c.engine.applyReports(c.reports.take());
   const out = c.engine.evaluateAlerts(now, c.memory?.usage);
   [c.alertsFrom, c.alertsUntil] = out;
