@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every suite (native Rust, wasm-bindgen in Node and Chromium, the built package in
-# Node, workerd, Deno and Chromium), keeps going past a failing suite, and ends with one
-# line adding up the runners' own counts.
+# Node, workerd, Deno and Chromium, the example projects), keeps going past a failing
+# suite, and ends with one line adding up the runners' own counts.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH" NO_COLOR=1
@@ -43,6 +43,7 @@ suite js-node node node --test tests/js/node/
 suite js-workerd node node --test tests/js/workerd/
 suite js-deno deno node_modules/.bin/deno test --allow-read --allow-env --unstable-kv tests/js/deno/
 suite js-chromium node node --test tests/js/browser/
+suite examples node node --test tests/examples/
 suite types check node_modules/.bin/deno check pkg/index.d.ts tests/types/usage.ts
 
 echo
