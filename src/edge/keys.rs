@@ -11,6 +11,8 @@ pub enum KeyKind {
     Data,
     /// A tag's generation counter.
     Tag,
+    /// The namespace's clear epoch (see `epoch`).
+    Epoch,
 }
 
 impl KeyKind {
@@ -18,13 +20,17 @@ impl KeyKind {
         match self {
             KeyKind::Data => 'k',
             KeyKind::Tag => 't',
+            KeyKind::Epoch => 'e',
         }
     }
 }
 
+/// Digits of the largest clear epoch (`generation::MAX_GENERATION`).
+const EPOCH_DIGITS: usize = 16;
+
 /// Bytes of the longest digested key for `namespace`: stores must allow at least this.
 pub fn digest_key_len(namespace: &str) -> usize {
-    namespace.len() + 3 + 64
+    namespace.len() + 3 + EPOCH_DIGITS + 64
 }
 
 /// The logical key recorded in headers: `<namespace>:<kind>:<key>`.
@@ -32,10 +38,22 @@ pub fn logical_key(namespace: &str, kind: KeyKind, key: &str) -> String {
     format!("{namespace}:{}:{key}", kind.letter())
 }
 
-/// The key under which the store keeps `key`: the logical key when it fits in
-/// `max_bytes`, else `<namespace>:h:<sha256 hex of "<kind>:<key>">`.
-pub fn store_key(namespace: &str, kind: KeyKind, key: &str, max_bytes: usize) -> String {
-    let logical = logical_key(namespace, kind, key);
+/// The key under which the store keeps `key` in clear `epoch` (see `epoch`): the logical
+/// key when it fits in `max_bytes`, else `<namespace>:h:<sha256 hex of "<kind>:<key>">`;
+/// after a clear the kind's letter (or `h`) is followed by the epoch.
+pub fn store_key(
+    namespace: &str,
+    kind: KeyKind,
+    key: &str,
+    max_bytes: usize,
+    epoch: u64,
+) -> String {
+    let mark = if epoch == 0 {
+        String::new()
+    } else {
+        epoch.to_string()
+    };
+    let logical = format!("{namespace}:{}{mark}:{key}", kind.letter());
     if logical.len() <= max_bytes {
         return logical;
     }
@@ -45,7 +63,9 @@ pub fn store_key(namespace: &str, kind: KeyKind, key: &str, max_bytes: usize) ->
     let digest = hasher.finalize();
     let mut out = String::with_capacity(digest_key_len(namespace));
     out.push_str(namespace);
-    out.push_str(":h:");
+    out.push_str(":h");
+    out.push_str(&mark);
+    out.push(':');
     for byte in digest.iter() {
         out.push(char::from(HEX[usize::from(byte >> 4)]));
         out.push(char::from(HEX[usize::from(byte & 15)]));
@@ -61,20 +81,27 @@ mod tests {
 
     #[test]
     fn short_keys_are_kept_long_keys_digested() {
-        assert_eq!(store_key("ec", KeyKind::Data, "user:1", 512), "ec:k:user:1");
-        assert_eq!(store_key("ec", KeyKind::Tag, "user:1", 512), "ec:t:user:1");
+        assert_eq!(
+            store_key("ec", KeyKind::Data, "user:1", 512, 0),
+            "ec:k:user:1"
+        );
+        assert_eq!(
+            store_key("ec", KeyKind::Tag, "user:1", 512, 0),
+            "ec:t:user:1"
+        );
         let long = "x".repeat(600);
-        let digested = store_key("ec", KeyKind::Data, &long, 512);
-        assert_eq!(digested.len(), digest_key_len("ec"));
+        let digested = store_key("ec", KeyKind::Data, &long, 512, 0);
+        let latest = store_key("ec", KeyKind::Data, &long, 512, 4_503_599_627_370_496);
+        assert_eq!(latest.len(), digest_key_len("ec"));
         assert!(digested.starts_with("ec:h:"));
         assert_ne!(
             digested,
-            store_key("ec", KeyKind::Tag, &long, 512),
+            store_key("ec", KeyKind::Tag, &long, 512, 0),
             "kinds never share a digest"
         );
         assert_ne!(
             digested,
-            store_key("ec", KeyKind::Data, &"x".repeat(601), 512)
+            store_key("ec", KeyKind::Data, &"x".repeat(601), 512, 0)
         );
     }
 
@@ -82,8 +109,21 @@ mod tests {
     fn digest_is_sha256_of_kind_and_key() {
         // printf 'k:abc' | sha256sum
         assert_eq!(
-            store_key("n", KeyKind::Data, "abc", 5),
+            store_key("n", KeyKind::Data, "abc", 5, 0),
             "n:h:cbbf00e084eb4016e5e80bc147b150dd297ef3f2948b196db7f75bd59fd953c6"
+        );
+    }
+
+    #[test]
+    fn a_clear_epoch_moves_data_keys_and_digests() {
+        assert_eq!(store_key("ec", KeyKind::Data, "a", 512, 17), "ec:k17:a");
+        assert_eq!(store_key("ec", KeyKind::Epoch, "", 512, 0), "ec:e:");
+        let long = "x".repeat(600);
+        let moved = store_key("ec", KeyKind::Data, &long, 512, 17);
+        assert!(moved.starts_with("ec:h17:"));
+        assert_eq!(
+            &moved[7..],
+            &store_key("ec", KeyKind::Data, &long, 512, 0)[5..]
         );
     }
 }

@@ -42,6 +42,7 @@ function outdated(c, k, entry) {
 function planMemory(c, k, e, loader, o, started) {
   const now = c.now();
   monitor(c, now);
+  c.clears.check(now);
   const plan = c.engine.readPlan(Tier.Memory, now, e.expires, e.staleUntil, e.errorUntil, e.loadMs);
   switch (plan) {
     case ReadPlan.Serve:
@@ -94,7 +95,9 @@ export function readRecord(c, storeKey, k) {
 
 /** L2: `{ served, value }`, `{ stale }`, `{ failed }` or `{}` (nothing usable). */
 export async function readStore(c, k, loader, o, token) {
-  const storeKey = c.engine.dataKey(k, c.store.limits.maxKeyBytes);
+  const storeKey = await storeKeyOf(c, k);
+  // The clear epoch could not be read: what the store holds may have been cleared.
+  if (!(c.now() < c.clears.until)) return { failed: true };
   const { record, failed, repair } = await readRecord(c, storeKey, k);
   if (failed) return { failed: true };
   const entry = record === null ? null : parse(c, k, storeKey, record, token);
@@ -120,6 +123,13 @@ export async function readStore(c, k, loader, o, token) {
   // Not for a read a set or delete superseded: the value it found is replaced already.
   if (loader && plan !== ReadPlan.Serve && !token.dirty) refresh(c, k, loader, o);
   return { served: true, value: entry.value };
+}
+
+/** The store key of `k` in the namespace's clear epoch (read first when it is not trusted). */
+export async function storeKeyOf(c, k) {
+  const reading = c.clears.ready(c.now());
+  if (reading !== undefined) await reading;
+  return c.engine.dataKey(k, c.store.limits.maxKeyBytes);
 }
 
 /**

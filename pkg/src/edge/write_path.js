@@ -7,7 +7,7 @@ import { toStoredKey } from "../keys.js";
 import { utf8Length } from "../values.js";
 import { monitor } from "./monitor.js";
 import { callOptions } from "./options.js";
-import { NO_TAGS } from "./read_path.js";
+import { NO_TAGS, storeKeyOf } from "./read_path.js";
 import { storedForm } from "./serializer.js";
 import { tagList } from "./tags.js";
 
@@ -44,7 +44,7 @@ export function write(c, k, form, o, loadMs, bySet) {
     c.memory?.delete(k);
   }
   if (c.store === null) return null;
-  return writeStore(c, k, entry, json, now, { storeTtl, minTtl }, c.coordinator.ticket(k, bySet));
+  return writeStore(c, k, entry, json, now, { storeTtl, minTtl, drops: c.clears.drops }, c.coordinator.ticket(k, bySet));
 }
 
 async function writeStore(c, k, entry, json, now, planned, ticket) {
@@ -55,7 +55,10 @@ async function writeStore(c, k, entry, json, now, planned, ticket) {
   }
 }
 
-/** `planned`: the store TTL planned with the store's minimum TTL then. */
+/**
+ * `planned`: the store TTL planned with the store's minimum TTL then, and the clears seen
+ * (`drops`) when the write was asked for.
+ */
 async function sendRecord(c, k, entry, json, now, planned, ticket) {
   if (entry.tags.length > 0) {
     // A tag invalidated since the write (while its generation was read) wins over it: the
@@ -70,7 +73,7 @@ async function sendRecord(c, k, entry, json, now, planned, ticket) {
     }
     entry.generations = stamped;
   }
-  const { maxKeyBytes, maxValueBytes, minTtl } = c.store.limits;
+  const { maxValueBytes, minTtl } = c.store.limits;
   // A store added to the ring while the tags were read may need a longer TTL: planned again.
   const storeTtl = minTtl === planned.minTtl ? planned.storeTtl : EdgeEngine.storeTtl(now, entry.errorUntil, minTtl, entry.tags.length > 0);
   const header = c.engine.encode(k, json.length, now, entry.expires, entry.staleUntil, entry.errorUntil, entry.loadMs, entry.tags, entry.generations);
@@ -82,7 +85,8 @@ async function sendRecord(c, k, entry, json, now, planned, ticket) {
       `value for "${k}" is ${bytes} bytes as stored; the store allows ${maxValueBytes}: it is kept in memory only`,
     );
   }
-  const storeKey = c.engine.dataKey(k, maxKeyBytes);
+  const storeKey = await storeKeyOf(c, k);
+  if (planned.drops !== c.clears.drops) return; // a clear came after it: the write is cleared too
   if (!c.coordinator.claim(ticket)) return; // a later write or delete of the key went out first
   if (c.writeBehind !== null) await c.writeBehind.set(storeKey, k, entry.value, record, storeTtl);
   else await c.store.write(storeKey, record, storeTtl, k);
@@ -111,9 +115,9 @@ export async function deleteValue(c, key) {
   c.coordinator.supersede(k);
   const inMemory = c.memory?.delete(k) ?? false;
   if (c.store === null) return inMemory;
-  const storeKey = c.engine.dataKey(k, c.store.limits.maxKeyBytes);
   const ticket = c.coordinator.ticket(k, true);
   try {
+    const storeKey = await storeKeyOf(c, k);
     if (c.writeBehind !== null) {
       const queued = c.writeBehind.pending(storeKey)?.op === "set";
       if (c.coordinator.claim(ticket)) await c.writeBehind.delete(storeKey, k);
