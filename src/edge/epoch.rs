@@ -7,9 +7,19 @@
 //! still running under it land where nobody reads.
 //!
 //! A clear takes the next epoch from the stored one: the time in whole ms, or one above
-//! the highest known epoch if larger, so clocks that disagree never reuse an epoch. The
+//! the highest epoch this isolate has seen or made and the stored one if larger, so clocks
+//! that disagree never reuse an epoch (one isolate never does, even after the store's word
+//! undid its clear; another may take the number of a clear whose record was never written,
+//! which only that isolate used, until its next read). The
 //! store's word wins on each read, as for tags: a clear whose record could not be written
-//! is undone at the next read (a read begun before a clear of this isolate is ignored).
+//! is undone at the next read. A read that arrives late (begun before a clear of this
+//! isolate, or before a read already taken in) is ignored, so an isolate never goes back
+//! to an older epoch unless the store's record, read after all it knew, says so.
+//!
+//! A cache does not wait for the record before its first store call: a read goes out at
+//! the epoch held, in the same batch as the epoch's record, and is repeated under the new
+//! key only when the record moved the epoch; a write or delete keyed at an epoch that the
+//! record then moves is sent again under the new key (pkg/src/edge/clears.js).
 
 use super::generation::{decode, encode, MAX_GENERATION};
 
@@ -33,8 +43,13 @@ pub struct Epoch {
     current: f64,
     trusted_until: f64,
     interval: f64,
-    /// Clears made by this isolate (a read begun before the last one is ignored).
-    clears: u64,
+    /// The highest epoch this isolate has seen or made (a clear goes above it, even after
+    /// the store's word took the epoch back down).
+    highest: f64,
+    /// Reads begun and clears made, numbered in order.
+    begun: u64,
+    /// The number of the last read or clear taken in (one begun before it is ignored).
+    settled: u64,
 }
 
 impl Epoch {
@@ -45,7 +60,9 @@ impl Epoch {
             current: 0.0,
             trusted_until: f64::NEG_INFINITY,
             interval,
-            clears: 0,
+            highest: 0.0,
+            begun: 0,
+            settled: 0,
         }
     }
 
@@ -60,24 +77,28 @@ impl Epoch {
     }
 
     /// A mark to pass to `read` for a read of the store begun now.
-    pub fn mark(&self) -> u64 {
-        self.clears
+    pub fn mark(&mut self) -> u64 {
+        self.begun += 1;
+        self.begun
     }
 
     /// A read of the store begun at `mark` found `record` at `now` (`None`: none; the epoch
     /// is 0). A failed read (`failed`) keeps the epoch held, untrusted: the next use reads
-    /// again. The epoch changes when another isolate cleared the namespace (or this
-    /// isolate's clear did not reach the store).
+    /// again. A read begun before the last clear or read taken in is ignored. The epoch
+    /// changes when another isolate cleared the namespace (or this isolate's clear did not
+    /// reach the store).
     pub fn read(&mut self, record: Option<&str>, failed: bool, mark: u64, now: f64) -> Found {
-        if failed || mark != self.clears {
+        if failed || mark <= self.settled {
             return Found::Kept;
         }
+        self.settled = mark;
         self.trusted_until = now + self.interval;
         let Some(stored) = record.map_or(Some(0.0), decode) else {
             return Found::Unreadable;
         };
         let changed = stored != self.current;
         self.current = stored;
+        self.highest = self.highest.max(stored);
         if changed {
             Found::Changed
         } else {
@@ -93,13 +114,15 @@ impl Epoch {
             return None;
         }
         let stored = record.and_then(decode).unwrap_or(0.0);
-        let next = now.ceil().max(self.current.max(stored) + 1.0);
+        let next = now.ceil().max(self.highest.max(stored) + 1.0);
         if next.is_nan() || next > MAX_GENERATION {
             return None;
         }
         self.current = next;
+        self.highest = next;
         self.trusted_until = now + self.interval;
-        self.clears += 1;
+        self.begun += 1;
+        self.settled = self.begun;
         encode(next)
     }
 }
@@ -116,17 +139,21 @@ mod tests {
     #[test]
     fn a_failed_read_keeps_the_epoch_untrusted() {
         let mut e = Epoch::new(1000.0);
-        assert_eq!(e.read(Some("g1:7;"), false, 0, 10.0), Found::Changed);
+        let mark = e.mark();
+        assert_eq!(e.read(Some("g1:7;"), false, mark, 10.0), Found::Changed);
         assert_eq!(e.trusted_until(), 1010.0);
-        assert_eq!(e.read(None, true, 0, 2000.0), Found::Kept);
+        let mark = e.mark();
+        assert_eq!(e.read(None, true, mark, 2000.0), Found::Kept);
         assert_eq!((e.current(), e.trusted_until()), (7, 1010.0));
     }
 
     #[test]
     fn an_unreadable_record_keeps_the_epoch_trusted_and_a_clear_replaces_it() {
         let mut e = Epoch::new(1000.0);
-        e.read(Some("g1:7;"), false, 0, 0.0);
-        assert_eq!(e.read(Some("g1:7"), false, 0, 2000.0), Found::Unreadable);
+        let mark = e.mark();
+        e.read(Some("g1:7;"), false, mark, 0.0);
+        let mark = e.mark();
+        assert_eq!(e.read(Some("g1:7"), false, mark, 2000.0), Found::Unreadable);
         assert_eq!((e.current(), e.trusted_until()), (7, 3000.0));
         assert_eq!(e.clear(Some("junk"), false, 5.0).as_deref(), Some("g1:8;"));
     }
@@ -138,6 +165,15 @@ mod tests {
         assert_eq!(e.clear(None, false, 500.0).as_deref(), Some("g1:500;"));
         assert_eq!(e.read(None, false, mark, 600.0), Found::Kept);
         assert_eq!((e.current(), e.trusted_until()), (500, 1500.0));
+    }
+
+    #[test]
+    fn a_read_that_arrives_after_a_later_one_is_ignored() {
+        let mut e = Epoch::new(1000.0);
+        let (early, late) = (e.mark(), e.mark());
+        assert_eq!(e.read(Some("g1:9;"), false, late, 10.0), Found::Changed);
+        assert_eq!(e.read(Some("g1:3;"), false, early, 20.0), Found::Kept);
+        assert_eq!((e.current(), e.trusted_until()), (9, 1010.0));
     }
 
     #[test]
@@ -157,10 +193,12 @@ mod tests {
     }
 
     #[test]
-    fn the_stores_word_wins_so_an_unrecorded_clear_is_undone() {
+    fn the_stores_word_wins_so_an_unrecorded_clear_is_undone_and_never_reused() {
         let mut e = Epoch::new(1000.0);
         e.clear(None, false, 50.0);
-        assert_eq!(e.read(None, false, e.mark(), 2000.0), Found::Changed);
+        let mark = e.mark();
+        assert_eq!(e.read(None, false, mark, 2000.0), Found::Changed);
         assert_eq!(e.current(), 0);
+        assert_eq!(e.clear(None, false, 40.0).as_deref(), Some("g1:51;"));
     }
 }

@@ -35,7 +35,29 @@ pub fn digest_key_len(namespace: &str) -> usize {
 
 /// The logical key recorded in headers: `<namespace>:<kind>:<key>`.
 pub fn logical_key(namespace: &str, kind: KeyKind, key: &str) -> String {
-    format!("{namespace}:{}:{key}", kind.letter())
+    let mut out = String::with_capacity(namespace.len() + 3 + key.len());
+    push_prefix(&mut out, namespace, kind.letter(), 0);
+    out.push_str(key);
+    out
+}
+
+/// `<namespace>:<letter><epoch>:`, the epoch left out when it is 0.
+fn push_prefix(out: &mut String, namespace: &str, letter: char, epoch: u64) {
+    out.push_str(namespace);
+    out.push(':');
+    out.push(letter);
+    if epoch > 0 {
+        push_digits(out, epoch);
+    }
+    out.push(':');
+}
+
+/// The decimal digits of `n` (no formatting machinery in the wasm for one number).
+fn push_digits(out: &mut String, n: u64) {
+    if n >= 10 {
+        push_digits(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// The key under which the store keeps `key` in clear `epoch` (see `epoch`): the logical
@@ -48,24 +70,19 @@ pub fn store_key(
     max_bytes: usize,
     epoch: u64,
 ) -> String {
-    let mark = if epoch == 0 {
-        String::new()
-    } else {
-        epoch.to_string()
-    };
-    let logical = format!("{namespace}:{}{mark}:{key}", kind.letter());
-    if logical.len() <= max_bytes {
-        return logical;
+    let mut out =
+        String::with_capacity(digest_key_len(namespace).max(namespace.len() + key.len() + 20));
+    push_prefix(&mut out, namespace, kind.letter(), epoch);
+    if out.len() + key.len() <= max_bytes {
+        out.push_str(key);
+        return out;
     }
     let mut hasher = Sha256::new();
     hasher.update([kind.letter() as u8, b':']);
     hasher.update(key.as_bytes());
     let digest = hasher.finalize();
-    let mut out = String::with_capacity(digest_key_len(namespace));
-    out.push_str(namespace);
-    out.push_str(":h");
-    out.push_str(&mark);
-    out.push(':');
+    out.clear();
+    push_prefix(&mut out, namespace, 'h', epoch);
     for byte in digest.iter() {
         out.push(char::from(HEX[usize::from(byte >> 4)]));
         out.push(char::from(HEX[usize::from(byte & 15)]));

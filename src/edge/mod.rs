@@ -89,6 +89,11 @@ impl EdgeCore {
         &mut self.epoch
     }
 
+    /// The clear epoch data keys carry now.
+    pub fn current_epoch(&self) -> u64 {
+        self.epoch.current()
+    }
+
     /// The counters.
     pub fn counters(&mut self) -> &mut EdgeCounters {
         &mut self.counters

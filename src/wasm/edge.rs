@@ -179,9 +179,8 @@ impl EdgeEngine {
     /// The store key of a value in the current clear epoch, digested when longer than
     /// `maxKeyBytes`.
     #[wasm_bindgen(js_name = dataKey)]
-    pub fn data_key(&mut self, key: &str, max_key_bytes: f64) -> String {
-        let epoch = self.core.epoch().current();
-        self.store_key(KeyKind::Data, key, max_key_bytes, epoch)
+    pub fn data_key(&self, key: &str, max_key_bytes: f64) -> String {
+        self.store_key(KeyKind::Data, key, max_key_bytes, self.core.current_epoch())
     }
 
     /// The store key of a tag's generation counter.

@@ -76,17 +76,17 @@ fn the_defaults_give_five_second_store_calls_and_half_minute_loaders() {
     assert_eq!(
         e.read_bound(),
         4.0 * 5_000.0 + 1_000.0,
-        "(replicas + 3) timeouts + slack"
+        "(2 × replicas + 2) timeouts + slack"
     );
-    assert_eq!(e.load_bound(100.0), 16_100.0);
+    assert_eq!(e.load_bound(100.0), 21_100.0);
     assert_eq!(e.tag_check_interval(), 60_000.0, "the default ttl");
     assert_eq!(e.seed(), None);
     assert_eq!(e.replicas(), 1);
     assert!(!e.write_behind());
     assert_eq!(
         e.min_store_key_bytes(),
-        2 + 3 + 64,
-        "\"ec:h:\" and a SHA-256 in hex"
+        2 + 3 + 16 + 64,
+        "\"ec:h<epoch>:\" and a SHA-256 in hex"
     );
 }
 
@@ -109,8 +109,8 @@ fn options_set_the_bounds_replicas_seed_and_write_mode() {
         ("circuitBreaker", options(&[("failures", num(2.0))])),
     ]);
     assert_eq!((e.timeout(), e.loader_timeout()), (250.0, 1_000.0));
-    assert_eq!(e.read_bound(), 6.0 * 250.0 + 1_000.0);
-    assert_eq!(e.load_bound(500.0), 3_000.0, "a read, then the loader");
+    assert_eq!(e.read_bound(), 8.0 * 250.0 + 1_000.0);
+    assert_eq!(e.load_bound(500.0), 3_500.0, "a read, then the loader");
     assert_eq!(e.tag_check_interval(), 90_000.0);
     assert_eq!(e.seed(), Some(42.0));
     assert_eq!(e.replicas(), 3);
@@ -391,8 +391,16 @@ fn a_clear_moves_data_keys_to_its_epoch_and_a_read_adopts_another_isolates() {
     );
     assert_eq!(other.data_key("k", 512.0), "ec:k1000:k");
     assert_eq!(
+        other.epoch_read(Some("g1:1;".into()), false, mark, 15.0),
+        EpochFound::Kept,
+        "a read that arrives late is ignored"
+    );
+    let mark = other.epoch_mark();
+    assert_eq!(
         other.epoch_read(Some("junk".into()), false, mark, 20.0),
         EpochFound::Unreadable
     );
+    let mark = other.epoch_mark();
     assert_eq!(other.epoch_read(None, true, mark, 30.0), EpochFound::Kept);
+    assert_eq!(other.data_key("k", 512.0), "ec:k1000:k");
 }

@@ -7,7 +7,7 @@ import { fail, typeName } from "../errors.js";
 import { toStoredKey } from "../keys.js";
 import { readOnce } from "../plain_options.js";
 import { callOptions } from "./options.js";
-import { readRecord, storeKeyOf } from "./read_path.js";
+import { readAt } from "./read_path.js";
 import { SET, setValue } from "./write_path.js";
 
 /** A copy of `list` (an array, else E_ARGUMENT naming `method` and `what` it holds). */
@@ -48,8 +48,7 @@ export async function has(c, k) {
   const entry = c.memory?.peek(k);
   if (entry !== undefined && (await servable(c, entry, now))) return true;
   if (c.store === null) return false;
-  const storeKey = await storeKeyOf(c, k);
-  const { record } = await readRecord(c, storeKey, k);
+  const { record } = await readAt(c, k);
   const newline = record?.indexOf("\n") ?? -1;
   if (newline < 0) return false;
   const header = c.engine.decode(record.slice(0, newline), k, record.length - newline - 1);

@@ -8,7 +8,7 @@ import { readOnce } from "../plain_options.js";
 import { readingCallerObjects } from "./configure.js";
 import { loadBound, loadOutdated, runLoader, withTtl } from "./loads.js";
 import { callOptions } from "./options.js";
-import { backfill, parse, readRecord, storeKeyOf } from "./read_path.js";
+import { backfill, parse, readAt } from "./read_path.js";
 import { storedForm } from "./serializer.js";
 import { elapsedClock } from "./timeout.js";
 import { SET, setValue, storeWriteError, write } from "./write_path.js";
@@ -111,8 +111,7 @@ async function isFresh(c, k, token) {
     return true;
   }
   if (c.store === null) return false;
-  const storeKey = await storeKeyOf(c, k);
-  const { record } = await readRecord(c, storeKey, k);
+  const { storeKey, record } = await readAt(c, k);
   const entry = record ? parse(c, k, storeKey, record, token) : null;
   if (entry === null || !fresh(entry) || (entry.tags.length > 0 && !(await c.tags.isCurrent(entry)))) return false;
   if (c.coordinator.mayWriteBack(k, token)) backfill(c, k, entry, now);

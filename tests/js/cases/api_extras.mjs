@@ -167,6 +167,52 @@ export const apiCases = [
     equal(await make().get("q"), undefined, "the queued write landed where nobody reads");
   }],
 
+  ["a fresh isolate's first read is one store call: the clear epoch's record goes in the same getMany", async (lib) => {
+    const clock = { t: 1000 };
+    const now = () => clock.t;
+    const { store, ctl } = hooked(lib, now);
+    await new lib.EdgeCache({ store, now }).set("k", "v");
+    const ops = [];
+    ctl.hook = (op, key) => void ops.push(`${op} ${key}`);
+    const fresh = new lib.EdgeCache({ store, now, memory: false });
+    equal(await fresh.get("k"), "v");
+    equal(ops, ["getMany ec:k:k,ec:e:"]);
+    equal([fresh.stats().store.hits, fresh.stats().store.latency.count], [1, 1], "the epoch's record is no data read");
+    ops.length = 0;
+    equal(await fresh.get("k"), "v");
+    equal(ops, ["get ec:k:k"], "trusted for the interval: the key alone");
+  }],
+
+  ["a fresh isolate after a clear elsewhere: reads again under the new key; its writes and deletes reach it", async (lib) => {
+    const { cache, make } = setup(lib);
+    await cache.set("old", "before");
+    await cache.set("gone", "before");
+    await cache.clear();
+    await cache.set("gone", "after");
+    const reader = make();
+    equal(await reader.get("old"), undefined, "what was read at epoch 0 is dropped");
+    const writer = make();
+    await writer.set("new", "written cold");
+    const deleter = make();
+    equal(await deleter.delete("gone"), true, "the delete read the key under the new epoch");
+    await writer.flush();
+    equal(await make().get("new"), "written cold", "a write keyed at epoch 0 was sent again under the new key");
+    equal(await make().get("gone"), undefined, "deleted under the new key");
+  }],
+
+  ["an epoch record that cannot be read keeps the epoch held: reads are served, no failure counted for it", async (lib) => {
+    const clock = { t: 1000 };
+    const now = () => clock.t;
+    const { store, ctl } = hooked(lib, now);
+    await new lib.EdgeCache({ store, now }).set("k", "v");
+    ctl.hook = (op, key) => (op === "get" && key === "ec:e:" ? { fail: true } : {});
+    const plain = { limits: store.limits, get: store.get, set: store.set, delete: store.delete };
+    const fresh = new lib.EdgeCache({ store: plain, now, memory: false });
+    equal([await fresh.get("k"), await fresh.get("k")], ["v", "v"]);
+    const s = fresh.stats();
+    equal([s.store.hits, s.store.errors, s.store.latency.count], [2, 0, 2]);
+  }],
+
   ["clear without a store empties memory; a store that fails makes it E_STORE", async (lib) => {
     const memoryOnly = new lib.EdgeCache({});
     await memoryOnly.set("k", 1);

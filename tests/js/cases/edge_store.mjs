@@ -42,7 +42,8 @@ export const storeCases = [
     release({ hot: true });
     const values = await Promise.all(all);
     ok(values.every((v) => v === values[0] && v.hot === true), "one value for all");
-    equal([calls, counted.calls.get], [1, 1]);
+    // One store call (with the clear epoch's record beside the key's where the store has getMany).
+    equal([calls, counted.calls.get + counted.calls.getMany], [1, 1]);
     await cache.flush();
     equal(counted.calls.set, 1);
   }],
