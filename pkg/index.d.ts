@@ -199,9 +199,9 @@ export interface BatchStoreAdapter extends StoreAdapter {
 
 /** The parts of a Workers KV namespace binding (`env.MY_KV`) that `stores.cloudflareKV` uses. */
 export interface KVNamespaceLike {
-  get(key: string, type: "text"): Promise<string | null>;
+  get(key: string, options: { type: "text"; cacheTtl?: number }): Promise<string | null>;
   /** Bulk get: up to 100 keys. */
-  get(keys: string[], type: "text"): Promise<Map<string, string | null>>;
+  get(keys: string[], options: { type: "text"; cacheTtl?: number }): Promise<Map<string, string | null>>;
   put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
   delete(key: string): Promise<void>;
 }
@@ -281,7 +281,11 @@ export interface MemoryStoreOptions {
  */
 export declare const stores: {
   /** Workers KV: TTLs as `expirationTtl` (whole seconds, at least 60), getMany as bulk gets of 100. */
-  readonly cloudflareKV: (namespace: KVNamespaceLike) => BatchStoreAdapter;
+  /**
+   * Workers KV. `cacheTtl` (ms, at least 60 000, else E_CONFIG): how long each location
+   * keeps what it read, passed to every read (in whole seconds); default KV's 60 s.
+   */
+  readonly cloudflareKV: (namespace: KVNamespaceLike, options?: { cacheTtl?: number }) => BatchStoreAdapter;
   /** Deno KV: keys at `[...prefix, key]`, values as UTF-8 bytes, TTLs as `expireIn`, getMany in batches of 10. */
   readonly denoKV: (kv: DenoKvLike, options?: DenoKvStoreOptions) => BatchStoreAdapter;
   /** Redis through node-redis v4+, ioredis or @upstash/redis: TTLs as PX, getMany as one MGET. */
@@ -546,10 +550,21 @@ export interface GetOrSetOptions {
 /** Per-call options of set. */
 export type SetOptions = Omit<GetOrSetOptions, "forceRefresh" | "loaderTimeout">;
 
+/**
+ * What a loader (of getOrSet, wrap, warm) is called with. Calls made once the loader has
+ * settled (returned, thrown, or its promise settled) change nothing.
+ */
+export interface LoaderContext {
+  /** Return the value to the caller(s) without caching it in any tier (a refresh that skips keeps the entry it refreshed). */
+  skip(): void;
+  /** Cache this value for `ms` instead of the call's `ttl`; `ms` as the `ttl` option takes it (a finite number > 0), else throws E_ARGUMENT. */
+  setTtl(ms: number): void;
+}
+
 /** One entry to warm: a value, or a loader to call. */
 export type WarmEntry<V> = { key: Key } & SetOptions & (
   | { value: V; loader?: undefined }
-  | { loader: () => V | Promise<V>; value?: undefined }
+  | { loader: (ctx: LoaderContext) => V | Promise<V>; value?: undefined }
 );
 
 /** What warm did. */
@@ -732,11 +747,36 @@ export declare class EdgeCache<V = unknown> {
   set(key: Key, value: V, options?: SetOptions): Promise<void>;
   /** Removes from memory and the store; whether either held it. */
   delete(key: Key): Promise<boolean>;
-  /** The value; on a miss the loader is called once for all concurrent callers and its value cached. */
-  getOrSet(key: Key, loader: () => V | Promise<V>, options?: GetOrSetOptions): Promise<V>;
-  /** Memoises `fn` under `options.key(...args)`. */
+  /**
+   * The values of `keys` in order (`undefined` where none): memory first, then one batched
+   * store read for the misses (where the store has getMany). Never calls a loader.
+   */
+  getMany(keys: Key[]): Promise<Array<V | undefined>>;
+  /**
+   * Sets every entry as `set` does (all are checked before any is written). Resolves once
+   * all are stored; if any failed, rejects with the first failure in the entries' order,
+   * once all have settled.
+   */
+  setMany(entries: Array<{ key: Key; value: V } & SetOptions>): Promise<void>;
+  /**
+   * Whether `get` would find a value (fresh, or stale inside staleWhileRevalidate) in memory
+   * or the store. Calls no loader, reads only the record's header, counts nothing.
+   */
+  has(key: Key): Promise<boolean>;
+  /**
+   * Removes every entry of the namespace without listing keys: this isolate's memory at
+   * once; the store's records by raising the namespace's clear epoch, which other isolates
+   * re-read within memoryTtl (else ttl). Rejects E_STORE when the store could not take it.
+   */
+  clear(): Promise<void>;
+  /**
+   * The value; on a miss `loader(ctx)` is called once for all concurrent callers and its
+   * value cached (`ctx.skip()`: returned, not cached; `ctx.setTtl(ms)`: cached for `ms`).
+   */
+  getOrSet(key: Key, loader: (ctx: LoaderContext) => V | Promise<V>, options?: GetOrSetOptions): Promise<V>;
+  /** Memoises `fn` under `options.key(...args)`; `fn` is called with the {@link LoaderContext} as `this`. */
   wrap<A extends unknown[], R extends V>(
-    fn: (...args: A) => R | Promise<R>,
+    fn: (this: LoaderContext, ...args: A) => R | Promise<R>,
     options: { key: (...args: A) => Key } & GetOrSetOptions,
   ): (...args: A) => Promise<R>;
   /** Makes every entry written under any of `tags` a miss (here at once, elsewhere within memoryTtl). */

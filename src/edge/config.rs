@@ -81,10 +81,11 @@ impl EdgeConfig {
     }
 
     /// The longest a read (`get`) can take when every store call runs into `timeout`: the
-    /// memory entry's tag check, one read per replica, the found entry's tag check; plus
-    /// slack. A caller sharing a read waits no longer than this for it.
+    /// memory entry's tag check, one read per replica (the clear epoch's beside it), again
+    /// when the epoch moved, the found entry's tag check; plus slack. A caller sharing a
+    /// read waits no longer than this for it.
     pub fn read_bound(&self) -> f64 {
-        (self.replicas as f64 + 2.0) * self.timeout + FLIGHT_SLACK
+        (2.0 * self.replicas as f64 + 2.0) * self.timeout + FLIGHT_SLACK
     }
 
     /// The longest a load can take: a read, then the loader up to `loader_timeout`.
@@ -273,10 +274,10 @@ mod tests {
             (c.timeout, c.loader_timeout),
             (DEFAULT_TIMEOUT, DEFAULT_LOADER_TIMEOUT)
         );
-        assert_eq!(c.read_bound(), 3.0 * DEFAULT_TIMEOUT + FLIGHT_SLACK);
+        assert_eq!(c.read_bound(), 4.0 * DEFAULT_TIMEOUT + FLIGHT_SLACK);
         assert_eq!(
             c.load_bound(100.0),
-            3.0 * DEFAULT_TIMEOUT + FLIGHT_SLACK + 100.0
+            4.0 * DEFAULT_TIMEOUT + FLIGHT_SLACK + 100.0
         );
         assert_eq!(c.write_mode, WriteMode::Through);
     }

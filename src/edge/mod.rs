@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod breaker;
 pub mod config;
 pub mod envelope;
+pub mod epoch;
 pub mod freshness;
 pub mod generation;
 pub mod keys;
@@ -21,6 +22,7 @@ use crate::rng::LazyRng;
 use alerts::{Alerts, Rule, Transition};
 use breaker::Breakers;
 use config::EdgeConfig;
+use epoch::Epoch;
 use freshness::{Freshness, Horizons};
 use stats::EdgeCounters;
 
@@ -51,6 +53,7 @@ pub struct EdgeCore {
     counters: EdgeCounters,
     alerts: Option<Alerts>,
     breakers: Breakers,
+    epoch: Epoch,
 }
 
 impl EdgeCore {
@@ -60,7 +63,9 @@ impl EdgeCore {
         let rng = config.seed.map_or_else(LazyRng::default, LazyRng::seeded);
         let counters = EdgeCounters::new(config.window);
         let alerts = config.alerts.clone().map(Alerts::new);
+        let epoch = Epoch::new(config.tag_check_interval());
         EdgeCore {
+            epoch,
             config,
             rng,
             counters,
@@ -77,6 +82,16 @@ impl EdgeCore {
     /// The store shards' circuit breakers.
     pub fn breakers(&mut self) -> &mut Breakers {
         &mut self.breakers
+    }
+
+    /// The namespace's clear epoch.
+    pub fn epoch(&mut self) -> &mut Epoch {
+        &mut self.epoch
+    }
+
+    /// The clear epoch data keys carry now.
+    pub fn current_epoch(&self) -> u64 {
+        self.epoch.current()
     }
 
     /// The counters.

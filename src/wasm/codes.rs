@@ -237,6 +237,29 @@ pub enum HeaderStatus {
     OtherFormat = 3,
 }
 
+/// What a read of the clear epoch found (`EdgeEngine.epochRead`, see `epoch::Found`).
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EpochFound {
+    /// The epoch held stays.
+    Kept = 0,
+    /// Another epoch was adopted: memory and what runs are dropped.
+    Changed = 1,
+    /// The record is unreadable (reported); the epoch held is trusted for the interval.
+    Unreadable = 2,
+}
+
+impl From<crate::edge::epoch::Found> for EpochFound {
+    fn from(found: crate::edge::epoch::Found) -> Self {
+        use crate::edge::epoch::Found;
+        match found {
+            Found::Kept => EpochFound::Kept,
+            Found::Changed => EpochFound::Changed,
+            Found::Unreadable => EpochFound::Unreadable,
+        }
+    }
+}
+
 /// Whether a tagged entry is current (`TagEngine.check`, see `tags::Check`).
 #[wasm_bindgen]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,7 +9,9 @@
 //! a report costs no crossing, so a memory hit makes one call and a miss → load → write
 //! a handful.
 
-use super::codes::{AlertRule, AlertState, HeaderStatus, PlanTier, ReadPlanCode, Recorded, Report};
+use super::codes::{
+    AlertRule, AlertState, EpochFound, HeaderStatus, PlanTier, ReadPlanCode, Recorded, Report,
+};
 use super::errors::to_js;
 use super::options::fields;
 use crate::edge::breaker::BreakerState;
@@ -174,26 +176,64 @@ impl EdgeEngine {
         self.core.memory_ttl(now, horizon, tagged)
     }
 
-    /// The store key of a value, digested when longer than `maxKeyBytes`.
+    /// The store key of a value in the current clear epoch, digested when longer than
+    /// `maxKeyBytes`.
     #[wasm_bindgen(js_name = dataKey)]
     pub fn data_key(&self, key: &str, max_key_bytes: f64) -> String {
-        keys::store_key(
-            &self.core.config().namespace,
-            KeyKind::Data,
-            key,
-            max_key_bytes as usize,
-        )
+        self.store_key(KeyKind::Data, key, max_key_bytes, self.core.current_epoch())
     }
 
     /// The store key of a tag's generation counter.
     #[wasm_bindgen(js_name = tagKey)]
     pub fn tag_key(&self, tag: &str, max_key_bytes: f64) -> String {
-        keys::store_key(
-            &self.core.config().namespace,
-            KeyKind::Tag,
-            tag,
-            max_key_bytes as usize,
-        )
+        self.store_key(KeyKind::Tag, tag, max_key_bytes, 0)
+    }
+
+    /// The store key of the namespace's clear epoch (see `edge::epoch`).
+    #[wasm_bindgen(js_name = epochKey)]
+    pub fn epoch_key(&self, max_key_bytes: f64) -> String {
+        self.store_key(KeyKind::Epoch, "", max_key_bytes, 0)
+    }
+
+    /// Until when the clear epoch is used without reading the store (ms).
+    #[wasm_bindgen(js_name = epochTrustedUntil)]
+    pub fn epoch_trusted_until(&mut self) -> f64 {
+        self.core.epoch().trusted_until()
+    }
+
+    /// A mark to pass to `epochRead` for a read of the epoch begun now.
+    #[wasm_bindgen(js_name = epochMark)]
+    pub fn epoch_mark(&mut self) -> f64 {
+        self.core.epoch().mark() as f64
+    }
+
+    /// The epoch `record` (null: none) that a read begun at `mark` found, taken in at
+    /// `now` (`failed`: the read failed): see `edge::epoch::Found`.
+    #[wasm_bindgen(js_name = epochRead)]
+    pub fn epoch_read(
+        &mut self,
+        record: Option<String>,
+        failed: bool,
+        mark: f64,
+        now: f64,
+    ) -> EpochFound {
+        self.core
+            .epoch()
+            .read(record.as_deref(), failed, mark as u64, now)
+            .into()
+    }
+
+    /// A clear at `now`, the store's epoch record being `record` (null: none; an unreadable
+    /// one is replaced): the record of the next epoch to write (adopted at once), or
+    /// undefined when it cannot be decided (`failed`: the read failed) or recorded.
+    #[wasm_bindgen(js_name = epochClear)]
+    pub fn epoch_clear(
+        &mut self,
+        record: Option<String>,
+        failed: bool,
+        now: f64,
+    ) -> Option<String> {
+        self.core.epoch().clear(record.as_deref(), failed, now)
     }
 
     /// Bytes of the longest digested key: every store must allow at least this many.
@@ -457,6 +497,17 @@ fn horizons(expires: f64, stale_until: f64, error_until: f64, load_ms: f64) -> H
 }
 
 impl EdgeEngine {
+    /// A store key of `kind` (see `edge::keys`).
+    fn store_key(&self, kind: KeyKind, key: &str, max_key_bytes: f64, epoch: u64) -> String {
+        keys::store_key(
+            &self.core.config().namespace,
+            kind,
+            key,
+            max_key_bytes as usize,
+            epoch,
+        )
+    }
+
     /// The logical key of a value (what its header records).
     fn logical_key(&self, key: &str) -> String {
         keys::logical_key(&self.core.config().namespace, KeyKind::Data, key)

@@ -11,8 +11,8 @@ mod tags;
 mod write_queue;
 
 pub use codes::{
-    AlertRule, AlertState, EvictReason, HeaderStatus, LookupCode as Lookup, PlanTier as Tier,
-    ReadPlanCode as ReadPlan, Report, TagCheck, WriteOutcome,
+    AlertRule, AlertState, EpochFound, EvictReason, HeaderStatus, LookupCode as Lookup,
+    PlanTier as Tier, ReadPlanCode as ReadPlan, Report, TagCheck, WriteOutcome,
 };
 pub use edge::{latency_bounds, merged_stats, EdgeEngine};
 pub use errors::set_error_class;

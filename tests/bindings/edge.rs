@@ -3,7 +3,7 @@
 //! reports and record header: `edge_plans.rs`).
 
 use crate::support::{assert_error, num, options, text};
-use edgecache::wasm::EdgeEngine;
+use edgecache::wasm::{EdgeEngine, EpochFound};
 use js_sys::{Array, Function};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -75,18 +75,18 @@ fn the_defaults_give_five_second_store_calls_and_half_minute_loaders() {
     assert_eq!(e.loader_timeout(), 30_000.0);
     assert_eq!(
         e.read_bound(),
-        3.0 * 5_000.0 + 1_000.0,
-        "(replicas + 2) timeouts + slack"
+        4.0 * 5_000.0 + 1_000.0,
+        "(2 × replicas + 2) timeouts + slack"
     );
-    assert_eq!(e.load_bound(100.0), 16_100.0);
+    assert_eq!(e.load_bound(100.0), 21_100.0);
     assert_eq!(e.tag_check_interval(), 60_000.0, "the default ttl");
     assert_eq!(e.seed(), None);
     assert_eq!(e.replicas(), 1);
     assert!(!e.write_behind());
     assert_eq!(
         e.min_store_key_bytes(),
-        2 + 3 + 64,
-        "\"ec:h:\" and a SHA-256 in hex"
+        2 + 3 + 16 + 64,
+        "\"ec:h<epoch>:\" and a SHA-256 in hex"
     );
 }
 
@@ -109,13 +109,13 @@ fn options_set_the_bounds_replicas_seed_and_write_mode() {
         ("circuitBreaker", options(&[("failures", num(2.0))])),
     ]);
     assert_eq!((e.timeout(), e.loader_timeout()), (250.0, 1_000.0));
-    assert_eq!(e.read_bound(), 5.0 * 250.0 + 1_000.0);
-    assert_eq!(e.load_bound(500.0), 2_750.0, "a read, then the loader");
+    assert_eq!(e.read_bound(), 8.0 * 250.0 + 1_000.0);
+    assert_eq!(e.load_bound(500.0), 3_500.0, "a read, then the loader");
     assert_eq!(e.tag_check_interval(), 90_000.0);
     assert_eq!(e.seed(), Some(42.0));
     assert_eq!(e.replicas(), 3);
     assert!(e.write_behind());
-    assert_eq!(e.min_store_key_bytes(), 3 + 3 + 64);
+    assert_eq!(e.min_store_key_bytes(), 3 + 3 + 16 + 64);
     assert!(!engine(&[("writeMode", text("through"))]).write_behind());
     assert_eq!(
         engine(&[("seed", num(9_007_199_254_740_991.0))]).seed(),
@@ -203,7 +203,11 @@ fn store_keys_carry_namespace_and_kind_and_long_ones_are_digested() {
         digested,
         "ec:h:cbbf00e084eb4016e5e80bc147b150dd297ef3f2948b196db7f75bd59fd953c6"
     );
-    assert_eq!(digested.len(), e.min_store_key_bytes() as usize);
+    assert_eq!(
+        digested.len() + 16,
+        e.min_store_key_bytes() as usize,
+        "room for a clear epoch"
+    );
     assert_ne!(
         digested,
         e.tag_key("abc", 7.0),
@@ -360,4 +364,43 @@ fn stats_names_every_number_and_reports_loads_in_flight() {
     );
     assert_eq!(e.stats(u32::MAX, 0)[in_flight], 4_294_967_295.0);
     assert_eq!(EdgeEngine::stat_names(), names, "the same every time");
+}
+
+#[wasm_bindgen_test]
+fn a_clear_moves_data_keys_to_its_epoch_and_a_read_adopts_another_isolates() {
+    let mut e = EdgeEngine::new(JsValue::UNDEFINED).unwrap();
+    assert_eq!(e.epoch_key(512.0), "ec:e:");
+    assert_eq!(
+        e.epoch_trusted_until(),
+        f64::NEG_INFINITY,
+        "read before first use"
+    );
+    let record = e.epoch_clear(None, false, 1_000.0).unwrap();
+    assert_eq!(record, "g1:1000;");
+    assert_eq!(e.data_key("k", 512.0), "ec:k1000:k");
+    assert_eq!(
+        e.epoch_clear(None, true, 2_000.0),
+        None,
+        "a failed read decides nothing"
+    );
+    let mut other = EdgeEngine::new(JsValue::UNDEFINED).unwrap();
+    let mark = other.epoch_mark();
+    assert_eq!(
+        other.epoch_read(Some(record), false, mark, 10.0),
+        EpochFound::Changed
+    );
+    assert_eq!(other.data_key("k", 512.0), "ec:k1000:k");
+    assert_eq!(
+        other.epoch_read(Some("g1:1;".into()), false, mark, 15.0),
+        EpochFound::Kept,
+        "a read that arrives late is ignored"
+    );
+    let mark = other.epoch_mark();
+    assert_eq!(
+        other.epoch_read(Some("junk".into()), false, mark, 20.0),
+        EpochFound::Unreadable
+    );
+    let mark = other.epoch_mark();
+    assert_eq!(other.epoch_read(None, true, mark, 30.0), EpochFound::Kept);
+    assert_eq!(other.data_key("k", 512.0), "ec:k1000:k");
 }

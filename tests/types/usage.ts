@@ -1,7 +1,7 @@
 // Type-checked by `deno check` in `make test`: the public API as a user writes it. The
 // `@ts-expect-error` lines must stay errors.
 import { EdgeCache, EdgeCacheError, exporters, HashRing, latencyBounds, MemoryCache, mergeStats, stores } from "../../pkg/index.d.ts";
-import type { AnalyticsEngineDataPoint, CacheEvent, CacheStats, EvictionReason, FlushReport, KvStore, MonitorReport, Serializer, StatsSnapshot, StoreOp, WarmReport } from "../../pkg/index.d.ts";
+import type { AnalyticsEngineDataPoint, CacheEvent, CacheStats, EvictionReason, FlushReport, KVNamespaceLike, KvStore, LoaderContext, MonitorReport, Serializer, StatsSnapshot, StoreOp, WarmReport } from "../../pkg/index.d.ts";
 import type { Meter } from "@opentelemetry/api";
 
 const memory = new MemoryCache<{ name: string }>({ maxEntries: 100, ttl: 60_000, policy: "tinylfu" });
@@ -151,3 +151,28 @@ function code(e: unknown): string | undefined {
 ring.dispose();
 
 export { code, describeEvent, monitored, observe, owner, owners, p99, perRequest, recs, report, text, user, viaWrap };
+
+// The loader's context, getMany, setMany, has, clear, KV's cacheTtl.
+const skipped: Promise<{ items: number[] }> = cache.getOrSet(["recs", 2], async (ctx) => {
+  const items = [2];
+  if (items.length === 0) ctx.skip();
+  else ctx.setTtl(60_000);
+  return { items };
+});
+// @ts-expect-error: setTtl takes milliseconds as a number
+cache.getOrSet("k", (ctx) => (ctx.setTtl("1m"), { items: [] }));
+const wrappedWithCtx = cache.wrap(async function (id: number) {
+  this.setTtl(1000);
+  return { items: [id] };
+}, { key: (id) => ["w", id] });
+const viaWrapCtx: Promise<{ items: number[] }> = wrappedWithCtx(1);
+cache.warm([{ key: "lw", loader: (ctx: LoaderContext) => (ctx.skip(), { items: [] }) }]);
+const many: Promise<Array<{ items: number[] } | undefined>> = cache.getMany(["a", ["b", 1]]);
+const setMany: Promise<void> = cache.setMany([{ key: "a", value: { items: [] }, ttl: 1000, tags: ["t"] }]);
+// @ts-expect-error: setMany entries carry values of the cache's type
+cache.setMany([{ key: "a", value: "nope" }]);
+const held: Promise<boolean> = cache.has("a");
+const cleared: Promise<void> = cache.clear();
+declare const kvBinding: KVNamespaceLike;
+stores.cloudflareKV(kvBinding, { cacheTtl: 120_000 });
+void [skipped, viaWrapCtx, many, setMany, held, cleared];

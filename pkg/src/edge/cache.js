@@ -11,6 +11,7 @@ import { NO_OPTIONS, callOptions, checkTags } from "./options.js";
 import { fromMemory } from "./read_path.js";
 import { monitor } from "./monitor.js";
 import { stats } from "./reporting.js";
+import { checkKeys, has, setMany } from "./many.js";
 import { latencyBounds, snapshot } from "./snapshots.js";
 import { report } from "./summary.js";
 import { ShardedStore } from "./shards.js";
@@ -98,8 +99,45 @@ export class EdgeCache {
   }
 
   /**
-   * The value for `key`; on a miss, `loader()` is called (once for all concurrent callers)
-   * and its result cached. Stale values are served within the windows the caller chose.
+   * The values of `keys`, in order (`undefined` where none): memory first, then one batched
+   * store read for the misses (where the store has getMany). Never calls a loader.
+   */
+  getMany(keys) {
+    return this.#c.lifetime.run("getMany", () => Promise.all(checkKeys("getMany", keys).map((k) => this.get(k))));
+  }
+
+  /**
+   * Sets every `{ key, value, ttl?, tags? }` entry (each as `set` does; every entry is
+   * checked before any is written). Resolves once all are stored; if any failed, rejects
+   * with the first failure in the entries' order once all have settled.
+   */
+  setMany(entries) {
+    return this.#c.lifetime.run("setMany", () => setMany(this.#c, entries, (k, v, o) => this.set(k, v, o)));
+  }
+
+  /**
+   * Whether `key` has a value `get` would serve (fresh, or stale inside its
+   * stale-while-revalidate window) in memory or the store. Calls no loader, reads only the
+   * record's header, counts nothing.
+   */
+  has(key) {
+    return this.#c.lifetime.run("has", async () => has(this.#c, toStoredKey(key)));
+  }
+
+  /**
+   * Removes every entry of the cache's namespace without listing keys: this isolate's
+   * memory at once, the store's records by moving to a new clear epoch (other isolates see
+   * it within their re-check interval, memoryTtl; see README "Clearing"). Rejects E_STORE
+   * when the store could not take it.
+   */
+  clear() {
+    return this.#c.lifetime.run("clear", () => this.#c.clears.clear());
+  }
+
+  /**
+   * The value for `key`; on a miss, `loader(ctx)` is called (once for all concurrent callers)
+   * and its result cached (`ctx.skip()`: not cached; `ctx.setTtl(ms)`: cached for `ms`; see
+   * README). Stale values are served within the windows the caller chose.
    */
   async getOrSet(key, loader, options) {
     if (this.#disposal !== null) failDisposed("EdgeCache.getOrSet"); // a field test: hits are hot
@@ -144,7 +182,10 @@ export class EdgeCache {
     return this.#c.lifetime.run("delete", () => deleteValue(this.#c, key));
   }
 
-  /** A function that caches `fn`'s results under `options.key(...args)`. */
+  /**
+   * A function that caches `fn`'s results under `options.key(...args)`; `fn` is called
+   * with the loader context as `this` (`this.skip()`, `this.setTtl(ms)`).
+   */
   wrap(fn, options) {
     if (typeof fn !== "function") fail("E_ARGUMENT", `wrap: fn must be a function, got ${typeName(fn)}`);
     const o = callOptions("wrap", options, WRAP);
@@ -153,7 +194,7 @@ export class EdgeCache {
     }
     const { key, ...rest } = o;
     // async: a key function that throws rejects the call, as every other failure does.
-    return async (...args) => this.getOrSet(key(...args), () => fn(...args), rest);
+    return async (...args) => this.getOrSet(key(...args), (ctx) => fn.apply(ctx, args), rest);
   }
 
   /**

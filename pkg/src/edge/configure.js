@@ -7,6 +7,7 @@ import { checkWellFormed, plainOptions, readOnce } from "../plain_options.js";
 import { checkedClock } from "../clock.js";
 import { checkStore } from "../stores/check.js";
 import { Background } from "./background.js";
+import { Clears } from "./clears.js";
 import { Coordinator } from "./coordinator.js";
 import { Lifetime } from "./lifetime.js";
 import { alertsNotDue } from "./monitor.js";
@@ -77,6 +78,8 @@ function stateOf(given) {
     writeBehind: null,
     /** @type {TagGenerations} */
     tags: null,
+    /** @type {Clears} the namespace's clear epoch */
+    clears: null,
     background: null,
     coordinator: new Coordinator(),
     /** Loads running now */
@@ -103,6 +106,7 @@ function stateOf(given) {
     fail("E_CONFIG", "EdgeCache: alerts.maxMemoryUsage watches the memory tier, which memory: false turns off; remove one of them");
   }
   c.store = store === undefined ? null : storeTier(c, store);
+  c.clears = new Clears(c);
   c.tags = new TagGenerations(engine, c.store, c.now, (tag) => {
     c.reports.count(Report.StoreCorrupt);
     emit(c, { type: "error", tag, tier: "store", reason: "unreadable tag generation" });

@@ -63,6 +63,17 @@ export class Coordinator {
   }
 
   /**
+   * A `clear`: what every read and load running now finds is not written back, and callers
+   * from now on start their own (refreshes running end without caching what they load).
+   */
+  supersedeAll() {
+    this.#inProgress.supersedeAll();
+    this.reads.clear();
+    this.loads.clear();
+    this.forced.clear();
+  }
+
+  /**
    * A ticket for a store write or delete of `key` asked for now (see WriteOrder); `bySet`:
    * for a `set` or `delete` (not a load's or warm's write of what it loaded).
    */

@@ -33,6 +33,11 @@ export class Flights {
     this.#running.delete(key);
   }
 
+  /** Forgets every running operation (a `clear` supersedes them). */
+  clear() {
+    this.#running.clear();
+  }
+
   /**
    * Joins the running operation for `key`, or starts one with `start()` that settles
    * within `boundMs` if its request stays alive. A joiner of an operation found dead runs

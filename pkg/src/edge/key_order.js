@@ -45,6 +45,11 @@ export class InProgress {
     this.#tokens.get(key)?.forEach((token) => (token.dirty = true));
   }
 
+  /** A `clear`: every read and load running now is superseded. */
+  supersedeAll() {
+    for (const tokens of this.#tokens.values()) tokens.forEach((token) => (token.dirty = true));
+  }
+
   /** A store write of `key` is over: what the running reads found may be from before it. */
   outdate(key) {
     this.#tokens.get(key)?.forEach((token) => (token.outdated = true));

@@ -3,7 +3,7 @@
 // value served when loading fails inside its stale-if-error window.
 import { Report } from "../../dist/edgecache.js";
 import { EdgeCacheError, describe, isEdgeCacheError } from "../errors.js";
-import { NO_OPTIONS } from "./options.js";
+import { NO_OPTIONS, checkTtl } from "./options.js";
 import { NO_TAGS, readStore } from "./read_path.js";
 import { monitor } from "./monitor.js";
 import { emit, event } from "./reporting.js";
@@ -76,20 +76,46 @@ async function callLoader(c, k, loader, o, stale, token) {
     if (stale !== null && staleIfError(c, k, stale)) return stale.value;
     throw error;
   }
-  const { value, mark, loadMs } = loaded;
+  const { value, mark, loadMs, chosen } = loaded;
   const form = storedForm(c, k, value);
-  // Superseded by a set or delete, or loaded from data older than an invalidation of one
-  // of its tags: the caller gets the value, the cache does not keep it.
-  if (loadOutdated(c, token, o, mark)) return form.stored;
-  const written = write(c, k, form, o, loadMs, false);
+  // Skipped by the loader, superseded by a set, delete or clear, or loaded from data older
+  // than an invalidation of one of its tags: the caller gets the value, the cache does not
+  // keep it (a refresh leaves the entry it refreshed).
+  if (chosen.skipped || loadOutdated(c, token, o, mark)) return form.stored;
+  const written = write(c, k, form, withTtl(o, chosen), loadMs, false);
   if (written !== null) c.background.add(written);
   return form.stored;
 }
 
+/** `o` with the TTL the loader chose (`ctx.setTtl`), if it chose one. */
+export function withTtl(o, chosen) {
+  return chosen.ttl === undefined ? o : { ...o, ttl: chosen.ttl };
+}
+
 /**
- * Calls `loader` for `k`, counted (loads, errors, in flight, latency) and reported (a
- * `load` event; an `error` event when it fails). Resolves with `{ value, mark, loadMs }`
- * (`mark`: the tag invalidations seen before the call). A failure is thrown as E_LOADER
+ * The context a loader is called with, and what it chose through it (`{ skipped, ttl }`):
+ * `skip()` returns the value without caching it, `setTtl(ms)` caches it for `ms` (checked
+ * as the `ttl` option is). Calls once the loader has settled change nothing.
+ */
+function loaderContext() {
+  const chosen = { skipped: false, ttl: undefined, open: true };
+  const ctx = Object.freeze({
+    skip() {
+      if (chosen.open) chosen.skipped = true;
+    },
+    setTtl(ms) {
+      checkTtl("ctx.setTtl(ms): ms", ms);
+      if (chosen.open) chosen.ttl = ms;
+    },
+  });
+  return { ctx, chosen };
+}
+
+/**
+ * Calls `loader(ctx)` for `k`, counted (loads, errors, in flight, latency) and reported (a
+ * `load` event; an `error` event when it fails). Resolves with `{ value, mark, loadMs,
+ * chosen }` (`mark`: the tag invalidations seen before the call; `chosen`: what the loader
+ * asked for through its context, see loaderContext). A failure is thrown as E_LOADER
  * with the loader's error as `cause` (an EdgeCacheError the loader throws passes through);
  * so is a loader unsettled after `loaderTimeout` (the call's, else the cache's), with a
  * TimeoutError as `cause`. Its late result is dropped.
@@ -100,12 +126,13 @@ export async function runLoader(c, k, loader, o) {
   c.reports.count(Report.Load);
   event(c, "load", k, "loader");
   c.inFlight++;
+  const { ctx, chosen } = loaderContext();
   try {
-    const value = await withTimeout(Promise.resolve(loader()), o.loaderTimeout ?? c.loaderTimeout, "loader");
+    const value = await withTimeout(Promise.resolve(loader(ctx)), o.loaderTimeout ?? c.loaderTimeout, "loader");
     if (value === undefined) {
       throw new EdgeCacheError("E_LOADER", `loader for "${k}" returned undefined; return null to cache "no value"`);
     }
-    return { value, mark, loadMs: elapsedClock() - t0 };
+    return { value, mark, loadMs: elapsedClock() - t0, chosen };
   } catch (cause) {
     c.reports.count(Report.LoadError);
     emit(c, { type: "error", key: k, tier: "loader", error: cause });
@@ -116,6 +143,7 @@ export async function runLoader(c, k, loader, o) {
     c.reported.add(failure);
     throw failure;
   } finally {
+    chosen.open = false;
     c.inFlight--;
     const now = c.now();
     c.reports.add(Report.LoaderLatency, elapsedClock() - t0, now);

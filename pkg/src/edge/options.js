@@ -36,6 +36,14 @@ export function callOptions(method, options, allowed) {
   return o;
 }
 
+/** `ttl` as the option `ttl` takes it (a finite number of ms > 0), else E_ARGUMENT naming `what`. */
+export function checkTtl(what, ttl) {
+  if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) {
+    fail("E_ARGUMENT", `${what} must be a finite number of milliseconds, greater than 0; got ${typeName(ttl)} ${describe(ttl)}`);
+  }
+  return ttl;
+}
+
 /** The options of a call that gives none. */
 export const NO_OPTIONS = Object.freeze({});
 /** The longest wait a timer takes (ms): `setTimeout` treats more as 1 ms. */

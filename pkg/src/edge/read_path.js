@@ -42,6 +42,7 @@ function outdated(c, k, entry) {
 function planMemory(c, k, e, loader, o, started) {
   const now = c.now();
   monitor(c, now);
+  c.clears.check(now);
   const plan = c.engine.readPlan(Tier.Memory, now, e.expires, e.staleUntil, e.errorUntil, e.loadMs);
   switch (plan) {
     case ReadPlan.Serve:
@@ -86,7 +87,7 @@ function memoryMiss(c, k) {
  * Reads a record: a write still queued (write-behind) wins over the store's copy, and a
  * queued delete is a miss. `{ record, failed?, repair? }`.
  */
-export function readRecord(c, storeKey, k) {
+function readRecord(c, storeKey, k) {
   const pending = c.writeBehind?.pending(storeKey);
   if (pending === undefined) return c.store.read(storeKey, k);
   return { record: pending.op === "set" ? pending.record : null };
@@ -94,8 +95,7 @@ export function readRecord(c, storeKey, k) {
 
 /** L2: `{ served, value }`, `{ stale }`, `{ failed }` or `{}` (nothing usable). */
 export async function readStore(c, k, loader, o, token) {
-  const storeKey = c.engine.dataKey(k, c.store.limits.maxKeyBytes);
-  const { record, failed, repair } = await readRecord(c, storeKey, k);
+  const { storeKey, record, failed, repair } = await readAt(c, k);
   if (failed) return { failed: true };
   const entry = record === null ? null : parse(c, k, storeKey, record, token);
   // No repair while this isolate writes the key: the replica's copy may be the older one.
@@ -120,6 +120,24 @@ export async function readStore(c, k, loader, o, token) {
   // Not for a read a set or delete superseded: the value it found is replaced already.
   if (loader && plan !== ReadPlan.Serve && !token.dirty) refresh(c, k, loader, o);
   return { served: true, value: entry.value };
+}
+
+/**
+ * Reads `k`'s record at the clear epoch held (see readRecord): `{ storeKey, record,
+ * failed?, repair? }`. When the epoch is not trusted its record is read beside it, in the
+ * same batch (no extra round trip); only when that moved the epoch is what was read at the
+ * old one dropped and the key read again under the new one. A failed epoch read keeps the
+ * epoch held (the newest this isolate knows).
+ */
+export async function readAt(c, k) {
+  const moves = c.clears.moves;
+  const storeKey = c.engine.dataKey(k, c.store.limits.maxKeyBytes);
+  const found = readRecord(c, storeKey, k);
+  const epoch = c.clears.ready(c.now());
+  if (epoch !== undefined) await epoch;
+  if (c.clears.moves === moves) return { storeKey, ...(await found) };
+  const moved = c.engine.dataKey(k, c.store.limits.maxKeyBytes);
+  return { storeKey: moved, ...(await readRecord(c, moved, k)) };
 }
 
 /**

@@ -7,7 +7,10 @@ import { fail, isEdgeCacheError } from "../errors.js";
 import { MAX_KEY_LENGTH } from "../keys.js";
 import { HashRing } from "../ring.js";
 import { checkStore } from "../stores/check.js";
-import { StoreTier } from "./store_tier.js";
+import { StoreTier, UNCOUNTED } from "./store_tier.js";
+
+/** Where an UNCOUNTED read's counts go: nowhere anyone reads. */
+const NOT_COUNTED = { reads: 0, hits: 0, errors: 0, timeouts: 0 };
 
 /** Stores on a consistent-hash ring, with replicas, failover and circuit breakers. */
 export class ShardedStore {
@@ -121,9 +124,10 @@ export class ShardedStore {
   /**
    * Reads from the owners in ring order: `{ record, repair }` where `repair` names the
    * primary when it answered a miss and a replica had the record, or `{ failed: true }`
-   * when no owner could answer, or `{ record: null }`.
+   * when no owner could answer, or `{ record: null }`. `how` as for StoreTier.read (an
+   * UNCOUNTED read is not counted on its shards either).
    */
-  async read(storeKey, key) {
+  async read(storeKey, key, how) {
     let failed = false;
     let missedPrimary = null;
     for (const [i, [id, shard]] of this.#owners(storeKey).entries()) {
@@ -131,16 +135,17 @@ export class ShardedStore {
         failed = true;
         continue;
       }
-      const r = await shard.tier.read(storeKey, key);
+      const r = await shard.tier.read(storeKey, key, how);
       this.#outcome(shard, !r.failed);
-      shard.counts.reads++;
+      const counts = how === UNCOUNTED ? NOT_COUNTED : shard.counts;
+      counts.reads++;
       if (r.failed) {
         failed = true;
-        shard.counts[r.timedOut ? "timeouts" : "errors"]++;
+        counts[r.timedOut ? "timeouts" : "errors"]++;
         continue;
       }
       if (r.record !== null) {
-        shard.counts.hits++;
+        counts.hits++;
         return { record: r.record, repair: i > 0 ? missedPrimary : null };
       }
       if (i === 0) missedPrimary = id;

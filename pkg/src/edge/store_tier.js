@@ -15,6 +15,13 @@ export function patienceMs(timeout) {
 /** Most reads sent in one getMany. */
 const MAX_BATCH = 100;
 
+/**
+ * `how` of a read that is no data read (the clear epoch's record): it rides in a batch
+ * like any read, but the tier counts nothing of it (no call, latency or failure; its
+ * failures are still `error` events), so stats and alerts are about the cache's data.
+ */
+export const UNCOUNTED = Object.freeze({ uncounted: true });
+
 /** One store (adapter), as the cache uses it. */
 export class StoreTier {
   #store;
@@ -23,7 +30,7 @@ export class StoreTier {
   #timeout;
   /** How long a store call may go unanswered before the key's next call goes out anyway. */
   #stuckMs;
-  /** Reads waiting to go out together: { storeKey, key, resolve }. */
+  /** Reads waiting to go out together: { storeKey, key, counted, resolve }. */
   #batch = [];
   /** Writes and deletes, one per key at a time (a CallOrder the coordinator keeps). */
   #calls;
@@ -52,38 +59,40 @@ export class StoreTier {
   /**
    * Reads `storeKey`: `{ record }` (string or null), or `{ failed: true, timedOut }`.
    * Where the store has getMany, reads started in the same microtask checkpoint go out
-   * as one batch.
+   * as one batch. `how`: UNCOUNTED, or nothing.
    */
-  read(storeKey, key) {
-    if (this.#store.getMany === undefined) return this.#readOne(storeKey, key);
+  read(storeKey, key, how) {
+    const counted = how !== UNCOUNTED;
+    if (this.#store.getMany === undefined) return this.#readOne(storeKey, key, counted);
     return new Promise((resolve) => {
-      this.#batch.push({ storeKey, key, resolve });
+      this.#batch.push({ storeKey, key, counted, resolve });
       if (this.#batch.length === 1) queueMicrotask(() => this.#sendBatch());
     });
   }
 
-  async #readOne(storeKey, key) {
+  async #readOne(storeKey, key, counted) {
     const t0 = elapsedClock();
     try {
       const record = await withTimeout(this.#store.get(storeKey), this.#timeout);
-      this.#reports.add(Report.StoreLatency, elapsedClock() - t0);
+      if (counted) this.#reports.add(Report.StoreLatency, elapsedClock() - t0);
       return { record: typeof record === "string" ? record : null };
     } catch (error) {
-      this.#reports.add(Report.StoreLatency, elapsedClock() - t0);
-      this.#failure(error, key, "get");
+      if (counted) this.#reports.add(Report.StoreLatency, elapsedClock() - t0);
+      this.#failure(error, key, "get", counted);
       return { failed: true, timedOut: isTimeout(error) };
     }
   }
 
-  /** Sends the queued reads: one as a get, several as one getMany. */
+  /** Sends the queued reads: one as a get, several as one getMany (counted once if any of them counts). */
   async #sendBatch() {
     const batch = this.#batch.splice(0, MAX_BATCH);
     if (this.#batch.length > 0) queueMicrotask(() => this.#sendBatch());
     if (batch.length === 1) {
-      batch[0].resolve(await this.#readOne(batch[0].storeKey, batch[0].key));
+      batch[0].resolve(await this.#readOne(batch[0].storeKey, batch[0].key, batch[0].counted));
       return;
     }
-    const { records, timedOut } = await this.#fetchMany(batch.map((b) => b.storeKey));
+    const counted = batch.some((b) => b.counted);
+    const { records, timedOut } = await this.#fetchMany(batch.map((b) => b.storeKey), counted);
     batch.forEach((b, i) => b.resolve(records === null ? { failed: true, timedOut } : { record: records[i] }));
   }
 
@@ -93,18 +102,18 @@ export class StoreTier {
   }
 
   /** `{ records }` (strings or null, in order), or `{ records: null, timedOut }` on failure. */
-  async #fetchMany(storeKeys) {
+  async #fetchMany(storeKeys, counted = true) {
     const t0 = elapsedClock();
     try {
       const batch = this.#store.getMany
         ? this.#store.getMany(storeKeys)
         : Promise.all(storeKeys.map((k) => this.#store.get(k)));
       const records = await withTimeout(batch, this.#timeout);
-      this.#reports.add(Report.StoreLatency, elapsedClock() - t0);
+      if (counted) this.#reports.add(Report.StoreLatency, elapsedClock() - t0);
       return { records: storeKeys.map((_, i) => (typeof records[i] === "string" ? records[i] : null)) };
     } catch (error) {
-      this.#reports.add(Report.StoreLatency, elapsedClock() - t0);
-      this.#failure(error, undefined, "getMany");
+      if (counted) this.#reports.add(Report.StoreLatency, elapsedClock() - t0);
+      this.#failure(error, undefined, "getMany", counted);
       return { records: null, timedOut: isTimeout(error) };
     }
   }

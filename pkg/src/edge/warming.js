@@ -6,9 +6,9 @@ import { describe, fail, typeName } from "../errors.js";
 import { toStoredKey } from "../keys.js";
 import { readOnce } from "../plain_options.js";
 import { readingCallerObjects } from "./configure.js";
-import { loadBound, loadOutdated, runLoader } from "./loads.js";
+import { loadBound, loadOutdated, runLoader, withTtl } from "./loads.js";
 import { callOptions } from "./options.js";
-import { backfill, parse, readRecord } from "./read_path.js";
+import { backfill, parse, readAt } from "./read_path.js";
 import { storedForm } from "./serializer.js";
 import { elapsedClock } from "./timeout.js";
 import { SET, setValue, storeWriteError, write } from "./write_path.js";
@@ -84,13 +84,13 @@ async function warmLoad(c, k, loader, o, token) {
   let written = null;
   let dropped = false;
   await c.coordinator.loads.run(k, loadBound(c, o), async () => {
-    const { value, mark, loadMs } = await runLoader(c, k, loader, o);
+    const { value, mark, loadMs, chosen } = await runLoader(c, k, loader, o);
     const form = storedForm(c, k, value);
-    if (loadOutdated(c, token, o, mark)) {
+    if (chosen.skipped || loadOutdated(c, token, o, mark)) {
       dropped = true;
       return form.stored;
     }
-    const w = write(c, k, form, o, loadMs, false);
+    const w = write(c, k, form, withTtl(o, chosen), loadMs, false);
     written = w === null ? null : w.then(() => null, (error) => ({ error }));
     return form.stored;
   });
@@ -111,8 +111,7 @@ async function isFresh(c, k, token) {
     return true;
   }
   if (c.store === null) return false;
-  const storeKey = c.engine.dataKey(k, c.store.limits.maxKeyBytes);
-  const { record } = await readRecord(c, storeKey, k);
+  const { storeKey, record } = await readAt(c, k);
   const entry = record ? parse(c, k, storeKey, record, token) : null;
   if (entry === null || !fresh(entry) || (entry.tags.length > 0 && !(await c.tags.isCurrent(entry)))) return false;
   if (c.coordinator.mayWriteBack(k, token)) backfill(c, k, entry, now);

@@ -7,7 +7,7 @@ import { toStoredKey } from "../keys.js";
 import { utf8Length } from "../values.js";
 import { monitor } from "./monitor.js";
 import { callOptions } from "./options.js";
-import { NO_TAGS } from "./read_path.js";
+import { NO_TAGS, readAt } from "./read_path.js";
 import { storedForm } from "./serializer.js";
 import { tagList } from "./tags.js";
 
@@ -44,18 +44,27 @@ export function write(c, k, form, o, loadMs, bySet) {
     c.memory?.delete(k);
   }
   if (c.store === null) return null;
-  return writeStore(c, k, entry, json, now, { storeTtl, minTtl }, c.coordinator.ticket(k, bySet));
+  return writeStore(c, k, entry, json, now, { storeTtl, minTtl, made: c.clears.made }, c.coordinator.ticket(k, bySet));
 }
 
 async function writeStore(c, k, entry, json, now, planned, ticket) {
+  let later;
   try {
-    await sendRecord(c, k, entry, json, now, planned, ticket);
+    later = await sendRecord(c, k, entry, json, now, planned, ticket);
   } finally {
-    c.coordinator.writeDone(k, ticket);
+    if (later === undefined) c.coordinator.writeDone(k, ticket);
   }
+  // Keyed at an epoch not trusted then: the caller has its answer; the ticket stays open
+  // (later writes of the key still win) until the epoch's record was read.
+  if (later !== undefined) c.background.add(later.resend.finally(() => c.coordinator.writeDone(k, ticket)));
 }
 
-/** `planned`: the store TTL planned with the store's minimum TTL then. */
+/**
+ * `planned`: the store TTL planned with the store's minimum TTL then, and the clears made
+ * here (`made`) when the write was asked for. Resolves with undefined, or, when the write
+ * went out keyed at an epoch not trusted then, with `{ resend }`: the promise that sends it
+ * again under the new key if the epoch's record moves it.
+ */
 async function sendRecord(c, k, entry, json, now, planned, ticket) {
   if (entry.tags.length > 0) {
     // A tag invalidated since the write (while its generation was read) wins over it: the
@@ -70,7 +79,7 @@ async function sendRecord(c, k, entry, json, now, planned, ticket) {
     }
     entry.generations = stamped;
   }
-  const { maxKeyBytes, maxValueBytes, minTtl } = c.store.limits;
+  const { maxValueBytes, minTtl } = c.store.limits;
   // A store added to the ring while the tags were read may need a longer TTL: planned again.
   const storeTtl = minTtl === planned.minTtl ? planned.storeTtl : EdgeEngine.storeTtl(now, entry.errorUntil, minTtl, entry.tags.length > 0);
   const header = c.engine.encode(k, json.length, now, entry.expires, entry.staleUntil, entry.errorUntil, entry.loadMs, entry.tags, entry.generations);
@@ -82,10 +91,22 @@ async function sendRecord(c, k, entry, json, now, planned, ticket) {
       `value for "${k}" is ${bytes} bytes as stored; the store allows ${maxValueBytes}: it is kept in memory only`,
     );
   }
-  const storeKey = c.engine.dataKey(k, maxKeyBytes);
-  if (!c.coordinator.claim(ticket)) return; // a later write or delete of the key went out first
-  if (c.writeBehind !== null) await c.writeBehind.set(storeKey, k, entry.value, record, storeTtl);
-  else await c.store.write(storeKey, record, storeTtl, k);
+  const storeKey = c.engine.dataKey(k, c.store.limits.maxKeyBytes);
+  const epoch = c.clears.ready(c.now());
+  const send = async (key) => {
+    if (planned.made !== c.clears.made) return; // a clear made here came after it: the write is cleared too
+    if (!c.coordinator.claim(ticket)) return; // a later write or delete of the key went out first
+    if (c.writeBehind !== null) await c.writeBehind.set(key, k, entry.value, record, storeTtl);
+    else await c.store.write(key, record, storeTtl, k);
+  };
+  await send(storeKey);
+  if (epoch === undefined) return undefined;
+  // A clear found in the store may have come before the write: it goes to the new epoch too.
+  const resend = epoch.then(() => {
+    const moved = c.engine.dataKey(k, c.store.limits.maxKeyBytes);
+    return moved === storeKey ? undefined : send(moved);
+  });
+  return { resend };
 }
 
 /** `set`: memory at once, then the store (see EdgeCache.set). */
@@ -111,15 +132,17 @@ export async function deleteValue(c, key) {
   c.coordinator.supersede(k);
   const inMemory = c.memory?.delete(k) ?? false;
   if (c.store === null) return inMemory;
-  const storeKey = c.engine.dataKey(k, c.store.limits.maxKeyBytes);
   const ticket = c.coordinator.ticket(k, true);
   try {
     if (c.writeBehind !== null) {
+      // Queued at the epoch the store holds: its record is read first when not trusted.
+      await c.clears.ready(c.now());
+      const storeKey = c.engine.dataKey(k, c.store.limits.maxKeyBytes);
       const queued = c.writeBehind.pending(storeKey)?.op === "set";
       if (c.coordinator.claim(ticket)) await c.writeBehind.delete(storeKey, k);
       return inMemory || queued;
     }
-    const { record, failed } = await c.store.read(storeKey, k);
+    const { storeKey, record, failed } = await readAt(c, k);
     const held = inMemory || (!failed && record !== null);
     if (!c.coordinator.claim(ticket)) return held; // a later set of the key went out first
     try {

@@ -13,6 +13,7 @@ import { settleCases } from "./settles.mjs";
 import { optionCases } from "./options_and_errors.mjs";
 import { windowAlertCases } from "./windows_and_alerts.mjs";
 import { monitoringCases } from "./monitoring.mjs";
+import { apiCases } from "./api_extras.mjs";
 
 /** [name, fn(lib)] pairs that run unchanged in Node, Deno, workerd and Chromium. */
-export const neutralCases = [...memoryCases, ...ringCases, ...readPathCases, ...loadCases, ...writeOrderCases, ...tagCases, ...shardCases, ...eventCases, ...warmingCases, ...writeBehindCases, ...settleCases, ...optionCases, ...windowAlertCases, ...monitoringCases];
+export const neutralCases = [...memoryCases, ...ringCases, ...readPathCases, ...loadCases, ...writeOrderCases, ...tagCases, ...shardCases, ...eventCases, ...warmingCases, ...writeBehindCases, ...settleCases, ...optionCases, ...windowAlertCases, ...monitoringCases, ...apiCases];

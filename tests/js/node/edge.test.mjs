@@ -10,5 +10,6 @@ import { eventCases } from "../cases/events_and_stats.mjs";
 import { settleCases } from "../cases/settles.mjs";
 import { optionCases } from "../cases/options_and_errors.mjs";
 import { windowAlertCases } from "../cases/windows_and_alerts.mjs";
+import { apiCases } from "../cases/api_extras.mjs";
 
-for (const [name, fn] of [...readPathCases, ...loadCases, ...writeOrderCases, ...tagCases, ...eventCases, ...settleCases, ...optionCases, ...windowAlertCases]) test(name, () => fn(lib));
+for (const [name, fn] of [...readPathCases, ...loadCases, ...writeOrderCases, ...tagCases, ...eventCases, ...settleCases, ...optionCases, ...windowAlertCases, ...apiCases]) test(name, () => fn(lib));

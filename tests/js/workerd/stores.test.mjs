@@ -86,6 +86,22 @@ test("cloudflareKV: TTLs become expirationTtl in whole seconds, rounded up, at l
   }
 });
 
+test("cloudflareKV with cacheTtl: every read (get, bulk get) passes it to KV in whole seconds and reads the real records", async () => {
+  await kv.put("cached:a", "A");
+  await kv.put("cached:b", "B");
+  await worker.mf.dispatchFetch("http://edgecache.test/reads"); // forget reads so far
+  assert.equal(await call("kvCached", "get", "cached:a"), "A");
+  assert.deepEqual(await call("kvCached", "getMany", ["cached:a", "cached:none", "cached:b"]), ["A", null, "B"]);
+  const seen = await (await worker.mf.dispatchFetch("http://edgecache.test/reads")).json();
+  assert.deepEqual(seen, [{ type: "text", cacheTtl: 91 }, { type: "text", cacheTtl: 91 }]);
+});
+
+test("cloudflareKV: a cacheTtl under Workers KV's 60 s minimum is refused with E_CONFIG", () => {
+  const { shortCacheTtl } = described.errors;
+  assert.equal(shortCacheTtl.code, "E_CONFIG");
+  assert.match(shortCacheTtl.message, /cacheTtl must be a number of ms of at least 60000/);
+});
+
 test("cloudflareKV: a bad ttl is refused with E_ARGUMENT before reaching KV", async () => {
   await assert.rejects(call("kv", "set", "t:bad", "v", { ttl: 0 }), { code: "E_ARGUMENT" });
   assert.equal(await kv.get("t:bad"), null);

@@ -6,9 +6,29 @@
 import { EdgeCacheError, stores } from "edgecache";
 import { faulty } from "../support/faulty_store.mjs";
 
+/** The options each read of the real binding was given through `kvCached` (GET /reads). */
+const reads = [];
+
+/** `env.KV`, recording the options of its reads. */
+function recording(kv) {
+  return {
+    get: (key, options) => {
+      reads.push(options);
+      return kv.get(key, options);
+    },
+    put: (...args) => kv.put(...args),
+    delete: (key) => kv.delete(key),
+  };
+}
+
 export default {
   async fetch(request, env) {
-    const adapters = { kv: stores.cloudflareKV(env.KV), cache: stores.cacheApi(caches.default) };
+    const adapters = {
+      kv: stores.cloudflareKV(env.KV),
+      kvCached: stores.cloudflareKV(recording(env.KV), { cacheTtl: 90_500 }),
+      cache: stores.cacheApi(caches.default),
+    };
+    if (new URL(request.url).pathname === "/reads") return Response.json(reads.splice(0));
     if (request.method === "GET") return Response.json({ ...describe(adapters, env), faulty: await faultyRun(adapters.kv) });
     const { store, op, args } = await request.json();
     try {
@@ -36,6 +56,7 @@ function describe(adapters, env) {
     cache: shape(adapters.cache),
     errors: {
       missingBinding: error(() => stores.cloudflareKV(env.MISSING)),
+      shortCacheTtl: error(() => stores.cloudflareKV(env.KV, { cacheTtl: 59_999 })),
       cacheStorage: error(() => stores.cacheApi(caches)),
     },
   };
