@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { EdgeCache, HashRing, MemoryCache, stores } from "edgecache";
 // The same module instance as the package's (edgecache resolves to pkg/ in this workspace).
-import { wasmBuffer } from "../../../pkg/src/ready.js";
+import { wasmBuffer } from "../../../pkg/dist/testing.js";
 
 const MiB = 1024 * 1024;
 
