@@ -531,6 +531,24 @@ export type CacheEvent =
   | EvictEvent
   | AlertEvent;
 
+/**
+ * What `getOrSet` hands its loader: the loader's say over the value it is about to return.
+ * A loader that takes no argument ignores it.
+ * @example
+ * const user = await cache.getOrSet(["user", id], async (ctx) => {
+ *   const row = await db.user(id);
+ *   if (row === null) ctx.skip();          // "not found" is answered, not cached
+ *   else ctx.setTtl(row.cacheSeconds * 1000);
+ *   return row;
+ * });
+ */
+export interface LoaderContext {
+  /** Answer this call (and the callers it joined) with the value, but cache it nowhere. */
+  skip(): void;
+  /** Cache the value for `ms` milliseconds instead of the call's (or the cache's) `ttl`. */
+  setTtl(ms: number): void;
+}
+
 /** Per-call options of getOrSet. */
 export interface GetOrSetOptions {
   ttl?: number;
@@ -732,10 +750,17 @@ export declare class EdgeCache<V = unknown> {
   set(key: Key, value: V, options?: SetOptions): Promise<void>;
   /** Removes from memory and the store; whether either held it. */
   delete(key: Key): Promise<boolean>;
-  /** The value; on a miss the loader is called once for all concurrent callers and its value cached. */
-  getOrSet(key: Key, loader: () => V | Promise<V>, options?: GetOrSetOptions): Promise<V>;
-  /** Memoises `fn` under `options.key(...args)`. */
-  wrap<A extends unknown[], R extends V>(
+  /**
+   * The value; on a miss the loader is called once for all concurrent callers and its value
+   * cached. `T` is inferred from the loader (`cache.getOrSet("k", async () => user)` is a
+   * `Promise<User>`) or given (`cache.getOrSet<User>("k", load)`); it must fit the cache's `V`.
+   */
+  getOrSet<T extends V = V>(key: Key, loader: (ctx: LoaderContext) => T | Promise<T>, options?: GetOrSetOptions): Promise<T>;
+  /**
+   * Memoises `fn` under `options.key(...args)`. `R` is inferred from `fn` or given
+   * (`cache.wrap<User>(fn, { key })`; given alone, the arguments are not checked).
+   */
+  wrap<R extends V = V, A extends unknown[] = any[]>(
     fn: (...args: A) => R | Promise<R>,
     options: { key: (...args: A) => Key } & GetOrSetOptions,
   ): (...args: A) => Promise<R>;
