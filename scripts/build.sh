@@ -17,7 +17,7 @@ node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   pkg/dist/edgecache_bg.wasm -o pkg/dist/edgecache_bg.wasm
 # One chunk for all entries (testing.js, which the repository's tests import, re-exports the
 # whole API so that it reaches the same modules); the .wasm import of the workerd entry and
-# node: built-ins stay imports. Paths in the entries are relative to dist/ as to src/.
+# node: built-ins stay imports (the entries name the .wasm as the file beside the bundle).
 node_modules/.bin/esbuild pkg/src/node.js pkg/src/deno.js pkg/src/workerd.js pkg/src/browser.js pkg/src/testing.js \
   --bundle --splitting --format=esm --platform=neutral --outdir=pkg/dist --chunk-names=core \
   --external:node:* --external:*.wasm --log-level=warning

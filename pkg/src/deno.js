@@ -1,8 +1,8 @@
-// Deno entry (built to dist/deno.js): reads the .wasm beside the bundle (needs --allow-read
+// Deno entry. Built to dist/deno.js: reads the .wasm beside the bundle (needs --allow-read
 // for it).
 import { initSync } from "../dist/edgecache.js";
 import { ready } from "./ready.js";
 
-ready(initSync({ module: await Deno.readFile(new URL("../dist/edgecache_bg.wasm", import.meta.url)) }));
+ready(initSync({ module: await Deno.readFile(new URL("./edgecache_bg.wasm", import.meta.url)) }));
 
 export * from "./index.js";

@@ -1,7 +1,7 @@
-// Cloudflare Workers entry (built to dist/workerd.js): workerd cannot compile wasm from
-// bytes, so the module is imported (wrangler, and esbuild with `--loader:.wasm=copy` or
-// the .wasm external, keep the import for workerd to compile at upload).
-import wasmModule from "../dist/edgecache_bg.wasm";
+// Cloudflare Workers entry. Built to dist/workerd.js, beside the .wasm. workerd cannot
+// compile wasm from bytes, so the module is imported: wrangler, and esbuild with
+// `--loader:.wasm=copy`, keep the import for workerd to compile at upload.
+import wasmModule from "./edgecache_bg.wasm";
 import { initSync } from "../dist/edgecache.js";
 import { ready } from "./ready.js";
 
