@@ -56,7 +56,7 @@ export function hitRatios(policies = ["lru"]) {
     const trace = load();
     for (const [capacity, [lruRef, others]] of Object.entries(reference)) {
       const max = Number(capacity);
-      const ours = policies.map((policy) => pct(replay(new MemoryCache({ maxEntries: max, policy }), trace)));
+      const ours = policies.map((policy) => pct(replay(new MemoryCache({ maxEntries: max, policy, seed: 1 }), trace)));
       const peer = pct(replay(new LRUCache({ max }), trace));
       rows.push([name, max, ...ours, peer, lruRef.toFixed(2), others]);
     }
@@ -69,7 +69,7 @@ export function hitRatios(policies = ["lru"]) {
   const trace = cloudPhysics();
   const cloudRows = policies.map((policy) => [
     `edgecache ${policy}`,
-    ...CLOUD.LRU.map((_, i) => sizedMisses(new MemoryCache({ maxBytes: (i + 1) * 128 * MIB, policy }), trace)),
+    ...CLOUD.LRU.map((_, i) => sizedMisses(new MemoryCache({ maxBytes: (i + 1) * 128 * MIB, policy, seed: 1 }), trace)),
   ]);
   cloudRows.push(["libCacheSim LRU", ...CLOUD.LRU], ["libCacheSim ARC", ...CLOUD.ARC]);
   table(

@@ -1,5 +1,6 @@
 // A small static server for the demo and the browser tests: www/ at "/", the package at
-// "/pkg/", browser test pages at "/tests/". Usage: node scripts/serve.mjs [port]
+// "/pkg/", browser test pages at "/tests/", Chart.js's built files (the demo's plots, from
+// node_modules: no CDN) at "/vendor/chart.js/". Usage: node scripts/serve.mjs [port]
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, normalize, sep } from "node:path";
@@ -9,6 +10,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const MOUNTS = [
   ["/pkg/", "pkg/"],
   ["/tests/", "tests/js/"],
+  ["/vendor/chart.js/", "node_modules/chart.js/dist/"],
   ["/", "www/"],
 ];
 const TYPES = {
@@ -18,6 +20,15 @@ const TYPES = {
   ".wasm": "application/wasm",
   ".css": "text/css; charset=utf-8",
   ".json": "application/json",
+};
+
+/**
+ * Cross-origin isolation: without it browsers coarsen `performance.now()` to 100 µs, and
+ * the demo's memory hits (a few µs) would all read 0. Everything served is same-origin.
+ */
+const ISOLATED = {
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
 };
 
 /** Maps a URL path to a file under ROOT, or null when it is outside every mount. */
@@ -36,7 +47,7 @@ export function serve(port = 0) {
     try {
       if (file === null) throw new Error("outside");
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", ...ISOLATED });
       res.end(body);
     } catch {
       res.writeHead(404, { "content-type": "text/plain" });

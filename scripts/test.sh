@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every suite (native Rust, wasm-bindgen in Node and Chromium, the built package in
-# Node 20 and 24, workerd (two Miniflare releases), Deno and Chromium, the package's
-# publint and attw checks), keeps going past a failing suite, and ends with one line adding
-# up the runners' own counts.
+# Node 20 and 24, workerd (two Miniflare releases), Deno and Chromium, the example projects,
+# the package's publint and attw checks), keeps going past a failing suite, and ends with
+# one line adding up the runners' own counts.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH" NO_COLOR=1
@@ -51,6 +51,7 @@ suite js-workerd-current node env EDGECACHE_MINIFLARE=miniflare-current \
   "$node24" --test --test-reporter=tap tests/js/workerd/*.test.mjs
 suite js-deno deno node_modules/.bin/deno test --allow-read --allow-env --unstable-kv tests/js/deno/
 suite js-chromium node node --test tests/js/browser/
+suite examples node node --test tests/examples/
 suite types check node_modules/.bin/deno check pkg/index.d.ts tests/types/usage.ts
 # The package as published: publint's rules, and its types as each TypeScript resolution
 # mode sees them (ESM only: CommonJS callers require() it in Node 20.19+/22.12+, which

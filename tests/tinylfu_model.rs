@@ -4,6 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use edgecache::memory::config::{MemoryConfig, PolicyKind};
+use edgecache::memory::ranked::RankedSlots;
 use edgecache::memory::sketch::{FrequencySketch, GhostFilter, MAX_FREQUENCY};
 use edgecache::memory::stats::{EvictionsByReason, Removal};
 use edgecache::memory::{Admission, Lookup, MemoryTier, Slot};
@@ -47,8 +48,9 @@ fn config() -> impl Strategy<Value = MemoryConfig> {
         proptest::option::of(1u64..24),
         proptest::option::of(1u64..1500),
         prop_oneof![Just(PolicyKind::TinyLfu), Just(PolicyKind::Lru)],
+        proptest::option::of(any::<u64>()),
     )
-        .prop_map(|(max_entries, max_bytes, policy)| MemoryConfig {
+        .prop_map(|(max_entries, max_bytes, policy, seed)| MemoryConfig {
             // The tier is always bounded by something.
             max_entries: if max_bytes.is_none() {
                 Some(max_entries.unwrap_or(8))
@@ -58,7 +60,7 @@ fn config() -> impl Strategy<Value = MemoryConfig> {
             max_bytes,
             ttl: None,
             policy,
-            seed: None,
+            seed,
         })
 }
 
@@ -265,8 +267,89 @@ fn run(config: MemoryConfig, ops: Vec<Op>) {
     }
 }
 
+/// One operation on the window's heap: rank a slot, re-rank one, remove one, take the first.
+#[derive(Clone, Debug)]
+enum HeapOp {
+    Push(Slot, u8),
+    Rerank(Slot, u8),
+    Remove(Slot),
+    PopFirst,
+}
+
+fn heap_op() -> impl Strategy<Value = HeapOp> {
+    prop_oneof![
+        3 => (0u32..24, any::<u8>()).prop_map(|(s, p)| HeapOp::Push(s, p % 8)),
+        2 => (0u32..24, any::<u8>()).prop_map(|(s, p)| HeapOp::Rerank(s, p % 8)),
+        1 => (0u32..24).prop_map(HeapOp::Remove),
+        2 => Just(HeapOp::PopFirst),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The window's heap against a list kept in order by sorting: (priority, when ranked).
+    /// Positions told through `place` always find the slot, and the first slot is the
+    /// reference's first.
+    #[test]
+    fn ranked_slots_match_a_sorted_list(ops in proptest::collection::vec(heap_op(), 1..300)) {
+        let mut heap = RankedSlots::default();
+        let mut positions: HashMap<Slot, u32> = HashMap::new();
+        // (priority, stamp, slot)
+        let mut reference: Vec<(u8, u64, Slot)> = Vec::new();
+        let mut clock = 0u64;
+        for op in ops {
+            let held = |r: &Vec<(u8, u64, Slot)>, s: Slot| r.iter().position(|e| e.2 == s);
+            match op {
+                HeapOp::Push(s, p) => {
+                    if held(&reference, s).is_none() {
+                        clock += 1;
+                        let pushed = heap.push(s, f64::from(p), &mut |slot, index| {
+                            positions.insert(slot, index);
+                        });
+                        prop_assert!(pushed);
+                        reference.push((p, clock, s));
+                    }
+                }
+                HeapOp::Rerank(s, p) => {
+                    if let Some(i) = held(&reference, s) {
+                        clock += 1;
+                        heap.rerank(positions[&s], f64::from(p), &mut |slot, index| {
+                    positions.insert(slot, index);
+                });
+                        reference[i] = (p, clock, s);
+                    }
+                }
+                HeapOp::Remove(s) => {
+                    if let Some(i) = held(&reference, s) {
+                        heap.remove(positions[&s], &mut |slot, index| {
+                    positions.insert(slot, index);
+                });
+                        positions.remove(&s);
+                        reference.remove(i);
+                    }
+                }
+                HeapOp::PopFirst => {
+                    reference.sort_unstable();
+                    let first = heap.first().map(|(s, _)| s);
+                    prop_assert_eq!(first, reference.first().map(|e| e.2));
+                    if let Some(s) = first {
+                        heap.remove(positions[&s], &mut |slot, index| {
+                    positions.insert(slot, index);
+                });
+                        positions.remove(&s);
+                        reference.remove(0);
+                    }
+                }
+            }
+            reference.sort_unstable();
+            prop_assert_eq!(heap.len(), reference.len());
+            prop_assert_eq!(heap.first().map(|(s, _)| s), reference.first().map(|e| e.2));
+            for e in &reference {
+                prop_assert!(positions.contains_key(&e.2), "slot {} has no position", e.2);
+            }
+        }
+    }
 
     #[test]
     fn tier_matches_the_model(config in config(), ops in proptest::collection::vec(op(), 1..200)) {

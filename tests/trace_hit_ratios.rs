@@ -13,6 +13,9 @@ use edgecache::memory::{Admission, Lookup, MemoryTier, Slot};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+/// The policies' seed: every figure here replays exactly.
+const SEED: u64 = 1;
+
 /// A 32-bit key hash for the tier (what the JavaScript side computes from the key).
 fn hash32(key: u64) -> u32 {
     (splitmix(key) >> 32) as u32
@@ -30,6 +33,8 @@ fn splitmix(mut x: u64) -> u64 {
 struct Outcome {
     hits: u64,
     misses: u64,
+    /// Bytes of the requests that missed.
+    miss_bytes: u64,
 }
 
 impl Outcome {
@@ -44,7 +49,7 @@ fn entries(policy: PolicyKind, max_entries: u64) -> MemoryConfig {
         max_bytes: None,
         ttl: None,
         policy,
-        seed: None,
+        seed: Some(SEED),
     }
 }
 
@@ -54,7 +59,7 @@ fn bytes(policy: PolicyKind, max_bytes: u64) -> MemoryConfig {
         max_bytes: Some(max_bytes),
         ttl: None,
         policy,
-        seed: None,
+        seed: Some(SEED),
     }
 }
 
@@ -64,7 +69,11 @@ fn replay(config: MemoryConfig, requests: impl Iterator<Item = (u64, u64)>) -> O
     let mut tier = MemoryTier::new(config);
     let mut slots: HashMap<u64, Slot> = HashMap::new();
     let mut keys: Vec<u64> = Vec::new();
-    let mut out = Outcome { hits: 0, misses: 0 };
+    let mut out = Outcome {
+        hits: 0,
+        misses: 0,
+        miss_bytes: 0,
+    };
     for (key, size) in requests {
         if let Some(&slot) = slots.get(&key) {
             match tier.get(slot, 0.0) {
@@ -76,6 +85,7 @@ fn replay(config: MemoryConfig, requests: impl Iterator<Item = (u64, u64)>) -> O
             }
         }
         out.misses += 1;
+        out.miss_bytes += size;
         let admission = tier
             .insert(hash32(key), size as f64, None, 0.0)
             .expect("valid insert");
@@ -194,8 +204,8 @@ fn oltp_hit_ratios() {
         "OLTP (hit %, entries)",
         &traces::oltp(),
         &[
-            (1000, 32.83, "ARC 38.95, W-TinyLFU 40.01", 40.0),
-            (2000, 42.47, "ARC 46.08, W-TinyLFU 46.09", 46.0),
+            (1000, 32.83, "ARC 38.95, W-TinyLFU 40.01", 41.0),
+            (2000, 42.47, "ARC 46.08, W-TinyLFU 46.09", 47.0),
         ],
     );
 }
@@ -205,7 +215,11 @@ fn gli_hit_ratios() {
     entry_trace(
         "gli (hit %, entries)",
         &traces::gli(),
-        &[(1000, 11.21, "OPT 53.13", 40.0)],
+        &[
+            (1000, 11.21, "OPT 53.13", 45.0),
+            // A loop a little larger than the cache: within a point of LRU.
+            (2000, 57.41, "OPT 57.96", 56.41),
+        ],
     );
 }
 
@@ -216,7 +230,7 @@ fn p3_hit_ratios() {
     entry_trace(
         "P3 (hit %, entries)",
         &keys,
-        &[(32768, 3.57, "ARC 17.11", 18.0)],
+        &[(32768, 3.57, "ARC 17.11", 19.0)],
     );
 }
 
@@ -225,12 +239,19 @@ const MIB: u64 = 1 << 20;
 const CLOUD_LRU: [u64; 8] = [93374, 89783, 83572, 81722, 72494, 72104, 71972, 71704];
 const CLOUD_ARC: [u64; 8] = [90252, 85861, 78168, 74297, 67381, 65685, 64439, 64772];
 
-fn cloud_misses(policy: PolicyKind, requests: &[traces::SizedRequest]) -> Vec<u64> {
+fn cloud_outcomes(policy: PolicyKind, requests: &[traces::SizedRequest]) -> Vec<Outcome> {
     (1..=8)
         .map(|i| {
             let config = bytes(policy, i * 128 * MIB);
-            replay(config, requests.iter().map(|r| (r.id, u64::from(r.size)))).misses
+            replay(config, requests.iter().map(|r| (r.id, u64::from(r.size))))
         })
+        .collect()
+}
+
+fn cloud_misses(policy: PolicyKind, requests: &[traces::SizedRequest]) -> Vec<u64> {
+    cloud_outcomes(policy, requests)
+        .iter()
+        .map(|o| o.misses)
         .collect()
 }
 
@@ -240,34 +261,29 @@ fn lru_reproduces_libcachesim_on_cloud_physics() {
     assert_eq!(lru, CLOUD_LRU, "byte-bounded LRU miss counts");
 }
 
-/// How many misses above ARC's each capacity is allowed. The target is to beat ARC
-/// everywhere (0); at 512..768 MiB W-TinyLFU does not. Over 30 hash seeds it was behind by
-/// +41..+1292 misses at 512 MiB, +4470..+5188 at 640 and +582..+1643 at 768: there ARC's
-/// gain over LRU comes from keeping, early in the trace, an LRU of first-time blocks
-/// nearly as large as the cache (second reads 128..640 MiB of traffic later), which a
-/// frequency-gated main space refuses. These allowances bound that shortfall (worst seed
-/// plus about 800) and keep regressions visible.
-const CLOUD_ALLOWANCE: [u64; 8] = [0, 0, 0, 2_000, 6_000, 2_500, 0, 0];
-
 #[test]
 fn cloud_physics_bytes_against_arc() {
     let requests = traces::cloud_physics();
-    let lru = cloud_misses(PolicyKind::Lru, &requests);
-    let tinylfu = cloud_misses(PolicyKind::TinyLfu, &requests);
+    let lru_outcomes = cloud_outcomes(PolicyKind::Lru, &requests);
+    let tinylfu_outcomes = cloud_outcomes(PolicyKind::TinyLfu, &requests);
+    let lru: Vec<u64> = lru_outcomes.iter().map(|o| o.misses).collect();
+    let tinylfu: Vec<u64> = tinylfu_outcomes.iter().map(|o| o.misses).collect();
     let mut s = String::from(
         "\ncloudPhysicsIO (MISSES, bytes; 113872 requests)\n\
-         |   capacity |   LRU | TinyLFU | libCacheSim LRU |   ARC | TinyLFU - ARC |\n",
+         |   capacity |   LRU | TinyLFU | libCacheSim LRU |   ARC | TinyLFU - ARC | byte misses LRU, TinyLFU (MiB) |\n",
     );
     for i in 0..8 {
         let _ = writeln!(
             s,
-            "| {:>6} MiB | {:>5} | {:>7} | {:>15} | {:>5} | {:>+13} |{}",
+            "| {:>6} MiB | {:>5} | {:>7} | {:>15} | {:>5} | {:>+13} | {:>14}, {:>13} |{}",
             (i + 1) * 128,
             lru[i],
             tinylfu[i],
             CLOUD_LRU[i],
             CLOUD_ARC[i],
             tinylfu[i] as i64 - CLOUD_ARC[i] as i64,
+            lru_outcomes[i].miss_bytes / MIB,
+            tinylfu_outcomes[i].miss_bytes / MIB,
             if tinylfu[i] < CLOUD_ARC[i] {
                 ""
             } else {
@@ -278,12 +294,11 @@ fn cloud_physics_bytes_against_arc() {
     eprint!("{s}");
     for i in 0..8 {
         assert!(
-            tinylfu[i] < CLOUD_ARC[i] + CLOUD_ALLOWANCE[i],
-            "cloudPhysicsIO at {} MiB: TinyLFU {} misses, ARC {} (allowance {})",
+            tinylfu[i] < CLOUD_ARC[i],
+            "cloudPhysicsIO at {} MiB: TinyLFU {} misses, ARC {}",
             (i + 1) * 128,
             tinylfu[i],
-            CLOUD_ARC[i],
-            CLOUD_ALLOWANCE[i]
+            CLOUD_ARC[i]
         );
     }
 }
@@ -345,32 +360,38 @@ fn shifting(seed: u64, set: u64, phase: usize, noise: f64, len: usize) -> Vec<u6
         .collect()
 }
 
+/// Zipf loads: W-TinyLFU well ahead of LRU (by 5 points at least); recency-heavy ones
+/// (a working set that moves): within a point of LRU.
 #[test]
 fn synthetic_workloads_do_not_lose_to_lru() {
-    let workloads: Vec<(String, u64, Vec<u64>)> = vec![
+    let workloads: Vec<(String, u64, Vec<u64>, f64)> = vec![
         (
             "Zipf 0.9, 100k keys".into(),
             1000,
             zipf(1, 100_000, 0.9, 500_000),
+            5.0,
         ),
         (
             "Zipf 0.7, 100k keys".into(),
             5000,
             zipf(2, 100_000, 0.7, 500_000),
+            5.0,
         ),
         (
             "shifting 800 keys/50k, 5% noise".into(),
             1000,
             shifting(3, 800, 50_000, 0.05, 1_000_000),
+            -1.0,
         ),
         (
             "shifting 2000 keys/20k, 20% noise".into(),
             5000,
             shifting(4, 2000, 20_000, 0.2, 1_000_000),
+            -1.0,
         ),
     ];
     let mut rows = Vec::new();
-    for (name, capacity, keys) in &workloads {
+    for (name, capacity, keys, margin) in &workloads {
         let lru = replay_keys(entries(PolicyKind::Lru, *capacity), keys).ratio();
         let tinylfu = replay_keys(entries(PolicyKind::TinyLfu, *capacity), keys).ratio();
         rows.push(Row {
@@ -378,14 +399,14 @@ fn synthetic_workloads_do_not_lose_to_lru() {
             lru,
             tinylfu,
             reference: name.clone(),
-            target: "TinyLFU >= LRU - 1".into(),
-            ok: tinylfu >= lru - 1.0,
+            target: format!("TinyLFU >= LRU {margin:+}"),
+            ok: tinylfu >= lru + margin,
         });
     }
     print_table("Synthetic (hit %, entries)", "entries", &rows);
-    for r in &rows {
+    for (r, (_, _, _, margin)) in rows.iter().zip(&workloads) {
         assert!(
-            r.tinylfu >= r.lru - 1.0,
+            r.tinylfu >= r.lru + margin,
             "{} at {}: TinyLFU {:.2} vs LRU {:.2}",
             r.reference,
             r.capacity,
@@ -407,7 +428,7 @@ fn tinylfu_with_both_bounds_follows_the_binding_one() {
         max_bytes: Some(max_bytes),
         ttl: None,
         policy,
-        seed: None,
+        seed: Some(SEED),
     };
     // 1000 entries of 100 bytes: the entry bound binds, then the byte bound.
     let cases = [

@@ -6,6 +6,7 @@
 pub mod config;
 pub mod lru;
 pub mod policy;
+pub mod ranked;
 pub mod sketch;
 pub mod slot_list;
 pub mod stats;
@@ -135,7 +136,11 @@ impl MemoryTier {
                     (Some(_), Some(_)) => BOTH_BOUNDS_CAPACITY,
                     (entries, bytes) => bytes.or(entries).unwrap_or(1),
                 };
-                Policy::TinyLfu(Box::new(TinyLfuPolicy::new(capacity, config.seed)))
+                Policy::TinyLfu(Box::new(TinyLfuPolicy::new(
+                    capacity,
+                    config.max_entries.is_none(),
+                    config.seed,
+                )))
             }
         };
         MemoryTier {

@@ -31,8 +31,11 @@ export function alertsNotDue(engine) {
   return [from, until];
 }
 
-/** Judges the alert rules at `now` and sends an `alert` event per rule that changed state. */
-function judge(c, now) {
+/**
+ * Judges the alert rules at `now`, due or not (for `stats()`: what it lists is current),
+ * and sends an `alert` event per rule that changed state.
+ */
+export function judge(c, now) {
   c.engine.applyReports(c.reports.take());
   const out = c.engine.evaluateAlerts(now, c.memory?.usage);
   [c.alertsFrom, c.alertsUntil] = out;

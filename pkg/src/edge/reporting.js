@@ -1,7 +1,7 @@
 // What an EdgeCache tells its caller: events (built only when someone listens, each
 // failure reported once) and stats (the engine's numbers, nested by the engine's names).
 import { EdgeEngine } from "../../dist/edgecache.js";
-import { firingAlerts, monitor } from "./monitor.js";
+import { firingAlerts, judge } from "./monitor.js";
 import { ShardedStore } from "./shards.js";
 
 /** Reports `{ type, key, tier }`, built only when someone listens (hits are hot). */
@@ -32,7 +32,7 @@ export function wasReported(c, error) {
  */
 export function stats(c) {
   const now = c.now();
-  monitor(c, now);
+  judge(c, now);
   const s = tierStats(c.engine.stats(c.inFlight, c.reports.take()));
   if (c.memory !== null) {
     // The memory tier's own hits and misses count the cache's internal lookups too: the

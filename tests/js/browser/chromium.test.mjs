@@ -1,5 +1,5 @@
 // The package in headless Chromium: the runtime-neutral cases through the "browser"
-// entry, and the demo page driven like a person would (clicks, reads the page).
+// entry, and the memory-tier playground driven like a person would (clicks, reads the page).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
@@ -40,11 +40,11 @@ test("runtime-neutral cases pass in Chromium", async (t) => {
   await page.close();
 });
 
-test("demo page: set, get, evict, expire, stats", async () => {
+test("memory-tier playground: set, get, evict, expire, stats", async () => {
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${base}/`);
+  await page.goto(`${base}/memory.html`);
   await page.waitForFunction(() => window.edgecacheDemoReady === true);
   const stat = async (name) => Number(await page.textContent(`#stat-${name}`));
 

@@ -13,7 +13,7 @@ export async function busyCache(lib) {
   const clock = { t: 1_000_000 };
   const now = () => clock.t;
   const b = faulty(lib.stores.memory({ now }), { seed: 3 });
-  const cache = new lib.EdgeCache({ store: { a: lib.stores.memory({ now }), b }, writeMode: "behind", writeBehind: { maxDelay: 60_000 }, namespace: "shop", now, memory: { maxEntries: 8 } });
+  const cache = new lib.EdgeCache({ store: { a: lib.stores.memory({ now }), b }, writeMode: "behind", writeBehind: { maxDelay: 60_000 }, namespace: "shop", now, memory: { maxEntries: 8, policy: "lru" } }); // LRU: which reads reach shard b is known
   for (let i = 0; i < 30; i++) await cache.getOrSet(["item", i % 12], () => ({ i }));
   await cache.flush();
   b.failNext(3, "get");

@@ -1,6 +1,7 @@
-// The README's recipes are runnable: each `<!-- recipe: name -->` code block is written to
+// The README's snippets are runnable: each `<!-- recipe: name -->` code block is written to
 // a scratch module inside the checkout (so "edgecache" resolves), run with Node, and must
-// print the line its `// prints:` comment promises.
+// print the line its `// prints:` comment promises; `<!-- worker: name -->` blocks run in
+// workerd (tests/js/workerd/readme_workers.test.mjs). No other js snippet is allowed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -16,8 +17,14 @@ const recipes = [...readme.matchAll(/<!-- recipe: ([\w-]+) -->\n```js\n([\s\S]*?
 }));
 const scratch = new URL(".tmp/recipes/", ROOT);
 
-test("the README has the four recipes", () => {
-  assert.deepEqual(recipes.map((r) => r.name), ["cache-aside", "write-through", "write-behind", "warming"]);
+test("every js snippet of the README is a recipe (run here) or a worker (run in workerd)", () => {
+  const blocks = [...readme.matchAll(/(<!-- (recipe|worker): [\w-]+ -->\n)?```js\n/g)];
+  const untagged = blocks.filter((b) => b[1] === undefined).map((b) => readme.slice(0, b.index).split("\n").length);
+  assert.deepEqual(untagged, [], "lines of untagged js snippets");
+  assert.ok(recipes.length >= 11, `${recipes.length} recipes`);
+  for (const name of ["quick-start", "cache-aside", "write-through", "write-behind", "warming"]) {
+    assert.ok(recipes.some((r) => r.name === name), name);
+  }
 });
 
 for (const { name, code, expected } of recipes) {

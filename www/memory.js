@@ -1,5 +1,5 @@
-// The demo page: drives a MemoryCache from the package and shows its state live.
-import { EdgeCacheError, MemoryCache } from "/pkg/dist/browser.js";
+// The memory-tier playground: drives a MemoryCache from the package and shows its state live.
+import { EdgeCacheError, MemoryCache } from "edgecache";
 
 const $ = (id) => document.getElementById(id);
 const clock = { t: 0 };
