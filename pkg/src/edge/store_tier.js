@@ -36,7 +36,7 @@ export class StoreTier {
   #calls;
 
   /**
-   * @param {import("../stores/check.js").CheckedStore} store a checked adapter
+   * @param {object} store a checked adapter (a CheckedStore of stores/check.js)
    * @param {{ engine, reports, coordinator }} parts the cache's EdgeEngine (the store
    *   timeout), its report buffer (counters, latency) and its coordinator (call order)
    * @param {(event: object) => void} emit reports an event

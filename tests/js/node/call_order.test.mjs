@@ -2,7 +2,7 @@
 // failures and calls slow enough to be taken as lost: seeded, so a failure replays.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CallOrder } from "../../../pkg/src/edge/call_order.js";
+import { CallOrder } from "../../../pkg/dist/testing.js";
 import { seeded } from "../cases/check.mjs";
 
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));

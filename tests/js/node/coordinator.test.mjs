@@ -3,7 +3,7 @@
 // delete, store-write tickets and their order, write-back permission, flights dropped.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Coordinator } from "../../../pkg/src/edge/coordinator.js";
+import { Coordinator } from "../../../pkg/dist/testing.js";
 import { seeded } from "../cases/check.mjs";
 
 const KEYS = ["a", "b", "c"];

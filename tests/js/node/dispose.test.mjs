@@ -3,8 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { EdgeCache, HashRing, MemoryCache, stores } from "edgecache";
-// The same module instance as the package's (edgecache resolves to pkg/ in this workspace).
-import { wasmBuffer } from "../../../pkg/src/ready.js";
+// The same module instances as the package's (edgecache resolves to pkg/ in this workspace,
+// and dist/testing.js shares the entries' chunk).
+import { wasmBuffer } from "../../../pkg/dist/testing.js";
 
 const MiB = 1024 * 1024;
 

@@ -5,8 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { EdgeCache, stores } from "edgecache"; // initialises the wasm module
-import * as engine from "../../../pkg/dist/edgecache.js";
-import { wasmBuffer } from "../../../pkg/src/ready.js";
+import { engine, wasmBuffer } from "../../../pkg/dist/testing.js"; // the package's instances
 
 const SRC = new URL("../../../pkg/src/", import.meta.url);
 const ENUMS = ["Report", "ReadPlan", "Tier", "HeaderStatus", "WriteOutcome", "TagCheck", "Lookup", "EvictReason"];

@@ -4,7 +4,7 @@
 // injected clock, which the test moves from slice to slice.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { EdgeCache } from "../../../pkg/node.js";
+import { EdgeCache } from "../../../pkg/dist/node.js";
 
 /** A loader that takes `ms` of real time without sleeping. */
 const spinning = (ms, value) => () => {

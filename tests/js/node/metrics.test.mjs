@@ -8,8 +8,7 @@ import { AggregationTemporality, DataPointType, InMemoryMetricExporter, MeterPro
 import * as lib from "edgecache";
 import { busyCache, checkMetricsMatch, monitoringCases, parseMetrics, sampleValue } from "../cases/monitoring.mjs";
 import { LATENCY_BOUNDS, specSnapshot } from "../support/stats_snapshot.mjs";
-import { prometheusText } from "../../../pkg/src/monitoring/prometheus.js";
-import { DOUBLES, dataPoint } from "../../../pkg/src/monitoring/analytics_engine.js";
+import { DOUBLES, dataPoint, prometheusText } from "../../../pkg/dist/testing.js";
 
 for (const [name, fn] of monitoringCases) test(name, () => fn(lib));
 

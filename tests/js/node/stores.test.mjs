@@ -7,7 +7,7 @@ import { createConnection } from "node:net";
 import { createClient } from "redis";
 import { Redis as IORedis } from "ioredis";
 import { EdgeCacheError, stores } from "edgecache";
-import { DEFAULT_LIMITS, checkStore } from "../../../pkg/src/stores/check.js";
+import { DEFAULT_LIMITS, checkStore } from "../../../pkg/dist/testing.js";
 import { startRedis } from "../support/redis.mjs";
 
 const isConfig = (pattern) => (e) => e instanceof EdgeCacheError && e.code === "E_CONFIG" && pattern.test(e.message);

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { EdgeCache, stores } from "edgecache"; // initialises the wasm module
-import * as engine from "../../../pkg/dist/edgecache.js";
+import { engine } from "../../../pkg/dist/testing.js";
 
 const calls = [];
 for (const cls of [engine.EdgeEngine, engine.MemoryEngine, engine.RingEngine, engine.WriteQueueEngine, engine.TagEngine]) {

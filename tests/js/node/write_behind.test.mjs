@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as lib from "edgecache";
-import { WriteBehind } from "../../../pkg/src/edge/write_behind.js";
+import { WriteBehind } from "../../../pkg/dist/testing.js";
 import { faulty } from "../support/faulty_store.mjs";
 import { seeded } from "../cases/check.mjs";
 

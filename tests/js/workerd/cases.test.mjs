@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { neutralCases } from "../cases/all.mjs";
 import { storeCases } from "../cases/edge_store.mjs";
-import { startWorker } from "./harness.mjs";
+import { MINIFLARE, startWorker } from "./harness.mjs";
 
 let worker;
 let results;
@@ -18,7 +18,7 @@ before(async () => {
 });
 after(() => worker?.dispose());
 
-test("the cases ran inside workerd", () => {
+test(`the cases ran inside workerd (${MINIFLARE})`, () => {
   assert.equal(userAgent, "Cloudflare-Workers");
 });
 

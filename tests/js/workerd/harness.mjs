@@ -2,11 +2,21 @@
 // does it (esbuild, "workerd" export condition, .wasm imports kept as CompiledWasm
 // modules), so the package is loaded exactly as a deployed Worker loads it.
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { Miniflare } from "miniflare";
+
+// The Miniflare package to run: "miniflare" (the pin that runs on Node 20) unless
+// EDGECACHE_MINIFLARE names another, e.g. "miniflare-current" (needs Node 22+).
+const PACKAGE = process.env.EDGECACHE_MINIFLARE ?? "miniflare";
+/** The Miniflare class of that package. */
+export const { Miniflare } = await import(PACKAGE);
+/** Which Miniflare runs the workers, e.g. "miniflare-current 4.20260730.0" (for test names). */
+export const MINIFLARE = `${PACKAGE} ${createRequire(import.meta.url)(`${PACKAGE}/package.json`).version}`;
+/** The compatibility date the workers run with (the oldest the package is tested at). */
+export const COMPATIBILITY_DATE = "2026-04-01";
 
 /**
  * Bundles `workerFile` and starts it with the given KV namespaces and Analytics Engine
@@ -34,7 +44,7 @@ export async function startWorker(workerFile, { kvNamespaces = [], analyticsEngi
   const mf = new Miniflare({
     modules,
     modulesRoot: outdir,
-    compatibilityDate: "2026-04-01",
+    compatibilityDate: COMPATIBILITY_DATE,
     kvNamespaces,
     analyticsEngineDatasets,
   });
