@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod lru;
+pub mod paged;
 pub mod policy;
 pub mod ranked;
 pub mod sketch;
@@ -16,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::options::{as_positive_millis, Num};
 use config::{MemoryConfig, PolicyKind, MAX_SAFE_INTEGER};
 use lru::LruPolicy;
+use paged::Paged;
 use policy::EvictionPolicy;
 use stats::{Counters, Removal, TierStats};
 use tinylfu::TinyLfuPolicy;
@@ -48,15 +50,16 @@ pub enum Admission {
     Rejected,
 }
 
-/// Per-slot bookkeeping (the expiry is kept apart, in `MemoryTier::expires`).
-#[derive(Clone, Copy, Debug, Default)]
-struct Entry {
-    size: u64,
-    live: bool,
-}
+/// A slot's size in bytes (sizes are at most 2^53), or `VACANT`: the slot holds nothing.
+/// The expiry is kept apart, in `MemoryTier::expires`.
+type SlotSize = u64;
+/// The size of a slot that holds nothing.
+const VACANT: SlotSize = SlotSize::MAX;
 
 /// Expiry of a slot that holds nothing: every clock reading is past it.
 const DEAD: Millis = f64::NEG_INFINITY;
+/// Smallest expiry array; past it, the array grows by half its length at a time.
+const MIN_EXPIRES: usize = 64;
 /// Initial length of the evicted-slots buffer (most calls evict one slot or none).
 const EVICTED_BUFFER: usize = 64;
 /// The policy's capacity when both `maxEntries` and `maxBytes` are set: each bound's full
@@ -109,7 +112,8 @@ impl EvictionPolicy for Policy {
 /// The memory tier: bounded by entries and/or bytes, with lazy TTL expiry.
 pub struct MemoryTier {
     config: MemoryConfig,
-    entries: Vec<Entry>,
+    /// Size per slot (`VACANT` when it holds nothing).
+    sizes: Paged<SlotSize>,
     /// Expiry per slot (`+inf` = none, `-inf` = no entry), in its own array so that a
     /// caller may read it directly (the JavaScript side does, through a view of wasm memory).
     expires: Vec<Millis>,
@@ -145,7 +149,7 @@ impl MemoryTier {
         };
         MemoryTier {
             config,
-            entries: Vec::new(),
+            sizes: Paged::default(),
             expires: Vec::new(),
             free: Vec::new(),
             len: 0,
@@ -210,7 +214,7 @@ impl MemoryTier {
     }
 
     /// Expiry of every slot (`now < expires[slot]` means live). Its length changes only
-    /// when the slot space grows, which doubles it.
+    /// when the slot space grows past it, which adds half.
     pub fn expires(&self) -> &[Millis] {
         &self.expires
     }
@@ -219,7 +223,7 @@ impl MemoryTier {
     /// them to the policy in order. Slots no longer live are skipped.
     pub fn record_hits(&mut self, slots: &[Slot]) {
         for &slot in slots {
-            if self.entries.get(slot as usize).is_some_and(|e| e.live) {
+            if self.is_live(slot) {
                 self.counters.hits += 1;
                 self.policy.access(slot);
             }
@@ -245,8 +249,12 @@ impl MemoryTier {
         self.check(slot, now)
     }
 
+    fn is_live(&self, slot: Slot) -> bool {
+        self.sizes.get(slot as usize).is_some_and(|&s| s != VACANT)
+    }
+
     fn check(&mut self, slot: Slot, now: Millis) -> Lookup {
-        let live = self.entries.get(slot as usize).is_some_and(|e| e.live);
+        let live = self.is_live(slot);
         match self.expires.get(slot as usize) {
             Some(&expires_at) if live && now >= expires_at => {
                 self.remove(slot, Removal::Expired);
@@ -313,12 +321,13 @@ impl MemoryTier {
             self.counters.rejected += 1;
             return Ok(Admission::Rejected);
         }
-        let slot = match self.free.pop() {
-            Some(slot) => slot,
-            None => self.new_slot(),
+        let Some(slot) = self.free.pop().or_else(|| self.new_slot()) else {
+            // Out of memory for the slot's bookkeeping.
+            self.counters.rejected += 1;
+            return Ok(Admission::Rejected);
         };
-        if let Some(e) = self.entries.get_mut(slot as usize) {
-            *e = Entry { size, live: true };
+        if let Some(e) = self.sizes.get_mut(slot as usize) {
+            *e = size;
         }
         if let Some(e) = self.expires.get_mut(slot as usize) {
             *e = expires_at;
@@ -337,16 +346,24 @@ impl MemoryTier {
         }
     }
 
-    /// A slot never used before; the expiry array grows by doubling, so that its length
-    /// (and address) change rarely.
-    fn new_slot(&mut self) -> Slot {
-        let slot = self.entries.len();
-        self.entries.push(Entry::default());
+    /// A slot never used before, or `None` if memory cannot be had. The expiry array (one
+    /// block, for JavaScript's view) grows by half at a time: less room held ahead than
+    /// doubling, while each block it leaves behind is still small enough to be refilled
+    /// by the pages the per-slot arrays add before the next growth (measured: growing by
+    /// an eighth leaves 13 bytes an entry of such holes; by half, none).
+    fn new_slot(&mut self) -> Option<Slot> {
+        let slot = self.sizes.len();
+        // `NO_SLOT` is never a slot.
+        let id = Slot::try_from(slot).ok().filter(|&s| s != NO_SLOT)?;
         if slot >= self.expires.len() {
-            self.expires.resize((2 * slot).max(64), DEAD);
+            let len = (slot + slot / 2).max(MIN_EXPIRES);
+            self.expires
+                .try_reserve_exact(len.saturating_sub(self.expires.len()))
+                .ok()?;
+            self.expires.resize(len, DEAD);
             self.buffers_version = self.buffers_version.wrapping_add(1);
         }
-        slot as Slot
+        self.sizes.try_push(VACANT).then_some(id)
     }
 
     /// Replaces the value of a held slot. Returns `false` when the entry is gone instead
@@ -354,10 +371,10 @@ impl MemoryTier {
     pub fn update(&mut self, slot: Slot, size: f64, ttl: Option<f64>, now: Millis) -> Result<bool> {
         let (size, expires_at) = self.entry_terms(size, ttl, now)?;
         self.evicted_count = 0;
-        let Some(entry) = self.entries.get_mut(slot as usize).filter(|e| e.live) else {
+        let Some(entry) = self.sizes.get_mut(slot as usize).filter(|s| **s != VACANT) else {
             return Ok(false);
         };
-        let old_size = std::mem::replace(&mut entry.size, size);
+        let old_size = std::mem::replace(entry, size);
         if let Some(e) = self.expires.get_mut(slot as usize) {
             *e = expires_at;
         }
@@ -442,22 +459,22 @@ impl MemoryTier {
 
     /// Frees a slot the policy no longer holds; whether it was live.
     fn release(&mut self, slot: Slot) -> bool {
-        let Some(entry) = self.entries.get_mut(slot as usize).filter(|e| e.live) else {
+        let Some(entry) = self.sizes.get_mut(slot as usize).filter(|s| **s != VACANT) else {
             return false;
         };
-        entry.live = false;
+        let size = std::mem::replace(entry, VACANT);
         if let Some(e) = self.expires.get_mut(slot as usize) {
             *e = DEAD;
         }
         self.len -= 1;
-        self.bytes = self.bytes.saturating_sub(entry.size);
+        self.bytes = self.bytes.saturating_sub(size);
         self.free.push(slot);
         true
     }
 
     /// Removes every entry; counters are kept.
     pub fn clear(&mut self) {
-        self.entries.clear();
+        self.sizes.clear();
         self.expires.fill(DEAD);
         self.free.clear();
         self.evicted_count = 0;

@@ -7,6 +7,7 @@
 //! Every list runs from its oldest slot (linked longest ago, the eviction end) to its
 //! newest.
 
+use super::paged::Paged;
 use super::{Slot, NO_SLOT};
 
 /// Names the lists of an arena.
@@ -64,14 +65,14 @@ impl Ends {
 
 /// `N` lists named by `L` over one arena of per-slot links and data `T`.
 pub struct SlotLists<L, T, const N: usize> {
-    nodes: Vec<Node<L, T>>,
+    nodes: Paged<Node<L, T>>,
     ends: [Ends; N],
 }
 
 impl<L, T, const N: usize> Default for SlotLists<L, T, N> {
     fn default() -> Self {
         SlotLists {
-            nodes: Vec::new(),
+            nodes: Paged::default(),
             ends: [Ends::EMPTY; N],
         }
     }
@@ -89,21 +90,14 @@ impl<L: ListId, T: Weighted, const N: usize> SlotLists<L, T, N> {
         if slot == NO_SLOT {
             return false;
         }
-        let (needed, len) = (slot as usize + 1, self.nodes.len());
-        if needed > len {
-            // Doubling keeps growth amortized O(1) when slots arrive one by one.
-            if self.nodes.try_reserve(needed.max(len * 2) - len).is_err() {
-                return false;
-            }
-            let empty = Node {
-                older: NO_SLOT,
-                newer: NO_SLOT,
-                list: None,
-                data: T::default(),
-            };
-            self.nodes.resize(needed, empty);
-        }
-        true
+        let empty = Node {
+            older: NO_SLOT,
+            newer: NO_SLOT,
+            list: None,
+            data: T::default(),
+        };
+        // Pages, not doubling: growing copies nothing and commits at most a page ahead.
+        self.nodes.try_resize(slot as usize + 1, empty)
     }
 
     /// The data of a slot that is in a list.
@@ -209,7 +203,7 @@ impl<L: ListId, T: Weighted, const N: usize> SlotLists<L, T, N> {
         Some(slot)
     }
 
-    /// Empties every list (keeps the memory).
+    /// Empties every list and frees the arena.
     pub fn clear(&mut self) {
         self.nodes.clear();
         self.ends = [Ends::EMPTY; N];

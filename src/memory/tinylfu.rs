@@ -96,18 +96,34 @@ impl ListId for Queue {
     }
 }
 
-/// What the policy keeps per slot, beside its links.
+/// What the policy keeps per slot, beside its links. The weight is kept as two halves, so
+/// that the entry (and the slot's node around it) is aligned to 4 bytes: 28 bytes a node
+/// instead of 32.
 #[derive(Clone, Copy, Debug, Default)]
 struct Entry {
     hash: u32,
     /// Position in the window's heap, while in the window.
     rank: u32,
-    weight: u64,
+    /// The weight's low and high 32 bits.
+    weight: [u32; 2],
+}
+
+impl Entry {
+    fn new(hash: u32, weight: u64) -> Self {
+        // Truncation is intended: the two halves.
+        let halves = [weight as u32, (weight >> 32) as u32];
+        Entry {
+            hash,
+            rank: 0,
+            weight: halves,
+        }
+    }
 }
 
 impl Weighted for Entry {
     fn weight(&self) -> u64 {
-        self.weight
+        let [low, high] = self.weight;
+        u64::from(high) << 32 | u64::from(low)
     }
 }
 
@@ -241,7 +257,7 @@ impl TinyLfuPolicy {
 
     /// The weight of a held slot.
     fn weight_of(&self, slot: Slot) -> Option<u64> {
-        self.lists.get(slot).map(|e| e.weight)
+        self.lists.get(slot).map(Weighted::weight)
     }
 
     /// A window entry's greedy-dual priority: the floor plus its estimate per weight unit,
@@ -594,14 +610,7 @@ impl EvictionPolicy for TinyLfuPolicy {
             self.ghost_climb(hash, weight);
         }
         self.resize_window();
-        self.lists.set(
-            slot,
-            Entry {
-                hash,
-                rank: 0,
-                weight,
-            },
-        );
+        self.lists.set(slot, Entry::new(hash, weight));
         self.link(slot, Queue::Window);
         self.start_round();
     }
@@ -627,7 +636,14 @@ impl EvictionPolicy for TinyLfuPolicy {
             self.sketch.increment(hash);
         }
         if let Some(&entry) = self.lists.get(slot) {
-            self.lists.set(slot, Entry { weight, ..entry });
+            let rank = entry.rank;
+            self.lists.set(
+                slot,
+                Entry {
+                    rank,
+                    ..Entry::new(entry.hash, weight)
+                },
+            );
         }
         self.touch(slot, queue);
         self.start_round();
@@ -766,5 +782,16 @@ mod tests {
         assert_eq!(p.lists.total_weight(), 250);
         p.remove(1);
         assert_eq!(p.lists.total_weight(), 50);
+    }
+
+    #[test]
+    fn weights_past_32_bits_keep_both_halves() {
+        let big = (1u64 << 53) - 1;
+        let mut p = TinyLfuPolicy::new(1 << 60, true, Some(1));
+        p.insert(0, 1, big);
+        assert_eq!(p.weight_of(0), Some(big));
+        p.update(0, (1 << 32) + 5);
+        assert_eq!(p.weight_of(0), Some((1 << 32) + 5));
+        assert_eq!(p.lists.total_weight(), (1 << 32) + 5);
     }
 }
