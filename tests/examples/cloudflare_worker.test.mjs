@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { packageWasm } from "./support/package_wasm.mjs";
-import { freePort, request, start, stopAll, until } from "./support/processes.mjs";
+import { freePort, request, start, statsOf, stopAll, until } from "./support/processes.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const EXAMPLE = join(ROOT, "examples/cloudflare-worker");
@@ -101,8 +101,3 @@ async function devServer(wrangler, persist) {
   return { url: server.match[1], stop: server.stop };
 }
 
-async function statsOf(server) {
-  const { status, body } = await request(`${server.url}/stats`);
-  assert.equal(status, 200);
-  return body;
-}

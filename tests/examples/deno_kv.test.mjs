@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { request, start, stopAll, until } from "./support/processes.mjs";
+import { request, start, statsOf, stopAll, until } from "./support/processes.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const EXAMPLE = join(ROOT, "examples/deno-kv");
@@ -32,11 +32,6 @@ async function app(kvPath) {
   return { url: server.match[1], stop: server.stop };
 }
 
-async function statsOf(server) {
-  const { status, body } = await request(`${server.url}/stats`);
-  assert.equal(status, 200);
-  return body;
-}
 
 test("Deno.serve app: memory hit, Deno KV hit after a restart, one load for concurrent misses, invalidation", async () => {
   const kvPath = join(scratch, "cache.sqlite3");

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startRedis } from "../js/support/redis.mjs";
-import { request, start, stopAll, until } from "./support/processes.mjs";
+import { request, start, statsOf, stopAll, until } from "./support/processes.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const EXAMPLE = join(ROOT, "examples/node-redis");
@@ -36,11 +36,6 @@ async function service(node) {
   return { url: server.match[1], stop: server.stop };
 }
 
-async function statsOf(server) {
-  const { status, body } = await request(`${server.url}/stats`);
-  assert.equal(status, 200);
-  return body;
-}
 
 /** The server's own time for the request, from its Server-Timing header (ms). */
 const serverTime = (res) => Number(res.headers.get("server-timing").match(/^total;dur=([\d.]+)$/)[1]);

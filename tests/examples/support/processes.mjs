@@ -140,3 +140,10 @@ export async function request(url, { method = "GET" } = {}) {
   const json = (res.headers.get("content-type") ?? "").includes("application/json");
   return { status: res.status, headers: res.headers, body: json ? JSON.parse(text) : text };
 }
+
+/** The example's `/stats` body (its cache's counters), which must answer 200. */
+export async function statsOf(server) {
+  const { status, body } = await request(`${server.url}/stats`);
+  if (status !== 200) throw new Error(`GET /stats answered ${status}`);
+  return body;
+}
