@@ -16,6 +16,7 @@ export type ErrorCode =
   | "E_ARGUMENT" // a per-call argument or option
   | "E_STORE" // the store failed a write, delete or tag invalidation (reads never throw it)
   | "E_LOADER" // the loader threw or returned undefined (the loader's error is `cause`; an EdgeCacheError it throws passes through as is)
+  | "E_COORDINATOR" // a coordinator's acquire resolved to something else than a token or null (an `error` event; the call still loads)
   | "E_EMPTY_RING" // HashRing.node on a ring with no nodes
   | "E_DISPOSED"; // a call on a cache or ring after its dispose()
 
@@ -275,6 +276,79 @@ export interface MemoryStoreOptions {
   now?: () => number;
 }
 
+// ---- coordinators: cross-isolate single flight ----
+
+/**
+ * A lease per key in a store that can compare-and-set, for the `coordinator` option: one of
+ * `coordinators.*`, or any object of this shape. Workers KV alone cannot implement it: it has
+ * no compare-and-set (and its writes take up to a minute to reach other locations); on
+ * Workers use `coordinators.durableObject`.
+ */
+export interface Coordinator {
+  /** Names the coordinator in errors. Default "custom". */
+  readonly name?: string;
+  /**
+   * How long a lease lasts, in ms: after it, a waiter takes over from a holder that died.
+   * Default: as long as a load may take (`loaderTimeout` + the store reads' bound) plus its
+   * store write. Shorter leases take over sooner but may let a slow load run twice.
+   */
+  readonly leaseMs?: number;
+  /**
+   * Takes the lease of `key` for `ms` ms if nobody holds it (or its holder's lease expired):
+   * a token (a non-empty string) when taken, null when another holds it.
+   */
+  acquire(key: string, ms: number): Promise<string | null>;
+  /** Frees the lease of `key` if `token` still holds it (never another holder's). */
+  release(key: string, token: string): Promise<void>;
+}
+
+/** A coordinator made by a `coordinators.*` factory. */
+export interface CoordinatorAdapter extends Coordinator {
+  readonly name: "redis" | "deno-kv" | "durable-object";
+}
+
+/** The parts of a Redis client `coordinators.redis` uses: node-redis v4+ or ioredis. */
+export type RedisLeaseClient =
+  | (Pick<NodeRedisLike, "mGet"> & { set(key: string, value: string, options: { NX: true; PX: number }): Promise<unknown>; eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown> })
+  | (Pick<IORedisLike, "getBuffer"> & { set(key: string, value: string, px: "PX", ms: number, nx: "NX"): Promise<unknown>; eval(script: string, numKeys: number, ...args: string[]): Promise<unknown> });
+
+/** The parts of a `Deno.Kv` that `coordinators.denoKV` uses. */
+export interface DenoKvLeaseLike {
+  get(key: readonly DenoKvKeyPart[]): Promise<{ value: unknown; versionstamp: string | null }>;
+  atomic(): {
+    check(...checks: Array<{ key: readonly DenoKvKeyPart[]; versionstamp: string | null }>): any;
+  };
+}
+
+/** The parts of a Durable Object namespace binding that `coordinators.durableObject` uses. */
+export interface DurableObjectNamespaceLike {
+  idFromName(name: string): unknown;
+  get(id: any): { fetch(input: string, init?: RequestInit): Promise<Response> };
+}
+
+/**
+ * Coordinators for the `coordinator` option. Each throws `E_CONFIG` when given something it
+ * cannot use. `leaseMs`: see {@link Coordinator.leaseMs}.
+ */
+export declare const coordinators: {
+  /** Redis (node-redis v4+ or ioredis): `SET key token NX PX ms` with a random token; released by a compare-and-delete `EVAL`. */
+  readonly redis: (client: RedisLeaseClient, options?: { flavor?: "node-redis" | "ioredis"; leaseMs?: number }) => CoordinatorAdapter;
+  /** Deno KV: `{ token, until }` at `[...prefix, key]` (default prefix ["edgecache-lease"]), taken with `atomic().check(entry)`. */
+  readonly denoKV: (kv: DenoKvLeaseLike, options?: { prefix?: readonly DenoKvKeyPart[]; leaseMs?: number }) => CoordinatorAdapter;
+  /** A Durable Object per key (`idFromName`), of the class {@link EdgeCacheLease} the Worker exports. */
+  readonly durableObject: (namespace: DurableObjectNamespaceLike, options?: { leaseMs?: number }) => CoordinatorAdapter;
+};
+
+/**
+ * The Durable Object class behind `coordinators.durableObject`. Export it from the Worker
+ * (`export { EdgeCacheLease } from "edgecache";`) and bind it (wrangler: `durable_objects.bindings
+ * = [{ name = "LEASES", class_name = "EdgeCacheLease" }]`, with a migration adding the class).
+ */
+export declare class EdgeCacheLease {
+  /** Answers the coordinator's lease calls. */
+  fetch(request: Request): Promise<Response>;
+}
+
 /**
  * Store adapters: each wraps a platform's key-value API as a {@link KvStore} and declares
  * the platform's limits. Each throws `E_CONFIG` when given something it cannot use.
@@ -358,6 +432,14 @@ export interface EdgeCacheOptions {
    * memory has the shape another isolate gets from the store.
    */
   serializer?: Serializer;
+  /**
+   * Cross-isolate single flight: on a store miss, the isolate that takes the key's lease
+   * calls the loader and writes the store; the others poll the store (5 ms, doubling up to
+   * 50 ms) and serve its value. One of `coordinators.*`; Workers KV cannot be one (no
+   * compare-and-set). Needs a store. A coordinator that fails or hangs (past `timeout`) is an
+   * `error` event (tier "coordinator") and the isolate loads on its own.
+   */
+  coordinator?: Coordinator;
   /** The sliding window of `stats().window` and of the alert rules: `window` ms (default 60 000; 0 keeps none). */
   stats?: { window?: number };
   /** Alert rules judged over the sliding window; each change is an `alert` event. */
@@ -467,8 +549,9 @@ export interface LoadEvent {
 export interface ErrorEvent {
   type: "error";
   key?: string;
-  tier?: "store" | "loader";
-  op?: StoreOp;
+  /** "coordinator": a lease call failed or timed out (`op` "acquire" or "release"); the call went on without it. */
+  tier?: "store" | "loader" | "coordinator";
+  op?: StoreOp | "acquire" | "release";
   /** The shard's id, for store calls of a sharded cache. */
   shard?: string;
   tag?: string;

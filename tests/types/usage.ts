@@ -1,7 +1,7 @@
 // Type-checked by `deno check` in `make test`: the public API as a user writes it. The
 // `@ts-expect-error` lines must stay errors.
-import { EdgeCache, EdgeCacheError, exporters, HashRing, latencyBounds, MemoryCache, mergeStats, stores } from "../../pkg/index.d.ts";
-import type { AnalyticsEngineDataPoint, CacheEvent, CacheStats, EvictionReason, FlushReport, KVNamespaceLike, KvStore, LoaderContext, MonitorReport, Serializer, StatsSnapshot, StoreOp, WarmReport } from "../../pkg/index.d.ts";
+import { coordinators, EdgeCache, EdgeCacheError, EdgeCacheLease, exporters, HashRing, latencyBounds, MemoryCache, mergeStats, stores } from "../../pkg/index.d.ts";
+import type { AnalyticsEngineDataPoint, CacheEvent, CacheStats, Coordinator, DurableObjectNamespaceLike, EvictionReason, FlushReport, KVNamespaceLike, KvStore, LoaderContext, MonitorReport, Serializer, StatsSnapshot, StoreOp, WarmReport } from "../../pkg/index.d.ts";
 import type { Meter } from "@opentelemetry/api";
 
 const memory = new MemoryCache<{ name: string }>({ maxEntries: 100, ttl: 60_000, policy: "tinylfu" });
@@ -204,3 +204,12 @@ const cleared: Promise<void> = cache.clear();
 declare const kvBinding: KVNamespaceLike;
 stores.cloudflareKV(kvBinding, { cacheTtl: 120_000 });
 void [skipped, viaWrapCtx, many, setMany, held, cleared];
+
+// Cross-isolate single flight: a coordinator of coordinators.*, or one of the caller's own.
+declare const leases: DurableObjectNamespaceLike;
+new EdgeCache({ store: stores.memory(), coordinator: coordinators.durableObject(leases, { leaseMs: 10_000 }) });
+const ownLease: Coordinator = { acquire: async (_key: string, _ms: number) => null, release: async () => {} };
+new EdgeCache({ store: stores.memory(), coordinator: ownLease });
+new EdgeCacheLease().fetch(new Request("https://lease.invalid/", { method: "POST", body: "{}" }));
+// @ts-expect-error: a KV store is no coordinator (Workers KV has no compare-and-set)
+new EdgeCache({ store: stores.memory(), coordinator: stores.memory() });

@@ -5,6 +5,7 @@ import { EdgeCacheError, describe, fail, isEdgeCacheError } from "../errors.js";
 import { MemoryCache } from "../memory.js";
 import { checkWellFormed, plainOptions, readOnce } from "../plain_options.js";
 import { checkedClock } from "../clock.js";
+import { checkCoordinator } from "../coordinators/check.js";
 import { checkStore } from "../stores/check.js";
 import { Background } from "./background.js";
 import { Clears } from "./clears.js";
@@ -82,6 +83,8 @@ function stateOf(given) {
     clears: null,
     background: null,
     coordinator: new Coordinator(),
+    /** The `coordinator` option, checked: cross-isolate single flight (lease.js), or null */
+    lease: null,
     /** Loads running now */
     inFlight: 0,
     /** Errors already reported in an `error` event (a failed background task is not reported twice). */
@@ -106,6 +109,10 @@ function stateOf(given) {
     fail("E_CONFIG", "EdgeCache: alerts.maxMemoryUsage watches the memory tier, which memory: false turns off; remove one of them");
   }
   c.store = store === undefined ? null : storeTier(c, store);
+  if (options.coordinator !== undefined) {
+    if (c.store === null) fail("E_CONFIG", "EdgeCache: option coordinator needs a store: the isolates that wait for a load read its value from the store");
+    c.lease = checkCoordinator(options.coordinator, "EdgeCache: option coordinator");
+  }
   c.clears = new Clears(c);
   c.tags = new TagGenerations(engine, c.store, c.now, (tag) => {
     c.reports.count(Report.StoreCorrupt);

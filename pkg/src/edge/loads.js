@@ -3,6 +3,7 @@
 // value served when loading fails inside its stale-if-error window.
 import { Report } from "../../dist/edgecache.js";
 import { EdgeCacheError, describe, isEdgeCacheError } from "../errors.js";
+import { awaitTurn, leasedBound, releaseAfter } from "./lease.js";
 import { NO_OPTIONS, checkTtl } from "./options.js";
 import { NO_TAGS, readStore } from "./read_path.js";
 import { monitor } from "./monitor.js";
@@ -20,7 +21,8 @@ export function getFromStore(c, k, stale, token) {
 /** `getOrSet` past memory: the store, then the loader (shared with concurrent calls of the key). */
 export function loadThrough(c, k, loader, o, stale, token) {
   const flights = o.forceRefresh === true ? c.coordinator.forced : c.coordinator.loads;
-  const loading = flights.run(k, loadBound(c, o), () => readThrough(c, k, loader, o, stale, token));
+  const bound = c.lease === null ? loadBound(c, o) : leasedBound(c, loadBound(c, o));
+  const loading = flights.run(k, bound, () => readThrough(c, k, loader, o, stale, token));
   if (stale === null) return loading;
   // This call may have joined a load that carries no stale value (warm's): its own stands
   // in if that load fails.
@@ -34,6 +36,7 @@ export function loadThrough(c, k, loader, o, stale, token) {
  * L2, then (with a loader) the loader; `stale` is served if both fail within its window.
  * A set or delete of `k` from the start of the call (`callerToken`, taken by the caller,
  * or now) to the end of the load wins: what the read or the loader found is not kept.
+ * With a coordinator, a miss the store answered waits for the key's lease (lease.js).
  */
 async function readThrough(c, k, loader, o, stale, callerToken) {
   const token = c.coordinator.retain(k, callerToken);
@@ -48,7 +51,13 @@ async function readThrough(c, k, loader, o, stale, callerToken) {
     if (loader === null) {
       return storeFailed && stale !== null && staleIfError(c, k, stale) ? stale.value : undefined;
     }
-    return await callLoader(c, k, loader, o, stale, token);
+    let held = null;
+    if (c.lease !== null && !storeFailed && o.forceRefresh !== true) {
+      const turn = await awaitTurn(c, k, o, token, loadBound(c, o));
+      if (turn.served) return turn.value;
+      held = turn.held;
+    }
+    return await callLoader(c, k, loader, o, stale, token, held);
   } finally {
     c.coordinator.end(k, token);
   }
@@ -66,25 +75,31 @@ async function load(c, k, loader, o) {
 
 /**
  * Calls the loader, caches its value (unless a `set` or `delete` of the key came in
- * since `token` was taken), serves `stale` if it fails within its window.
+ * since `token` was taken), serves `stale` if it fails within its window. `held`: the
+ * key's lease (lease.js), released once the store write settled, or null.
  */
-async function callLoader(c, k, loader, o, stale, token) {
-  let loaded;
+async function callLoader(c, k, loader, o, stale, token, held = null) {
+  let written = null;
   try {
-    loaded = await runLoader(c, k, loader, o);
-  } catch (error) {
-    if (stale !== null && staleIfError(c, k, stale)) return stale.value;
-    throw error;
+    let loaded;
+    try {
+      loaded = await runLoader(c, k, loader, o);
+    } catch (error) {
+      if (stale !== null && staleIfError(c, k, stale)) return stale.value;
+      throw error;
+    }
+    const { value, mark, loadMs, chosen } = loaded;
+    const form = storedForm(c, k, value);
+    // Skipped by the loader, superseded by a set, delete or clear, or loaded from data older
+    // than an invalidation of one of its tags: the caller gets the value, the cache does not
+    // keep it (a refresh leaves the entry it refreshed).
+    if (chosen.skipped || loadOutdated(c, token, o, mark)) return form.stored;
+    written = write(c, k, form, withTtl(o, chosen), loadMs, false);
+    if (written !== null) c.background.add(written);
+    return form.stored;
+  } finally {
+    if (held !== null) c.background.add(releaseAfter(c, k, held, written));
   }
-  const { value, mark, loadMs, chosen } = loaded;
-  const form = storedForm(c, k, value);
-  // Skipped by the loader, superseded by a set, delete or clear, or loaded from data older
-  // than an invalidation of one of its tags: the caller gets the value, the cache does not
-  // keep it (a refresh leaves the entry it refreshed).
-  if (chosen.skipped || loadOutdated(c, token, o, mark)) return form.stored;
-  const written = write(c, k, form, withTtl(o, chosen), loadMs, false);
-  if (written !== null) c.background.add(written);
-  return form.stored;
 }
 
 /** `o` with the TTL the loader chose (`ctx.setTtl`), if it chose one. */

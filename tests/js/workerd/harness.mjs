@@ -19,11 +19,12 @@ export const MINIFLARE = `${PACKAGE} ${createRequire(import.meta.url)(`${PACKAGE
 export const COMPATIBILITY_DATE = "2026-04-01";
 
 /**
- * Bundles `workerFile` and starts it with the given KV namespaces and Analytics Engine
- * datasets (binding name → `{ dataset }`).
+ * Bundles `workerFile` and starts it with the given KV namespaces, Analytics Engine
+ * datasets (binding name → `{ dataset }`) and Durable Object namespaces (binding name →
+ * the name of a class the worker exports).
  * @returns {Promise<{ mf: Miniflare, dispose: () => Promise<void> }>}
  */
-export async function startWorker(workerFile, { kvNamespaces = [], analyticsEngineDatasets = {} } = {}) {
+export async function startWorker(workerFile, { kvNamespaces = [], analyticsEngineDatasets = {}, durableObjects = {} } = {}) {
   const outdir = mkdtempSync(join(tmpdir(), "edgecache-worker-"));
   await build({
     entryPoints: [fileURLToPath(workerFile)],
@@ -47,6 +48,7 @@ export async function startWorker(workerFile, { kvNamespaces = [], analyticsEngi
     compatibilityDate: COMPATIBILITY_DATE,
     kvNamespaces,
     analyticsEngineDatasets,
+    durableObjects,
   });
   await mf.ready;
   return {

@@ -1,0 +1,40 @@
+// A lease in Deno KV: an atomic check of the lease entry's versionstamp takes it.
+import { checkOptions, expectMethods } from "../stores/args.js";
+import { leaseOption, newToken, wholeMs } from "./check.js";
+
+const WHERE = "coordinators.denoKV(kv, { prefix, leaseMs })";
+
+/**
+ * A coordinator over Deno KV (`Deno.openKv()`): the lease of a key is the entry
+ * `[...prefix, key]` (default prefix `["edgecache-lease"]`) holding `{ token, until }`,
+ * taken by `atomic().check(entry).set(...)`, so of two isolates reading the same entry
+ * only one commits (`versionstamp: null` when there is none). Deno KV deletes expired
+ * entries lazily, so the entry carries its own end (`until`, wall-clock ms) and one past
+ * it is taken over like an absent one; `expireIn` only cleans up. `leaseMs`: see the
+ * Coordinator type.
+ * @param {Deno.Kv} kv
+ * @param {{ prefix?: Deno.KvKey, leaseMs?: number }} [options]
+ */
+export function denoKV(kv, options) {
+  expectMethods(kv, ["get", "atomic"], "coordinators.denoKV(kv)", "a Deno.Kv from Deno.openKv()");
+  const { prefix = ["edgecache-lease"], leaseMs } = checkOptions(options, ["prefix", "leaseMs"], WHERE);
+  const at = (key) => [...prefix, key];
+  return {
+    name: "deno-kv",
+    ...leaseOption(leaseMs),
+    async acquire(key, ms) {
+      const entry = await kv.get(at(key));
+      const now = Date.now();
+      if (entry.value?.until > now) return null;
+      const token = newToken();
+      const lease = { token, until: now + ms };
+      const done = await kv.atomic().check(entry).set(at(key), lease, { expireIn: wholeMs(ms) }).commit();
+      return done.ok ? token : null;
+    },
+    async release(key, token) {
+      const entry = await kv.get(at(key));
+      if (entry.value?.token !== token) return;
+      await kv.atomic().check(entry).delete(at(key)).commit();
+    },
+  };
+}
