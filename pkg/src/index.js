@@ -7,4 +7,5 @@ export { HashRing } from "./ring.js";
 export { EdgeCache } from "./edge/cache.js";
 export { latencyBounds, mergeStats } from "./edge/snapshots.js";
 export { stores } from "./stores/index.js";
+export { buses } from "./buses/index.js";
 export { exporters } from "./monitoring/index.js";

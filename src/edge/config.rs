@@ -94,7 +94,7 @@ impl EdgeConfig {
     }
 
     /// Option names accepted.
-    pub const NAMES: [&'static str; 22] = [
+    pub const NAMES: [&'static str; 23] = [
         "store",
         "replicas",
         "namespace",
@@ -117,6 +117,7 @@ impl EdgeConfig {
         "serializer",
         "stats",
         "alerts",
+        "bus",
     ];
 
     /// Builds a configuration from caller options, rejecting unknown names and bad values.
@@ -127,6 +128,7 @@ impl EdgeConfig {
         }
         f.object("writeBehind")?;
         f.object("serializer")?;
+        f.object("bus")?;
         let namespace = f.text("namespace")?.unwrap_or_else(|| "ec".to_string());
         if namespace.is_empty()
             || namespace.chars().count() > MAX_NAMESPACE_LEN

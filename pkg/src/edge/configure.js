@@ -7,6 +7,7 @@ import { checkWellFormed, plainOptions, readOnce } from "../plain_options.js";
 import { checkedClock } from "../clock.js";
 import { checkStore } from "../stores/check.js";
 import { Background } from "./background.js";
+import { BusLink, checkBus } from "./bus.js";
 import { Clears } from "./clears.js";
 import { Coordinator } from "./coordinator.js";
 import { Lifetime } from "./lifetime.js";
@@ -90,6 +91,8 @@ function stateOf(given) {
     loaderFailures: new WeakSet(),
     /** The calls running, and whether `dispose()` was called */
     lifetime: new Lifetime(),
+    /** @type {BusLink | null} this cache's end of the `bus` option */
+    bus: null,
   };
   const report = (error, fromTask) => {
     if (!fromTask || !wasReported(c, error)) emit(c, { type: "error", error });
@@ -132,6 +135,8 @@ function stateOf(given) {
   } else if (options.writeBehind !== undefined) {
     fail("E_CONFIG", 'EdgeCache: option writeBehind only applies with writeMode: "behind"');
   }
+  // Last: a bus may deliver a message as soon as it is subscribed to.
+  if (options.bus !== undefined) c.bus = new BusLink(c, checkBus(options.bus));
   return c;
 }
 
