@@ -1,7 +1,7 @@
 // Type-checked by `deno check` in `make test`: the public API as a user writes it. The
 // `@ts-expect-error` lines must stay errors.
-import { EdgeCache, EdgeCacheError, exporters, HashRing, latencyBounds, MemoryCache, mergeStats, stores } from "../../pkg/index.d.ts";
-import type { AnalyticsEngineDataPoint, CacheEvent, CacheStats, EvictionReason, FlushReport, KVNamespaceLike, KvStore, LoaderContext, MonitorReport, Serializer, StatsSnapshot, StoreOp, WarmReport } from "../../pkg/index.d.ts";
+import { buses, EdgeCache, EdgeCacheError, exporters, HashRing, latencyBounds, MemoryCache, mergeStats, stores } from "../../pkg/index.d.ts";
+import type { AnalyticsEngineDataPoint, Bus, CacheEvent, CacheStats, EvictionReason, FlushReport, KVNamespaceLike, KvStore, LoaderContext, MonitorReport, Serializer, StatsSnapshot, StoreOp, WarmReport } from "../../pkg/index.d.ts";
 import type { Meter } from "@opentelemetry/api";
 
 const memory = new MemoryCache<{ name: string }>({ maxEntries: 100, ttl: 60_000, policy: "tinylfu" });
@@ -204,3 +204,19 @@ const cleared: Promise<void> = cache.clear();
 declare const kvBinding: KVNamespaceLike;
 stores.cloudflareKV(kvBinding, { cacheTtl: 120_000 });
 void [skipped, viaWrapCtx, many, setMany, held, cleared];
+
+// A bus: the adapters, and one of your own (e.g. over a Durable Object's WebSocket).
+const ownBus: Bus = {
+  publish: async (_message: string) => {},
+  subscribe: (onMessage) => {
+    onMessage("ignored");
+    return () => {};
+  },
+};
+new EdgeCache({ store: stores.memory(), bus: ownBus });
+new EdgeCache({ bus: buses.broadcastChannel("edgecache") });
+declare const redisClient: { publish(c: string, m: string): Promise<number>; subscribe(c: string, l: (m: string) => void): Promise<void>; unsubscribe(c: string): Promise<void>; duplicate(): unknown };
+new EdgeCache({ bus: buses.redis(redisClient, { channel: "cache", subscriber: redisClient }) });
+new EdgeCache({ onEvent: (e) => e.type === "error" && e.tier === "bus" && console.log(e.reason) });
+// @ts-expect-error: a bus publishes and subscribes
+new EdgeCache({ bus: { publish() {} } });
