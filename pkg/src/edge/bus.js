@@ -101,7 +101,7 @@ export class BusLink {
   #publish() {
     const ops = this.#queued;
     this.#queued = null;
-    this.#id ??= crypto.randomUUID();
+    this.#id ??= randomId();
     const message = JSON.stringify({ edgecache: VERSION, ns: this.#c.namespace, from: this.#id, ops });
     const boundMs = this.#boundMs;
     const sent = new Promise((resolve) => resolve(this.#bus.publish(message)));
@@ -112,21 +112,29 @@ export class BusLink {
   #receive(message) {
     if (this.#closed) return;
     const parsed = parse(message);
-    if (parsed === null) {
-      if (this.ignored++ === 0) this.#failed(new EdgeCacheError("E_ARGUMENT", `bus: a message that is not an edgecache message was ignored (${describe(String(message).slice(0, 80))}); give each bus a channel of its own`), "unparsable message");
-      return;
-    }
+    if (parsed === null) return this.#ignore(message);
     const c = this.#c;
     if (parsed.ns !== c.namespace || (this.#id !== null && parsed.from === this.#id)) return;
-    for (const op of parsed.ops) {
-      if (op[0] === "c") c.clears.clearedElsewhere();
-      else if (op[0] === "t") c.tags.invalidatedElsewhere(op[1], op[2]);
-      else {
-        // What runs for the key here may have read the store before the change: not kept.
-        c.coordinator.supersede(op[1]);
-        c.memory?.delete(op[1]);
+    try {
+      for (const op of parsed.ops) {
+        if (op[0] === "c") c.clears.clearedElsewhere();
+        else if (op[0] === "t") c.tags.invalidatedElsewhere(op[1], op[2]);
+        else {
+          // What runs for the key here may have read the store before the change: not kept.
+          c.coordinator.supersede(op[1]);
+          c.memory?.delete(op[1]);
+        }
       }
+    } catch {
+      this.#ignore(message); // a key no cache could have (its bus's callback must not throw)
     }
+  }
+
+  /** `message` is not one of ours: counted, the first reported. */
+  #ignore(message) {
+    if (this.ignored++ > 0) return;
+    const error = new EdgeCacheError("E_ARGUMENT", `bus: a message that is not an edgecache message was ignored (${describe(String(message).slice(0, 80))}); give each bus a channel of its own`);
+    this.#failed(error, "unparsable message");
   }
 
   #failed(error, reason) {
@@ -166,4 +174,10 @@ function wellFormed(op) {
     default:
       return false;
   }
+}
+
+/** A cache's id in its messages: 96 random bits (crypto.randomUUID needs a secure context in browsers). */
+function randomId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

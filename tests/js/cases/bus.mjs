@@ -132,7 +132,7 @@ export const busCases = [
     const hits = a.stats().memory.hits;
     equal(await a.get("k"), "v1");
     equal(a.stats().memory.hits, hits + 1, "its own message did not drop its entry");
-    for (const junk of ["not json", "{}", JSON.stringify({ edgecache: 1, ns: "ec", from: "x", ops: [["d", 5]] }), JSON.stringify({ edgecache: 2, ns: "ec", from: "x", ops: [["d", "k"]] }), 42]) {
+    for (const junk of ["not json", "{}", JSON.stringify({ edgecache: 1, ns: "ec", from: "x", ops: [["d", ""]] }), JSON.stringify({ edgecache: 1, ns: "ec", from: "x", ops: [["d", 5]] }), JSON.stringify({ edgecache: 2, ns: "ec", from: "x", ops: [["d", "k"]] }), 42]) {
       publish(junk);
     }
     await tick();
