@@ -593,8 +593,15 @@ mod tests {
         let m = t.mark();
         // Its clock is behind ours: the tag goes to its generation, not to our time.
         assert_eq!(t.invalidate(&["a"], 500.0, Some(&[400.0])), [400.0]);
-        assert!(t.invalidated_since(&["a"], m), "a load begun before is not cached");
-        assert_eq!(t.known(&["a"], 500.0), Some(vec![400.0]), "known without a read");
+        assert!(
+            t.invalidated_since(&["a"], m),
+            "a load begun before is not cached"
+        );
+        assert_eq!(
+            t.known(&["a"], 500.0),
+            Some(vec![400.0]),
+            "known without a read"
+        );
         assert_eq!(t.check(&["a"], &[399.0], None, None, 500.0), Check::Stale);
         assert_eq!(t.check(&["a"], &[400.0], None, None, 500.0), Check::Current);
         // A late message never lowers it.
