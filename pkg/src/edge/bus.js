@@ -42,7 +42,7 @@ export class BusLink {
   /** How long a publish may take before it counts as failed (ms): the store timeout */
   #boundMs;
   /** Messages ignored because they did not parse (the first is reported) */
-  ignored = 0;
+  #ignored = 0;
 
   /** @param {*} c the cache's shared state (configure.js), its tags and clears set */
   constructor(c, bus) {
@@ -132,7 +132,7 @@ export class BusLink {
 
   /** `message` is not one of ours: counted, the first reported. */
   #ignore(message) {
-    if (this.ignored++ > 0) return;
+    if (this.#ignored++ > 0) return;
     const error = new EdgeCacheError("E_ARGUMENT", `bus: a message that is not an edgecache message was ignored (${describe(String(message).slice(0, 80))}); give each bus a channel of its own`);
     this.#failed(error, "unparsable message");
   }
