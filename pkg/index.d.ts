@@ -444,7 +444,70 @@ export interface EdgeCacheOptions {
   stats?: { window?: number };
   /** Alert rules judged over the sliding window; each change is an `alert` event. */
   alerts?: AlertRules;
+  /**
+   * Tells the caches of other isolates (same namespace) this one's deletes, sets, tag
+   * invalidations and clears, and drops theirs from this isolate's memory at once instead of
+   * after `memoryTtl`. A failing bus only brings back the `memoryTtl` bound (`error` events,
+   * tier "bus"). `buses.redis(client)`, `buses.broadcastChannel(name)`, or your own.
+   */
+  bus?: Bus;
 }
+
+// ---- buses: memory invalidation across isolates ----
+
+/**
+ * A channel between the caches of several isolates: a message published by one reaches the
+ * others' `onMessage` (and may reach the publisher's own: it is ignored). Messages are small
+ * strings; delivery may be lost (the `memoryTtl` bound then holds).
+ * @example
+ * const bus: Bus = {
+ *   publish: (message) => durableObjectStub.fetch("https://bus/publish", { method: "POST", body: message }).then(() => {}),
+ *   subscribe: (onMessage) => { socket.onmessage = (e) => onMessage(e.data); return () => socket.close(); },
+ * };
+ */
+export interface Bus {
+  /** Sends `message` to every subscriber. Never awaited by a cache call; given up after `timeout` ms. */
+  publish(message: string): Promise<void> | void;
+  /**
+   * Starts delivering messages to `onMessage`; `onError` (optional to call) reports the
+   * subscription's failures as `error` events. Returns the function that ends it (called by `dispose`).
+   */
+  subscribe(onMessage: (message: string) => void, onError?: (error: unknown) => void): () => void;
+}
+
+/** A node-redis v4+ or ioredis client, as a Redis bus uses it. */
+export interface RedisPubSubLike {
+  publish(channel: string, message: string): Promise<unknown>;
+  subscribe(...args: unknown[]): unknown;
+  unsubscribe(...args: unknown[]): unknown;
+  duplicate(): unknown;
+}
+
+/** Options of {@link buses.redis}. */
+export interface RedisBusOptions {
+  /** The channel. Default "edgecache". */
+  channel?: string;
+  /**
+   * A connected client used only to subscribe, left open (you close it). Default: a
+   * `client.duplicate()` made, connected and closed (on `dispose`) by the bus.
+   */
+  subscriber?: RedisPubSubLike;
+}
+
+/** Bus adapters. */
+export declare const buses: {
+  /**
+   * Redis pub/sub through node-redis v4+ or ioredis: PUBLISH on `client` (yours, left open),
+   * SUBSCRIBE on `options.subscriber` or on a duplicate of `client`. Messages sent while the
+   * subscriber reconnects are lost.
+   */
+  readonly redis: (client: RedisPubSubLike, options?: RedisBusOptions) => Bus;
+  /**
+   * BroadcastChannel `name`: between workers of one process (Node, Deno), tabs and workers of
+   * one origin (browsers), and caches of one isolate. Not in workerd (E_CONFIG there).
+   */
+  readonly broadcastChannel: (name: string) => Bus;
+};
 
 /**
  * Alert rules. A rule is judged once per twelfth of the window (on a read or write, no
@@ -549,13 +612,17 @@ export interface LoadEvent {
 export interface ErrorEvent {
   type: "error";
   key?: string;
-  /** "coordinator": a lease call failed or timed out (`op` "acquire" or "release"); the call went on without it. */
-  tier?: "store" | "loader" | "coordinator";
+  /**
+   * "coordinator": a lease call failed or timed out (`op` "acquire" or "release"); the call went on without it.
+   * "bus": a publish that failed or took longer than `timeout`, the subscriber's failure, an unparsable message (reported once).
+   */
+  tier?: "store" | "loader" | "coordinator" | "bus";
   op?: StoreOp | "acquire" | "release";
   /** The shard's id, for store calls of a sharded cache. */
   shard?: string;
   tag?: string;
-  reason?: "unreadable record" | "record of another key" | "unreadable tag generation";
+  reason?: "unreadable record" | "record of another key" | "unreadable tag generation" | "unreadable clear epoch"
+    | "publish failed" | "subscriber failed" | "subscribe threw" | "unsubscribe threw" | "unparsable message";
   error?: unknown;
 }
 

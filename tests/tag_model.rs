@@ -316,7 +316,7 @@ proptest! {
                 }
                 Op::Invalidate(t) => {
                     let t = names(&t);
-                    let local = table.invalidate(&t, now);
+                    let local = table.invalidate(&t, now, None);
                     prop_assert!(same(&local, &model.invalidate(&t, now)), "invalidate {:?}", t);
                     if stored {
                         running.push((t, local, now));
@@ -380,13 +380,13 @@ proptest! {
         let mark = table.mark();
         // What the load saw before the invalidation: the generation then.
         let before = table.stamped(&["victim"], mark, None, at).unwrap_or_else(|| vec![7.0]);
-        let local = table.invalidate(&["victim"], at);
+        let local = table.invalidate(&["victim"], at, None);
         if stored {
             table.settle(&["victim"], &local, &[7.0], at);
         }
         for i in 0..others {
             let other = format!("other{i}");
-            table.invalidate(&[&other], at + 1.0);
+            table.invalidate(&[&other], at + 1.0, None);
             table.read(&[&other], &[1.0], at + 1.0);
         }
         prop_assert!(table.invalidated_since(&["victim"], mark), "the load is outdated");

@@ -94,7 +94,7 @@ impl EdgeConfig {
     }
 
     /// Option names accepted.
-    pub const NAMES: [&'static str; 23] = [
+    pub const NAMES: [&'static str; 24] = [
         "store",
         "replicas",
         "namespace",
@@ -118,6 +118,7 @@ impl EdgeConfig {
         "stats",
         "alerts",
         "coordinator",
+        "bus",
     ];
 
     /// Builds a configuration from caller options, rejecting unknown names and bad values.
@@ -129,6 +130,7 @@ impl EdgeConfig {
         f.object("writeBehind")?;
         f.object("serializer")?;
         f.object("coordinator")?;
+        f.object("bus")?;
         let namespace = f.text("namespace")?.unwrap_or_else(|| "ec".to_string());
         if namespace.is_empty()
             || namespace.chars().count() > MAX_NAMESPACE_LEN

@@ -231,12 +231,18 @@ impl TagTable {
     /// Starts an invalidation of `tags` at `now`: raised here at once from what this isolate
     /// knows (the time in whole ms, or one above the known generation if larger), so that
     /// reads, sets and loads from now on see it. Returns these local generations; without
-    /// a store they are final.
-    pub fn invalidate(&mut self, tags: &[&str], now: f64) -> Vec<f64> {
+    /// a store they are final. `stored`: another isolate's invalidation, the store holding
+    /// these generations (its bus message); with a store the tags are raised to them, not
+    /// above (entries it writes under them are current here too).
+    pub fn invalidate(&mut self, tags: &[&str], now: f64, stored: Option<&[f64]>) -> Vec<f64> {
         self.sequence += 1;
         let local: Vec<f64> = tags
             .iter()
-            .map(|tag| now.ceil().max(self.local(tag, now) + 1.0))
+            .enumerate()
+            .map(|(i, tag)| match stored.and_then(|s| s.get(i)) {
+                Some(&g) if self.stored => g,
+                _ => now.ceil().max(self.local(tag, now) + 1.0),
+            })
             .collect();
         let invalidation = Invalidation {
             sequence: self.sequence,
@@ -554,7 +560,7 @@ mod tests {
     fn an_invalidation_raises_at_once_and_settles_above_the_store() {
         let mut t = TagTable::new(I, true, 16);
         let m = t.mark();
-        assert_eq!(t.invalidate(&["a"], 10.2), [11.0]);
+        assert_eq!(t.invalidate(&["a"], 10.2, None), [11.0]);
         assert!(t.invalidated_since(&["a"], m));
         assert!(!t.invalidated_since(&["b"], m));
         assert!(!t.invalidated_since(&["a"], t.mark()));
@@ -582,12 +588,37 @@ mod tests {
     }
 
     #[test]
+    fn another_isolates_invalidation_raises_to_what_the_store_holds() {
+        let mut t = TagTable::new(I, true, 16);
+        let m = t.mark();
+        // Its clock is behind ours: the tag goes to its generation, not to our time.
+        assert_eq!(t.invalidate(&["a"], 500.0, Some(&[400.0])), [400.0]);
+        assert!(
+            t.invalidated_since(&["a"], m),
+            "a load begun before is not cached"
+        );
+        assert_eq!(
+            t.known(&["a"], 500.0),
+            Some(vec![400.0]),
+            "known without a read"
+        );
+        assert_eq!(t.check(&["a"], &[399.0], None, None, 500.0), Check::Stale);
+        assert_eq!(t.check(&["a"], &[400.0], None, None, 500.0), Check::Current);
+        // A late message never lowers it.
+        t.invalidate(&["a"], 501.0, Some(&[300.0]));
+        assert_eq!(t.known(&["a"], 501.0), Some(vec![400.0]));
+        // Without a store its generations mean nothing here: a local invalidation.
+        let mut home = TagTable::new(I, false, 16);
+        assert_eq!(home.invalidate(&["a"], 5.0, Some(&[1.0])), [5.0]);
+    }
+
+    #[test]
     fn without_a_store_the_table_is_the_home_and_never_asks_to_read() {
         let mut t = TagTable::new(I, false, 16);
         assert_eq!(t.known(&["a"], 0.0), None);
         assert_eq!(t.current(&["a"], 0.0), Some(vec![0.0]));
-        assert_eq!(t.invalidate(&["a"], 5.0), [5.0]);
-        assert_eq!(t.invalidate(&["a"], 5.0), [6.0]);
+        assert_eq!(t.invalidate(&["a"], 5.0, None), [5.0]);
+        assert_eq!(t.invalidate(&["a"], 5.0, None), [6.0]);
         assert_eq!(t.check(&["a"], &[5.0], None, None, 1e9), Check::Stale);
         assert_eq!(t.check(&["a"], &[6.0], None, None, 1e9), Check::Current);
     }
@@ -596,10 +627,10 @@ mod tests {
     fn eviction_is_bounded_and_safe() {
         let mut t = TagTable::new(I, false, 8);
         let m = t.mark();
-        t.invalidate(&["victim"], 100.0);
+        t.invalidate(&["victim"], 100.0, None);
         let written = t.current(&["victim"], 100.0).unwrap_or_default();
         for i in 0..100 {
-            t.invalidate(&[&format!("t{i}")], 1.0);
+            t.invalidate(&[&format!("t{i}")], 1.0, None);
         }
         assert!(t.tags.len() <= 8);
         assert!(t.tags.get("victim").is_none());
@@ -624,7 +655,7 @@ mod tests {
     fn a_sweep_forgets_old_tags_and_keeps_their_invalidations_safe() {
         let mut t = TagTable::new(I, true, TAG_CAPACITY);
         let m = t.mark();
-        t.invalidate(&["old"], 0.0);
+        t.invalidate(&["old"], 0.0, None);
         let names: Vec<String> = (0..SWEEP_AT).map(|i| format!("t{i}")).collect();
         for n in &names {
             t.read(&[n], &[1.0], 0.0);

@@ -73,9 +73,11 @@ impl TagEngine {
     }
 
     /// Starts an invalidation of `tags` at `now` (seen here at once); the local
-    /// generations, final without a store.
-    pub fn invalidate(&mut self, tags: &str, now: f64) -> Vec<f64> {
-        self.table.invalidate(&split_list(tags), now)
+    /// generations, final without a store. `stored`: another isolate's invalidation (a
+    /// bus message), the store holding these generations.
+    pub fn invalidate(&mut self, tags: &str, now: f64, stored: Option<Box<[f64]>>) -> Vec<f64> {
+        self.table
+            .invalidate(&split_list(tags), now, stored.as_deref())
     }
 
     /// The generations to write for an invalidation of `tags` begun at `now` with `local`

@@ -63,7 +63,7 @@ fn an_invalidation_is_seen_at_once_settles_above_the_store_and_wins_over_earlier
     let mut e = TagEngine::new(INTERVAL, true);
     let tags = list(&["a"]);
     let mark = e.mark();
-    let local = e.invalidate(&tags, 10.2);
+    let local = e.invalidate(&tags, 10.2, None);
     assert_eq!(local, [11.0]);
     assert!(e.invalidated_since(&tags, mark));
     assert!(!e.invalidated_since(&list(&["b"]), mark));
@@ -101,7 +101,7 @@ fn without_a_store_generations_are_always_known() {
         e.check(&tags, &[0.0, 0.0], 1e9, None, None),
         TagCheck::Current
     );
-    assert_eq!(e.invalidate(&list(&["b"]), 5.0), [5.0]);
+    assert_eq!(e.invalidate(&list(&["b"]), 5.0, None), [5.0]);
     assert_eq!(
         e.check(&tags, &[0.0, 0.0], 1e9, None, None),
         TagCheck::Stale
@@ -115,7 +115,7 @@ fn without_a_store_generations_are_always_known() {
 #[wasm_bindgen_test]
 fn a_malformed_list_ends_where_it_breaks() {
     let mut e = TagEngine::new(INTERVAL, false);
-    e.invalidate("1:a", 5.0);
+    e.invalidate("1:a", 5.0, None);
     // "9:b" claims more than it holds: the list is just "a".
     assert_eq!(e.stamp("1:a9:b", e.mark(), 5.0, None), Some(vec![5.0]));
     assert_eq!(e.stamp("", e.mark(), 5.0, None), Some(vec![]));

@@ -1,7 +1,7 @@
 // Type-checked by `deno check` in `make test`: the public API as a user writes it. The
 // `@ts-expect-error` lines must stay errors.
-import { coordinators, EdgeCache, EdgeCacheError, EdgeCacheLease, exporters, HashRing, latencyBounds, MemoryCache, mergeStats, stores } from "../../pkg/index.d.ts";
-import type { AnalyticsEngineDataPoint, CacheEvent, CacheStats, Coordinator, DurableObjectNamespaceLike, EvictionReason, FlushReport, KVNamespaceLike, KvStore, LoaderContext, MonitorReport, Serializer, StatsSnapshot, StoreOp, WarmReport } from "../../pkg/index.d.ts";
+import { buses, coordinators, EdgeCache, EdgeCacheError, EdgeCacheLease, exporters, HashRing, latencyBounds, MemoryCache, mergeStats, stores } from "../../pkg/index.d.ts";
+import type { AnalyticsEngineDataPoint, Bus, CacheEvent, CacheStats, Coordinator, DurableObjectNamespaceLike, EvictionReason, FlushReport, KVNamespaceLike, KvStore, LoaderContext, MonitorReport, Serializer, StatsSnapshot, StoreOp, WarmReport } from "../../pkg/index.d.ts";
 import type { Meter } from "@opentelemetry/api";
 
 const memory = new MemoryCache<{ name: string }>({ maxEntries: 100, ttl: 60_000, policy: "tinylfu" });
@@ -213,3 +213,18 @@ new EdgeCache({ store: stores.memory(), coordinator: ownLease });
 new EdgeCacheLease().fetch(new Request("https://lease.invalid/", { method: "POST", body: "{}" }));
 // @ts-expect-error: a KV store is no coordinator (Workers KV has no compare-and-set)
 new EdgeCache({ store: stores.memory(), coordinator: stores.memory() });
+// A bus: the adapters, and one of your own (e.g. over a Durable Object's WebSocket).
+const ownBus: Bus = {
+  publish: async (_message: string) => {},
+  subscribe: (onMessage) => {
+    onMessage("ignored");
+    return () => {};
+  },
+};
+new EdgeCache({ store: stores.memory(), bus: ownBus });
+new EdgeCache({ bus: buses.broadcastChannel("edgecache") });
+declare const redisClient: { publish(c: string, m: string): Promise<number>; subscribe(c: string, l: (m: string) => void): Promise<void>; unsubscribe(c: string): Promise<void>; duplicate(): unknown };
+new EdgeCache({ bus: buses.redis(redisClient, { channel: "cache", subscriber: redisClient }) });
+new EdgeCache({ onEvent: (e) => e.type === "error" && e.tier === "bus" && console.log(e.reason) });
+// @ts-expect-error: a bus publishes and subscribes
+new EdgeCache({ bus: { publish() {} } });

@@ -127,7 +127,8 @@ export class EdgeCache {
   /**
    * Removes every entry of the cache's namespace without listing keys: this isolate's
    * memory at once, the store's records by moving to a new clear epoch (other isolates see
-   * it within their re-check interval, memoryTtl; see README "Clearing"). Rejects E_STORE
+   * it within their re-check interval, memoryTtl, or at once over the `bus`; see README
+   * "Clearing"). Rejects E_STORE
    * when the store could not take it.
    */
   clear() {
@@ -199,7 +200,8 @@ export class EdgeCache {
 
   /**
    * Invalidates every entry written under any of `tags`: bumps each tag's generation in
-   * the store. Other isolates see it when they next re-read tags (at most memoryTtl later).
+   * the store. Other isolates see it when they next re-read tags (at most memoryTtl later),
+   * or at once over the `bus`.
    */
   invalidateTags(tags) {
     // checkTags copies: the caller may change the array while the store is written.
@@ -207,7 +209,7 @@ export class EdgeCache {
     return c.lifetime.run("invalidateTags", async () => {
       const list = checkTags("invalidateTags", tags);
       monitor(c, c.now());
-      return c.tags.invalidate(list);
+      return c.tags.invalidate(list, (generations) => c.bus?.invalidated(list, generations));
     });
   }
 
@@ -253,6 +255,7 @@ export class EdgeCache {
   async #dispose() {
     const c = this.#c;
     await c.lifetime.close();
+    c.bus?.close();
     const report = await this.#flush();
     c.writeBehind?.dispose();
     c.memory?.dispose();

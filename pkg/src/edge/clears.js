@@ -64,7 +64,7 @@ export class Clears {
     const c = this.#c;
     this.made++;
     this.#drop();
-    if (c.store === null) return;
+    if (c.store === null) return void c.bus?.cleared();
     const key = c.engine.epochKey(c.store.limits.maxKeyBytes);
     const { record, failed } = await c.store.read(key, undefined, UNCOUNTED);
     const next = c.engine.epochClear(record ?? null, failed === true, c.now());
@@ -78,7 +78,17 @@ export class Clears {
       await c.store.write(key, next, undefined, undefined, EVERY_OWNER);
     } catch (error) {
       throw new EdgeCacheError("E_STORE", `clear: the store failed (${describe(error)}); this isolate uses the cleared namespace until it reads the epoch again (memoryTtl), other isolates may not see the clear: try again`, { cause: error });
+    } finally {
+      c.bus?.cleared();
     }
+  }
+
+  /** Another isolate cleared the namespace (a bus message): memory goes, and the epoch is read again. */
+  clearedElsewhere() {
+    this.#drop();
+    if (this.#c.store === null) return;
+    this.until = -Infinity;
+    this.check(this.#c.now());
   }
 
   /** Reads the epoch record (counted as no data read); drops memory and what runs when it moved the epoch. */

@@ -8,6 +8,7 @@ import { checkedClock } from "../clock.js";
 import { checkCoordinator } from "../coordinators/check.js";
 import { checkStore } from "../stores/check.js";
 import { Background } from "./background.js";
+import { BusLink, checkBus } from "./bus.js";
 import { Clears } from "./clears.js";
 import { Coordinator } from "./coordinator.js";
 import { Lifetime } from "./lifetime.js";
@@ -93,6 +94,8 @@ function stateOf(given) {
     loaderFailures: new WeakSet(),
     /** The calls running, and whether `dispose()` was called */
     lifetime: new Lifetime(),
+    /** @type {BusLink | null} this cache's end of the `bus` option */
+    bus: null,
   };
   const report = (error, fromTask) => {
     if (!fromTask || !wasReported(c, error)) emit(c, { type: "error", error });
@@ -139,6 +142,8 @@ function stateOf(given) {
   } else if (options.writeBehind !== undefined) {
     fail("E_CONFIG", 'EdgeCache: option writeBehind only applies with writeMode: "behind"');
   }
+  // Last: a bus may deliver a message as soon as it is subscribed to.
+  if (options.bus !== undefined) c.bus = new BusLink(c, checkBus(options.bus));
   return c;
 }
 

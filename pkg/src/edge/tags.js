@@ -88,13 +88,14 @@ export class TagGenerations {
    * here and in the store; throws `E_STORE` when the store could not take it. The stored
    * generation is read first, not taken from what this isolate knows: another isolate
    * (with a clock ahead of ours) may have raised it further, and a write from an older
-   * value would lower it. An unreadable stored generation is replaced.
+   * value would lower it. An unreadable stored generation is replaced. `settled(generations)`
+   * is called once they are decided and their writes have settled (the bus tells them).
    */
-  async invalidate(tags) {
+  async invalidate(tags, settled) {
     const now = this.#now();
     const list = tagList(tags);
     const local = this.#table.invalidate(list, now);
-    if (this.#store === null) return; // memory only: the table is their home
+    if (this.#store === null) return settled(Array.from(local)); // memory only: the table is their home
     const next = this.#table.settle(list, local, await this.#readStored(tags), now);
     if (next === undefined) {
       throw new EdgeCacheError("E_STORE", "invalidateTags: the store could not be read; the tags are invalidated in this isolate only, other isolates may not see it");
@@ -113,7 +114,18 @@ export class TagGenerations {
       await Promise.all(writes);
     } catch (error) {
       throw new EdgeCacheError("E_STORE", `invalidateTags: the store failed (${describe(error)}); this isolate counts the tags as invalidated for memoryTtl, other isolates may not see it`, { cause: error });
+    } finally {
+      settled(Array.from(next));
     }
+  }
+
+  /**
+   * Another isolate invalidated `tag`, the store now holding `generation` (a bus message):
+   * raised here to it at once, as an invalidation made here (a load begun before is not
+   * cached), without writing the store.
+   */
+  invalidatedElsewhere(tag, generation) {
+    this.#table.invalidate(tagList([tag]), this.#now(), new Float64Array([generation]));
   }
 
   /** The engine is about to be freed: so is the table. */

@@ -117,11 +117,12 @@ export async function setValue(c, key, value, options) {
   const form = storedForm(c, k, value); // a value with no stored form changes nothing
   c.coordinator.supersede(k);
   const written = write(c, k, form, o, 0, true);
-  if (written === null) return;
   try {
     await written;
   } catch (error) {
     throw storeWriteError("set", k, error);
+  } finally {
+    c.bus?.set(k); // once the store has it: another isolate reading it again finds it
   }
 }
 
@@ -131,7 +132,10 @@ export async function deleteValue(c, key) {
   monitor(c, c.now());
   c.coordinator.supersede(k);
   const inMemory = c.memory?.delete(k) ?? false;
-  if (c.store === null) return inMemory;
+  if (c.store === null) {
+    c.bus?.deleted(k);
+    return inMemory;
+  }
   const ticket = c.coordinator.ticket(k, true);
   try {
     if (c.writeBehind !== null) {
@@ -153,6 +157,7 @@ export async function deleteValue(c, key) {
     return held;
   } finally {
     c.coordinator.writeDone(k, ticket);
+    c.bus?.deleted(k); // once the store has it
   }
 }
 

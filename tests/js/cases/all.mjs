@@ -14,6 +14,7 @@ import { optionCases } from "./options_and_errors.mjs";
 import { windowAlertCases } from "./windows_and_alerts.mjs";
 import { monitoringCases } from "./monitoring.mjs";
 import { apiCases } from "./api_extras.mjs";
+import { busCases } from "./bus.mjs";
 
 /** [name, fn(lib)] pairs that run unchanged in Node, Deno, workerd and Chromium. */
-export const neutralCases = [...memoryCases, ...ringCases, ...readPathCases, ...loadCases, ...writeOrderCases, ...tagCases, ...shardCases, ...eventCases, ...warmingCases, ...writeBehindCases, ...settleCases, ...optionCases, ...windowAlertCases, ...monitoringCases, ...apiCases];
+export const neutralCases = [...memoryCases, ...ringCases, ...readPathCases, ...loadCases, ...writeOrderCases, ...tagCases, ...shardCases, ...eventCases, ...warmingCases, ...writeBehindCases, ...settleCases, ...optionCases, ...windowAlertCases, ...monitoringCases, ...apiCases, ...busCases];

@@ -11,5 +11,6 @@ import { settleCases } from "../cases/settles.mjs";
 import { optionCases } from "../cases/options_and_errors.mjs";
 import { windowAlertCases } from "../cases/windows_and_alerts.mjs";
 import { apiCases } from "../cases/api_extras.mjs";
+import { busCases } from "../cases/bus.mjs";
 
-for (const [name, fn] of [...readPathCases, ...loadCases, ...writeOrderCases, ...tagCases, ...eventCases, ...settleCases, ...optionCases, ...windowAlertCases, ...apiCases]) test(name, () => fn(lib));
+for (const [name, fn] of [...readPathCases, ...loadCases, ...writeOrderCases, ...tagCases, ...eventCases, ...settleCases, ...optionCases, ...windowAlertCases, ...apiCases, ...busCases]) test(name, () => fn(lib));

@@ -1,0 +1,252 @@
+// The bus: deletes, sets, tag invalidations and clears of one cache reach the memory of the
+// others at once (not after memoryTtl); its own, other namespaces' and unparsable messages
+// are ignored; a failing or hanging bus is an `error` event, never a failed or slow call;
+// BroadcastChannel where the runtime has it. Runtime-neutral cases [name, fn(lib)].
+import { equal, ok, seeded, throwsCode } from "./check.mjs";
+import { never, pause, setup, tick } from "./edge_support.mjs";
+
+/** An in-process bus hub: each `bus()` is one isolate's end; delivery is asynchronous, as over a network. */
+function hub() {
+  const listeners = new Set();
+  const sent = [];
+  const bus = () => ({
+    publish(message) {
+      sent.push(message);
+      for (const listener of [...listeners]) queueMicrotask(() => listener(message));
+    },
+    subscribe(onMessage) {
+      listeners.add(onMessage);
+      return () => listeners.delete(onMessage);
+    },
+  });
+  return { bus, sent, listeners };
+}
+
+/** Two caches over one store with long memory TTLs (only a message can make them drop an entry), on one hub. */
+function pair(lib, more = {}) {
+  const h = hub();
+  const { make, clock, base } = setup(lib, { ttl: 600_000, memoryTtl: 300_000, ...more });
+  const a = make({ bus: h.bus() });
+  const b = make({ bus: h.bus() });
+  return { a, b, h, make, clock, base };
+}
+
+/** `cache`'s messages are out and delivered. */
+async function delivered(cache) {
+  await cache.flush();
+  await tick();
+}
+
+/** `bus` with publish failing, rejecting or hanging at random (`seed`); `tries` counts them. */
+function faultyBus(bus, seed) {
+  const random = seeded(seed);
+  const faults = { tries: 0, failed: 0 };
+  return {
+    faults,
+    bus: {
+      publish(message) {
+        faults.tries++;
+        const roll = random.int(4);
+        if (roll === 0) return bus.publish(message);
+        faults.failed++;
+        if (roll === 1) throw new Error("publish threw");
+        if (roll === 2) return Promise.reject(new Error("publish rejected"));
+        return never();
+      },
+      subscribe: (onMessage, onError) => bus.subscribe(onMessage, onError),
+    },
+  };
+}
+
+export const busCases = [
+  ["bus: a delete, set, invalidation or clear in one cache reaches another's memory at once", async (lib) => {
+    const { a, b } = pair(lib);
+    await a.set("k", "v0", { tags: ["t"] });
+    await a.set("j", "j0");
+    await delivered(a);
+    equal(await b.get("k"), "v0");
+    equal(await b.get("j"), "j0");
+    await a.set("k", "v1", { tags: ["t"] });
+    await delivered(a);
+    equal(await b.get("k"), "v1", "a set: dropped from memory, read again from the store");
+    await a.delete("k");
+    await delivered(a);
+    equal(await b.get("k"), undefined, "a delete");
+    await a.set("k", "v2", { tags: ["t"] });
+    await delivered(a);
+    equal(await b.get("k"), "v2");
+    await a.invalidateTags(["t"]);
+    await delivered(a);
+    equal(await b.get("k"), undefined, "an invalidation");
+    equal(await b.get("j"), "j0", "untagged entries stay");
+    await a.clear();
+    await delivered(a);
+    equal(await b.get("j"), undefined, "a clear");
+  }],
+
+  ["bus: without it the same changes wait for memoryTtl", async (lib) => {
+    const { make, clock } = setup(lib, { ttl: 600_000, memoryTtl: 300_000 });
+    const [a, b] = [make(), make()];
+    await a.set("k", "v0");
+    equal(await b.get("k"), "v0");
+    await a.delete("k");
+    equal(await b.get("k"), "v0", "b's memory still has it");
+    clock.t += 300_000;
+    equal(await b.get("k"), undefined);
+  }],
+
+  ["bus: messages are small, name the namespace and the sender, and carry no value", async (lib) => {
+    const { a, h } = pair(lib);
+    const big = "x".repeat(10_000);
+    await a.set(["user", 1], big, { tags: ["t"] });
+    await delivered(a);
+    await a.invalidateTags(["t", "u"]);
+    await delivered(a);
+    equal(h.sent.length, 2, "the changes of one microtask (two tags) go in one message");
+    const [first, second] = h.sent.map((m) => JSON.parse(m));
+    ok(h.sent.every((m) => m.length < 200 && !m.includes("xxx")), h.sent.join("\n"));
+    equal(first.ns, "ec", "the default namespace");
+    equal(typeof first.from, "string");
+    equal(second.from, first.from, "one id per cache");
+    equal(JSON.stringify(first.ops), JSON.stringify([["s", "user:1"]]), "the set");
+    equal(second.ops.length, 2);
+    equal(second.ops[0][0], "t");
+    equal(second.ops[1][1], "u");
+    ok(Number.isSafeInteger(second.ops[0][2]) && second.ops[0][2] > 0, "the tag's generation");
+  }],
+
+  ["bus: a cache ignores its own messages, other namespaces' and unparsable ones (reported once)", async (lib) => {
+    const h = hub();
+    const { make } = setup(lib, { ttl: 600_000, memoryTtl: 300_000 });
+    const events = [];
+    const a = make({ bus: h.bus(), onEvent: (e) => e.type === "error" && events.push(e) });
+    const other = make({ bus: h.bus(), namespace: "other" });
+    const { publish } = h.bus();
+    await a.set("k", "v0");
+    await other.set("k", "elsewhere");
+    await delivered(other);
+    equal(await a.get("k"), "v0", "kept: another namespace's message");
+    await a.set("k", "v1");
+    await delivered(a);
+    equal(a.stats().memory.hits >= 1, true);
+    const hits = a.stats().memory.hits;
+    equal(await a.get("k"), "v1");
+    equal(a.stats().memory.hits, hits + 1, "its own message did not drop its entry");
+    for (const junk of ["not json", "{}", JSON.stringify({ edgecache: 1, ns: "ec", from: "x", ops: [["d", ""]] }), JSON.stringify({ edgecache: 1, ns: "ec", from: "x", ops: [["d", 5]] }), JSON.stringify({ edgecache: 2, ns: "ec", from: "x", ops: [["d", "k"]] }), 42]) {
+      publish(junk);
+    }
+    await tick();
+    equal(await a.get("k"), "v1", "nothing dropped");
+    equal(events.filter((e) => e.tier === "bus").length, 1, "reported once");
+    equal(events[0].reason, "unparsable message");
+  }],
+
+  ["bus: another isolate's invalidation raises the tag to its generation, so what it writes next is current here", async (lib) => {
+    // b's clock runs a second ahead of a's: raised to b's own time, the tag would make a's
+    // next entries misses in b for memoryTtl.
+    const h = hub();
+    const clock = { t: 1_000_000 };
+    const store = lib.stores.memory({ now: () => clock.t });
+    const options = { store, ttl: 600_000, memoryTtl: 300_000 };
+    const a = new lib.EdgeCache({ ...options, now: () => clock.t, bus: h.bus() });
+    const b = new lib.EdgeCache({ ...options, now: () => clock.t + 1000, bus: h.bus() });
+    await a.set("k", "v0", { tags: ["t"] });
+    equal(await b.get("k"), "v0");
+    await a.invalidateTags(["t"]);
+    await delivered(a);
+    equal(await b.get("k"), undefined, "invalidated here");
+    await a.set("k", "v1", { tags: ["t"] });
+    await delivered(a);
+    equal(await b.get("k"), "v1", "written after the invalidation: current");
+  }],
+
+  ["bus: a load running here when another isolate invalidates its tag is served, not cached", async (lib) => {
+    const { a, b } = pair(lib);
+    let release;
+    const loading = b.getOrSet("k", () => new Promise((r) => (release = r)), { tags: ["t"] });
+    await tick();
+    await a.invalidateTags(["t"]);
+    await delivered(a);
+    release("old");
+    equal(await loading, "old", "the caller gets it");
+    await b.flush();
+    equal(await b.get("k"), undefined, "loaded from data older than the invalidation: not kept");
+    equal(await a.get("k"), undefined, "nor stored");
+  }],
+
+  ["bus: a failing or hanging publish is an error event (tier bus), never a failed or slow call", async (lib) => {
+    const h = hub();
+    const { make, clock } = setup(lib, { ttl: 600_000, memoryTtl: 300_000, timeout: 30 });
+    const events = [];
+    const { bus, faults } = faultyBus(h.bus(), 7);
+    const a = make({ bus, onEvent: (e) => e.type === "error" && events.push(e) });
+    const b = make({ bus: h.bus() });
+    for (let i = 0; i < 20; i++) {
+      const key = `k${i}`;
+      await a.set(key, "v0");
+      equal(await b.get(key), "v0");
+      await a.set(key, "v1"); // never awaits the publish: a hung one would hang this
+      if (i % 2 === 0) await a.delete(key);
+      await tick();
+    }
+    await a.flush(); // publishes given up after the timeout
+    ok(faults.failed > 0 && faults.failed < faults.tries, `seeded faults: ${JSON.stringify(faults)}`);
+    const busErrors = events.filter((e) => e.tier === "bus");
+    equal(busErrors.length, faults.failed, "each failed publish reported");
+    ok(busErrors.some((e) => /longer than 30 ms/.test(String(e.error?.message))), "a hung one times out");
+    clock.t += 300_000;
+    for (let i = 0; i < 20; i++) equal(await b.get(`k${i}`), i % 2 === 0 ? undefined : "v1", "memoryTtl still bounds it");
+  }],
+
+  ["bus: a subscribe that throws or reports an error is an error event; dispose unsubscribes", async (lib) => {
+    const { make } = setup(lib);
+    const events = [];
+    const onEvent = (e) => e.type === "error" && events.push(e);
+    let report;
+    let unsubscribed = 0;
+    const cache = make({ onEvent, bus: { publish() {}, subscribe: (_, onError) => ((report = onError), () => unsubscribed++) } });
+    report(new Error("connection lost"));
+    equal(events.length, 1);
+    equal(events[0].tier, "bus");
+    equal(events[0].error.message, "connection lost");
+    await cache.set("k", 1);
+    equal(await cache.get("k"), 1);
+    await cache.dispose();
+    equal(unsubscribed, 1);
+    const broken = make({ onEvent, bus: { publish() {}, subscribe() { throw new Error("no subscriber"); } } });
+    await broken.set("k", 2);
+    equal(await broken.get("k"), 2);
+    equal(events.at(-1).reason, "subscribe threw");
+  }],
+
+  ["bus: a bus that is not { publish, subscribe } is E_CONFIG", (lib) => {
+    for (const bus of [{}, { publish() {} }, 5, "redis"]) {
+      throwsCode(() => new lib.EdgeCache({ bus }), "E_CONFIG", lib.EdgeCacheError, `bus: ${String(bus)}`);
+    }
+    throwsCode(() => lib.buses.broadcastChannel(""), "E_CONFIG", lib.EdgeCacheError, "a channel name");
+    throwsCode(() => lib.buses.redis({}), "E_CONFIG", lib.EdgeCacheError, "a redis client");
+  }],
+
+  ["bus: buses.broadcastChannel carries a delete between two caches of one isolate (where BroadcastChannel exists)", async (lib) => {
+    if (typeof BroadcastChannel !== "function") {
+      throwsCode(() => lib.buses.broadcastChannel("edgecache-case"), "E_CONFIG", lib.EdgeCacheError, "no BroadcastChannel here");
+      return;
+    }
+    const name = `edgecache-case-${Math.random()}`;
+    const { make } = setup(lib, { ttl: 600_000, memoryTtl: 300_000 });
+    const a = make({ bus: lib.buses.broadcastChannel(name) });
+    const b = make({ bus: lib.buses.broadcastChannel(name) });
+    try {
+      await a.set("k", "v0");
+      equal(await b.get("k"), "v0");
+      await a.delete("k");
+      await a.flush();
+      let seen;
+      for (let i = 0; i < 200 && (seen = await b.get("k")) !== undefined; i++) await pause(5);
+      equal(seen, undefined, "the delete reached b within a second");
+    } finally {
+      await a.dispose();
+      await b.dispose();
+    }
+  }],
+];

@@ -1,0 +1,99 @@
+// Several isolates over one store in Deno: four workers, each with its own EdgeCache over one
+// Deno KV file. One deletes, sets or invalidates a tag; the time until every other worker's
+// `get` sees it is measured without a bus (bounded by memoryTtl) and with
+// buses.broadcastChannel. The figures are printed.
+import { equal, ok } from "../cases/check.mjs";
+
+const WORKERS = 4;
+const RUNS = 5;
+
+/** A worker and a call to it (one answer per request id), once it listens. */
+async function spawnIsolate() {
+  const worker = new Worker(new URL("../support/deno_isolate.mjs", import.meta.url), { type: "module" });
+  const waiting = new Map();
+  let next = 0;
+  let listening;
+  const ready = new Promise((resolve) => (listening = resolve));
+  worker.onmessage = ({ data: { id, ok, value, error, ready } }) => {
+    if (ready) return listening();
+    const w = waiting.get(id);
+    waiting.delete(id);
+    if (ok) w.resolve(value);
+    else w.reject(new Error(error));
+  };
+  worker.onerror = (e) => {
+    e.preventDefault();
+    for (const w of waiting.values()) w.reject(new Error(`worker: ${e.message}`));
+    waiting.clear();
+  };
+  const call = (cmd, args = {}) => new Promise((resolve, reject) => {
+    const id = next++;
+    waiting.set(id, { resolve, reject });
+    worker.postMessage({ id, cmd, ...args });
+  });
+  await ready;
+  return { call, close: async () => (await call("close"), worker.terminate()) };
+}
+
+const OPS = {
+  delete: { run: (w, key) => w.call("delete", { key }), after: undefined },
+  set: { run: (w, key) => w.call("set", { key, value: "v1" }), after: "v1" },
+  invalidateTags: { run: (w, _key, tag) => w.call("invalidate", { tag }), after: undefined },
+};
+
+async function propagation([writer, ...readers], kind, run, limitMs) {
+  const key = `${kind}-${run}`;
+  const tag = `tag-${kind}-${run}`;
+  for (const isolate of [writer, ...readers]) equal(await isolate.call("prime", { key, tag, value: "v0" }), "v0");
+  const watches = readers.map((r) => r.call("watch", { key, was: "v0", limitMs }));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const { at } = await OPS[kind].run(writer, key, tag);
+  const seen = await Promise.all(watches);
+  for (const s of seen) {
+    ok(s.at !== null, `${kind}: a worker still read the old value after ${limitMs} ms`);
+    equal(s.value, OPS[kind].after, `${kind}: what the other workers read`);
+  }
+  return Math.max(...seen.map((s) => s.at - at));
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const figures = (ms) => `median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms over ${ms.length} runs`;
+
+/** The propagation times of each op over `WORKERS` workers sharing a fresh KV file, per `options`. */
+async function measure(options, limitMs) {
+  const dir = await Deno.makeTempDir();
+  const all = await Promise.all(Array.from({ length: WORKERS }, spawnIsolate));
+  try {
+    for (const w of all) await w.call("init", { path: `${dir}/kv.sqlite`, ...options });
+    const result = {};
+    for (const kind of Object.keys(OPS)) {
+      result[kind] = [];
+      for (let run = 0; run < RUNS; run++) result[kind].push(await propagation(all, kind, run, limitMs));
+    }
+    return result;
+  } finally {
+    for (const w of all) await w.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const permissions = { sanitizeResources: false, sanitizeOps: false };
+
+Deno.test({ name: "Deno workers over one KV file, no bus: a change reaches the others within memoryTtl, not before", ...permissions, async fn() {
+  const memoryTtl = 400;
+  const result = await measure({ namespace: "nobus", memoryTtl }, memoryTtl + 2000);
+  for (const [kind, times] of Object.entries(result)) {
+    console.log(`no bus, ${WORKERS} Deno workers, one KV file, memoryTtl ${memoryTtl} ms, ${kind}: ${figures(times)}`);
+    ok(median(times) > memoryTtl / 4, `${kind} reached the others early (${figures(times)})`);
+    ok(Math.max(...times) <= memoryTtl + 500, `${kind}: ${figures(times)}`);
+  }
+} });
+
+Deno.test({ name: "Deno workers over one KV file, buses.broadcastChannel: a change reaches the others in under 100 ms", ...permissions, async fn() {
+  const memoryTtl = 60_000;
+  const result = await measure({ namespace: "bus", memoryTtl, bus: "broadcastChannel" }, 5000);
+  for (const [kind, times] of Object.entries(result)) {
+    console.log(`buses.broadcastChannel, ${WORKERS} Deno workers, one KV file, memoryTtl ${memoryTtl} ms, ${kind}: ${figures(times)}`);
+    ok(median(times) < 100, `${kind}: ${figures(times)}`);
+  }
+} });
