@@ -3,7 +3,7 @@
 // `cluster_state:ok`. Each process dies with the test process however it ends (see
 // redis.mjs); `stop()` ends them all and removes their node files.
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -28,7 +28,7 @@ export async function startRedisCluster({ primaries = 3, replicas = 1, nodeTimeo
     for (let i = 0; i < primaries * (1 + replicas); i++) nodes.push(await startNode(dir, i, nodeTimeout));
     const addresses = nodes.map((n) => `${HOST}:${n.port}`);
     await run("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", String(replicas), "--cluster-yes"], { timeout: READY_TIMEOUT_MS });
-    await cluster.ready(nodes.length);
+    await cluster.ready();
     return cluster;
   } catch (e) {
     await cluster.stop();
@@ -40,11 +40,18 @@ export async function startRedisCluster({ primaries = 3, replicas = 1, nodeTimeo
 async function startNode(dir, i, nodeTimeout) {
   for (let attempt = 1; ; attempt++) {
     const bus = await freePort();
+    const home = join(dir, `node-${i}`);
+    mkdirSync(home, { recursive: true });
     const args = [
+      "--dir", home, // a full resync passes an RDB file through it
+      "--logfile", join(home, "log"),
       "--cluster-enabled", "yes",
       "--cluster-config-file", join(dir, `nodes-${i}-${bus}.conf`),
       "--cluster-port", String(bus),
       "--cluster-node-timeout", String(nodeTimeout),
+      // A replica is synced at once, not after the default 5 s wait for more replicas: one
+      // that never synced with its primary is not promoted when the primary fails.
+      "--repl-diskless-sync-delay", "0",
     ];
     try {
       return await startRedis({ args });
@@ -77,7 +84,8 @@ class Cluster {
 
   /**
    * The nodes as the node on `port` sees them (`CLUSTER NODES`): port, role ("master" /
-   * "slave"), whether flagged failed, the primary's id for a replica, and slot ranges.
+   * "slave"), whether flagged failed (by a majority of primaries, not merely suspected by
+   * this node), the primary's id for a replica, and slot ranges.
    */
   async view(port) {
     const lines = (await this.cli(port, "CLUSTER", "NODES")).split("\n");
@@ -87,7 +95,7 @@ class Cluster {
         id,
         port: Number(address.split("@")[0].split(":")[1]),
         role: flags.includes("master") ? "master" : "slave",
-        failed: flags.includes("fail"),
+        failed: flags.split(",").includes("fail"),
         primary: primary === "-" ? null : primary,
         slots: slots.map((s) => s.split("-").map(Number)),
       };
@@ -102,17 +110,36 @@ class Cluster {
   }
 
   /**
-   * Waits until `count` live nodes each say `cluster_state:ok` and know every slot as
-   * served (after a failover: the replica promoted and the news spread).
+   * Waits until the nodes in `live` each say `cluster_state:ok`, know every slot as served,
+   * and, for a replica, have synced with their primary (the link is up).
    */
-  async ready(count, live = this.nodes) {
+  async ready(live = this.nodes) {
     const deadline = Date.now() + READY_TIMEOUT_MS;
+    const state = (port) => Promise.all([this.cli(port, "CLUSTER", "INFO"), this.cli(port, "INFO", "replication")])
+      .then((replies) => replies.join("\n"), () => "");
     for (;;) {
-      const infos = await Promise.all(live.map((n) => this.cli(n.port, "CLUSTER", "INFO").catch(() => "")));
-      const ok = infos.filter((i) => i.includes("cluster_state:ok") && i.includes("cluster_slots_ok:16384"));
-      if (ok.length >= count) return;
+      const infos = await Promise.all(live.map((n) => state(n.port)));
+      const ok = infos.filter((i) => i.includes("cluster_state:ok") && i.includes("cluster_slots_ok:16384")
+        && (i.includes("role:master") || i.includes("master_link_status:up")));
+      if (ok.length === live.length) return;
       if (Date.now() > deadline) throw new Error(`the cluster was not ready within ${READY_TIMEOUT_MS} ms:\n${infos.join("\n---\n")}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /**
+   * Waits until every other node sees `victim` (a killed primary) as failed, serving no
+   * slot, and says `cluster_state:ok`: its replica took over and the news spread.
+   */
+  async failedOver(victim) {
+    const live = this.nodes.filter((n) => n !== victim);
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      const views = await Promise.all(live.map((n) => this.view(n.port).catch(() => [])));
+      const done = views.every((view) => view.some((n) => n.port === victim.port && n.failed && n.slots.length === 0));
+      if (done) return this.ready(live);
+      if (Date.now() > deadline) throw new Error(`no replica took over from the node on port ${victim.port} within ${READY_TIMEOUT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
