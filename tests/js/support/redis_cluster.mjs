@@ -1,7 +1,7 @@
 // A real Redis Cluster on loopback for tests: six redis-server processes (three primaries,
 // one replica each) joined by `redis-cli --cluster create`, waited on until every node says
 // `cluster_state:ok`. Each process dies with the test process however it ends (see
-// redis.mjs); `stop()` ends them all and removes their node files.
+// redis.mjs); `stop()` ends them all and removes their files (as does the test process's exit).
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +22,7 @@ const READY_TIMEOUT_MS = 30_000;
  */
 export async function startRedisCluster({ primaries = 3, replicas = 1, nodeTimeout = 1000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "edgecache-cluster-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true })); // when stop() was not reached
   const nodes = [];
   const cluster = new Cluster(nodes, dir);
   try {
