@@ -219,7 +219,10 @@ export interface DenoKvLike {
   getMany(keys: readonly (readonly DenoKvKeyPart[])[]): Promise<ReadonlyArray<{ value: unknown }>>;
 }
 
-/** A node-redis v4+ client (`await createClient().connect()`). */
+/**
+ * A node-redis v4+ client (`await createClient().connect()`), or a cluster client
+ * (`await createCluster({ rootNodes }).connect()`; its `getSlotMaster` is how it is recognised).
+ */
 export interface NodeRedisLike {
   get(key: string): Promise<unknown>;
   set(key: string, value: string, options?: { PX: number }): Promise<unknown>;
@@ -227,7 +230,10 @@ export interface NodeRedisLike {
   mGet(keys: string[]): Promise<unknown[]>;
 }
 
-/** An ioredis client (`new Redis()`); `getBuffer` is how it is recognised. */
+/**
+ * An ioredis client (`new Redis()`), or a cluster client (`new Cluster(nodes)`, recognised
+ * by its `isCluster: true`); `getBuffer` is how ioredis is recognised.
+ */
 export interface IORedisLike {
   get(key: string): Promise<unknown>;
   set(key: string, value: string): Promise<unknown>;
@@ -262,6 +268,13 @@ export interface DenoKvStoreOptions {
 export interface RedisStoreOptions {
   /** Which client this is; detected when omitted (mGet: node-redis, getBuffer: ioredis, mget: Upstash). */
   flavor?: "node-redis" | "ioredis" | "upstash";
+  /**
+   * Whether the client is a Redis Cluster client: then `getMany` sends one MGET per hash
+   * slot (CRC16 of the key, or of its `{hash tag}`, mod 16384), all at once, since a cluster
+   * refuses keys of several slots in one command (CROSSSLOT). Detected when omitted
+   * (node-redis `createCluster`, ioredis `Cluster`).
+   */
+  cluster?: boolean;
 }
 
 /** Options of `stores.cacheApi`. */
@@ -362,7 +375,7 @@ export declare const stores: {
   readonly cloudflareKV: (namespace: KVNamespaceLike, options?: { cacheTtl?: number }) => BatchStoreAdapter;
   /** Deno KV: keys at `[...prefix, key]`, values as UTF-8 bytes, TTLs as `expireIn`, getMany in batches of 10. */
   readonly denoKV: (kv: DenoKvLike, options?: DenoKvStoreOptions) => BatchStoreAdapter;
-  /** Redis through node-redis v4+, ioredis or @upstash/redis: TTLs as PX, getMany as one MGET. */
+  /** Redis through node-redis v4+, ioredis (either one's cluster client too) or @upstash/redis: TTLs as PX, getMany as one MGET (on a cluster, one per hash slot). */
   readonly redis: (client: NodeRedisLike | IORedisLike | UpstashRedisLike, options?: RedisStoreOptions) => BatchStoreAdapter;
   /** The Cache API: per data center and best effort (entries may vanish at any time). No getMany. */
   readonly cacheApi: (cache: CacheLike, options?: CacheApiStoreOptions) => StoreAdapter;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever the build, tests, demo and benchmarks need, and skips what is there:
-# Debian packages (promtool, which checks the metrics' text, comes with prometheus), the
+# Debian packages (promtool, which checks the metrics' text, comes with prometheus; redis-cli,
+# which joins the Redis Cluster tests' nodes, with redis-tools), the
 # wasm target, rustfmt and clippy, the toolchain of the crate's rust-version, the
 # wasm-bindgen CLI of the locked version, wasm-pack, and the npm packages (runtimes, peers,
 # tools) of package-lock.json.
@@ -11,7 +12,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
-for pair in chromium:chromium chromedriver:chromium-driver redis-server:redis-server promtool:prometheus; do
+for pair in chromium:chromium chromedriver:chromium-driver redis-server:redis-server redis-cli:redis-tools promtool:prometheus; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

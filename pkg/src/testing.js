@@ -11,3 +11,4 @@ export { Coordinator } from "./edge/coordinator.js";
 export { DEFAULT_LIMITS, checkStore } from "./stores/check.js";
 export { prometheusText } from "./monitoring/prometheus.js";
 export { DOUBLES, dataPoint } from "./monitoring/analytics_engine.js";
+export { crc16, hashSlot } from "./stores/redis_slot.js";

@@ -1,9 +1,10 @@
 // Redis, through whichever of the three common JavaScript clients the caller already has.
 import { describe, fail, typeName } from "../errors.js";
 import { checkOptions, expectMethods } from "./args.js";
+import { bySlot } from "./redis_slot.js";
 import { ttlMs } from "./ttl.js";
 
-const WHERE = "stores.redis(client, { flavor })";
+const WHERE = "stores.redis(client, { flavor, cluster })";
 /**
  * Redis takes keys and values up to 512 MB. Keys over 16 KiB are better digested by the
  * engine than sent whole (Upstash plans also cap the request size below the value limit).
@@ -20,38 +21,53 @@ const FLAVORS = {
     methods: ["get", "set", "del", "mGet"],
     set: (c, key, value, ms) => (ms === undefined ? c.set(key, value) : c.set(key, value, { PX: ms })),
     mget: (c, keys) => c.mGet(keys),
+    // `createCluster()`: routes commands by slot (getSlotMaster), which a single client lacks.
+    isCluster: (c) => typeof c.getSlotMaster === "function",
   },
   ioredis: {
     methods: ["get", "set", "del", "mget"],
     set: (c, key, value, ms) => (ms === undefined ? c.set(key, value) : c.set(key, value, "PX", ms)),
     mget: (c, keys) => c.mget(keys),
+    // `new Cluster(nodes)` says so (`new Redis()` has isCluster false).
+    isCluster: (c) => c.isCluster === true,
   },
   upstash: {
     methods: ["get", "set", "del", "mget"],
     set: (c, key, value, ms) => (ms === undefined ? c.set(key, value) : c.set(key, value, { px: ms })),
     mget: (c, keys) => c.mget(...keys),
+    // One HTTP endpoint: Upstash's service spreads keys over its nodes itself.
+    isCluster: () => false,
   },
 };
 
 /**
- * A store over a Redis client: node-redis v4+ (`createClient()`), ioredis (`new Redis()`)
- * or @upstash/redis (`new Redis({ url, token, automaticDeserialization: false })`). TTLs
- * become `PX` (whole ms), deletes `DEL`, `getMany` one `MGET`. The client's shape is
- * detected unless `flavor` names it: a `mGet` method means node-redis (its camelCase command
- * names), a `getBuffer` method means ioredis (it has a Buffer twin of every command), else a
- * `mget` method means Upstash. An Upstash client must be created with
- * `automaticDeserialization: false`: by default it JSON-parses every reply, which would
+ * A store over a Redis client: node-redis v4+ (`createClient()` or `createCluster()`),
+ * ioredis (`new Redis()` or `new Cluster()`) or @upstash/redis (`new Redis({ url, token,
+ * automaticDeserialization: false })`). TTLs become `PX` (whole ms), deletes `DEL`,
+ * `getMany` one `MGET` — on a Redis Cluster one `MGET` per hash slot, sent together, as a
+ * cluster refuses keys of several slots in one command. The client's shape is detected
+ * unless `flavor` names it: a `mGet` method means node-redis (its camelCase command names),
+ * a `getBuffer` method means ioredis (it has a Buffer twin of every command), else a `mget`
+ * method means Upstash. A cluster client is detected unless `cluster` says: node-redis's
+ * has `getSlotMaster`, ioredis's has `isCluster: true`. An Upstash client must be created
+ * with `automaticDeserialization: false`: by default it JSON-parses every reply, which would
  * hand back objects (or a different string) instead of the string that was stored.
  * @param {object} client a connected client
- * @param {{ flavor?: "node-redis" | "ioredis" | "upstash" }} [options]
+ * @param {{ flavor?: "node-redis" | "ioredis" | "upstash", cluster?: boolean }} [options]
  */
 export function redis(client, options) {
-  const { flavor = detect(client) } = checkOptions(options, ["flavor"], WHERE);
+  const checked = checkOptions(options, ["flavor", "cluster"], WHERE);
+  const { flavor = detect(client) } = checked;
   const shape = FLAVORS[flavor];
   if (shape === undefined) {
     fail("E_CONFIG", `${WHERE}: flavor must be one of ${Object.keys(FLAVORS).map((f) => `"${f}"`).join(", ")}, got ${typeName(flavor)} ${describe(flavor)}`);
   }
   expectMethods(client, shape.methods, WHERE, `a ${flavor} client`);
+  const { cluster = shape.isCluster(client) } = checked;
+  if (typeof cluster !== "boolean") {
+    fail("E_CONFIG", `${WHERE}: cluster must be true (read many keys one MGET per hash slot) or false, got ${typeName(cluster)} ${describe(cluster)}`);
+  }
+  const mget = cluster ? (keys) => mgetBySlot(shape, client, keys) : (keys) => shape.mget(client, keys);
   if (flavor === "upstash" && typeof client.opts === "object" && client.opts?.automaticDeserialization !== false) {
     fail("E_CONFIG", `${WHERE}: this @upstash/redis client JSON-parses replies, which changes cached records; create it with new Redis({ url, token, automaticDeserialization: false }) or Redis.fromEnv({ automaticDeserialization: false })`);
   }
@@ -69,9 +85,19 @@ export function redis(client, options) {
     },
     async getMany(keys) {
       if (keys.length === 0) return [];
-      return (await shape.mget(client, keys)).map(text);
+      return (await mget(keys)).map(text);
     },
   };
+}
+
+/** MGET of `keys` on a cluster: one per hash slot, all sent at once, replies put back in order. */
+async function mgetBySlot(shape, client, keys) {
+  const replies = new Array(keys.length);
+  await Promise.all(bySlot(keys).map(async (group) => {
+    const got = await shape.mget(client, group.map((i) => keys[i]));
+    group.forEach((i, j) => (replies[i] = got[j]));
+  }));
+  return replies;
 }
 
 function detect(client) {

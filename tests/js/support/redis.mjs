@@ -9,25 +9,26 @@ const HOST = "127.0.0.1";
 const START_TIMEOUT_MS = 10_000;
 
 /**
- * Starts `redis-server` on a free loopback port.
+ * Starts `redis-server` on a free loopback port, with `args` added to its command line
+ * (e.g. the cluster options of redis_cluster.mjs).
  * `stop()` shuts it down (SIGTERM) and waits for the exit; `kill(signal)` sends a signal
  * (SIGKILL for a crash; SIGSTOP / SIGCONT freeze and thaw it) and waits for the exit when
  * the signal ends it; `restart()` starts it again on the same port once it is down.
  * @returns {Promise<{ port: number, url: string, stop(): Promise<void>, kill(signal: string): Promise<void>, restart(): Promise<void> }>}
  */
-export async function startRedis() {
+export async function startRedis({ args = [] } = {}) {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
-      return await serverOn(port);
+      return await serverOn(port, args);
     } catch (e) {
       if (attempt === 3) throw e; // another process took the port between probe and bind
     }
   }
 }
 
-async function serverOn(port) {
-  let proc = await launch(port);
+async function serverOn(port, args) {
+  let proc = await launch(port, args);
   let frozen = false;
   const exited = () => proc.child.exitCode !== null || proc.child.signalCode !== null;
   return {
@@ -47,7 +48,7 @@ async function serverOn(port) {
     },
     async restart() {
       if (!exited()) throw new Error(`redis-server on port ${port} is still running; stop() or kill() it first`);
-      proc = await launch(port);
+      proc = await launch(port, args);
       frozen = false;
     },
   };
@@ -60,10 +61,10 @@ async function exitOf(proc) {
 }
 
 /** Spawns redis-server with a watchdog, and waits until it answers PING. */
-async function launch(port) {
+async function launch(port, args) {
   const child = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", HOST, "--save", "", "--appendonly", "no"],
+    ["--port", String(port), "--bind", HOST, "--save", "", "--appendonly", "no", ...args],
     { cwd: tmpdir(), stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
@@ -124,7 +125,7 @@ function pong(port) {
 }
 
 /** A port free on loopback right now (bound to port 0, then released). */
-async function freePort() {
+export async function freePort() {
   const server = createServer();
   server.listen(0, HOST);
   await once(server, "listening");

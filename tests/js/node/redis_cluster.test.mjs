@@ -1,0 +1,194 @@
+// Redis Cluster: six real redis-server processes on loopback (three primaries, a replica
+// each), through node-redis `createCluster` and ioredis `Cluster`. A cluster refuses a
+// command whose keys lie in several hash slots (CROSSSLOT): batched reads must go out one
+// MGET per slot.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createCluster } from "redis";
+import { Cluster as IORedisCluster } from "ioredis";
+import { EdgeCache, EdgeCacheError, stores } from "edgecache";
+import { crc16, hashSlot } from "../../../pkg/dist/testing.js";
+import { startRedisCluster } from "../support/redis_cluster.mjs";
+
+let cluster;
+const clients = {};
+before(async () => {
+  cluster = await startRedisCluster();
+  const rootNodes = cluster.rootNodes;
+  clients["node-redis"] = createCluster({ rootNodes: rootNodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })) });
+  clients["node-redis"].on("error", () => {});
+  await clients["node-redis"].connect();
+  clients.ioredis = new IORedisCluster(rootNodes);
+});
+after(async () => {
+  await clients["node-redis"]?.close().catch(() => {});
+  clients.ioredis?.disconnect();
+  await cluster?.stop();
+});
+
+test("hashSlot is CRC-16/XMODEM mod 16384 over the {hash tag}, as CLUSTER KEYSLOT answers", async () => {
+  assert.equal(crc16(new TextEncoder().encode("123456789")), 0x31c3, "the CRC-16/XMODEM check value");
+  const keys = ["", "foo", "123456789", "{user1000}.following", "{user1000}.followers", "foo{}{bar}", "foo{{bar}}zap",
+    "foo{bar}{zap}", "{", "}{", "a{b", "{}", "héllo ✓ 𝄞", "{é}x", "ec:k:user:42", ...Array.from({ length: 500 }, (_, i) => `key:${i * 7919}`)];
+  const port = cluster.nodes[0].port;
+  const answers = (await cluster.cli(port, "--no-raw", "EVAL", "local r = {} for i, k in ipairs(ARGV) do r[i] = redis.call('CLUSTER', 'KEYSLOT', k) end return r", "0", ...keys))
+    .split("\n").map((line) => Number(line.replace(/^\s*\d+\)\s*\(integer\)\s*/, "")));
+  assert.equal(answers.length, keys.length);
+  assert.deepEqual(keys.map(hashSlot), answers);
+});
+
+test("stores.redis: cluster: false sends one MGET over many slots, which the cluster refuses; a non-boolean is E_CONFIG", async () => {
+  const plain = stores.redis(clients.ioredis, { cluster: false });
+  await assert.rejects(plain.getMany(["a", "b", "c"]), /CROSSSLOT/);
+  assert.throws(() => stores.redis(clients.ioredis, { cluster: "yes" }), (e) => e instanceof EdgeCacheError && e.code === "E_CONFIG" && /cluster must be true/.test(e.message));
+});
+
+for (const flavor of ["node-redis", "ioredis"]) {
+  describe(flavor, () => {
+    test("getMany reads keys of many hash slots, in order, misses as null", async () => {
+      const s = stores.redis(clients[flavor]);
+      const keys = Array.from({ length: 60 }, (_, i) => `${flavor}:many:${i}`);
+      for (const [i, k] of keys.entries()) if (i % 3 !== 0) await s.set(k, `v${i}`, {});
+      const tagged = ["{t}a", "{t}b"];
+      for (const k of tagged) await s.set(k, k, {});
+      const got = await s.getMany([...keys, ...tagged, keys[1]]);
+      assert.deepEqual(got, [...keys.map((_, i) => (i % 3 === 0 ? null : `v${i}`)), ...tagged, "v1"]);
+    });
+
+    test("EdgeCache over the cluster: concurrent reads batched into one getMany all answer", async () => {
+      const cache = new EdgeCache({ store: stores.redis(clients[flavor]), namespace: `${flavor}-batch`, memory: false });
+      const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
+      await Promise.all(keys.map((k, i) => cache.set(k, { i })));
+      assert.deepEqual(await cache.getMany(keys), keys.map((_, i) => ({ i })));
+      assert.deepEqual(await Promise.all(keys.map((k) => cache.get(k))), keys.map((_, i) => ({ i })));
+      const { store } = cache.stats();
+      assert.equal(store.errors, 0, `no failed store read: ${JSON.stringify(store)}`);
+    });
+  });
+}
+
+describe("failover of a primary: killed mid-loop, its replica promoted", () => {
+  /**
+   * ioredis retries a command that met a closed connection or CLUSTERDOWN (every
+   * `retryDelayOn*` ms, up to `maxRedirections` times: 10 s here) and refreshes its slot
+   * map. node-redis (6.3) follows MOVED/ASK only: a command in flight to the dead node
+   * fails; `topologyRefreshOnReconnectionAttemptStrategy` makes it look for the new
+   * primary after 200 ms of failed reconnects instead of 5 s.
+   */
+  const failoverClients = {
+    "node-redis": async () => {
+      const c = createCluster({
+        rootNodes: cluster.rootNodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })),
+        defaults: { socket: { connectTimeout: 500, reconnectStrategy: 100 } },
+        topologyRefreshOnReconnectionAttemptStrategy: 200,
+      });
+      c.on("error", () => {});
+      await c.connect();
+      return { client: c, close: () => c.destroy() }; // close() would wait on the dead node
+    },
+    ioredis: async () => {
+      const c = new IORedisCluster(cluster.rootNodes, {
+        retryDelayOnFailover: 200,
+        retryDelayOnClusterDown: 200,
+        maxRedirections: 50,
+        redisOptions: { connectTimeout: 500 },
+      });
+      c.on("error", () => {});
+      return { client: c, close: () => c.disconnect() };
+    },
+  };
+
+  /**
+   * Runs 8 workers of sets and gets (memory off: every call reaches the cluster) over 300
+   * keys, kills a primary serving slots after 300 ms, and stops 300 ms after every other
+   * node sees the replica promoted. Returns the caller-visible errors and, after a flush,
+   * the write-behind queue's stats. The killed node is restarted (it rejoins as a replica).
+   */
+  async function failover(t, flavor, options) {
+    const { client, close } = await failoverClients[flavor]();
+    const cache = new EdgeCache({ store: stores.redis(client), namespace: `${flavor}-${options.writeMode}`, memory: false, ...options });
+    const serving = (await cluster.view(cluster.nodes[0].port)).find((n) => n.role === "master" && !n.failed && n.slots.length > 0);
+    const victim = cluster.nodes.find((n) => n.port === serving.port);
+    try {
+      await Promise.all(Array.from({ length: 300 }, (_, i) => cache.set(`k${i}`, { n: 0 })));
+      await cache.flush();
+      const loop = readWriteLoop(cache, 300, 8);
+      await new Promise((r) => setTimeout(r, 300));
+      const opsBefore = loop.tally.ops;
+      loop.killedAt = Date.now();
+      await victim.kill("SIGKILL");
+      await cluster.failedOver(victim);
+      const recoverMs = Date.now() - loop.killedAt;
+      await new Promise((r) => setTimeout(r, 300));
+      const { tally, errors } = await loop.stop();
+      await cache.flush();
+      const { writeBehind } = cache.stats();
+      t.diagnostic(JSON.stringify({ flavor, writeMode: options.writeMode, recoverMs, ...tally, errors: errors.length, writeBehind }));
+      assert.ok(opsBefore > 100 && tally.ops > opsBefore + 100, `the loop ran before, during and after the failover (${opsBefore}, ${tally.ops} calls)`);
+      return { errors, writeBehind };
+    } finally {
+      await close();
+      await victim.restart();
+      await cluster.ready();
+    }
+  }
+
+  test("ioredis, writes through: no caller-visible error", async (t) => {
+    const { errors } = await failover(t, "ioredis", { writeMode: "through" });
+    assert.deepEqual(errors, [], "no error reached the caller");
+  });
+
+  test("node-redis, writes behind (the queue retries): no caller-visible error, every write lands", async (t) => {
+    const { errors, writeBehind } = await failover(t, "node-redis", { writeMode: "behind", writeBehind: { retries: 6, retryDelay: 200 } });
+    assert.deepEqual(errors, [], "no error reached the caller");
+    assert.equal(writeBehind.deadLetters, 0, "no write was given up on");
+    assert.equal(writeBehind.depth, 0, "every queued write was sent");
+  });
+
+  test("node-redis, writes through: only writes in flight to the dead primary fail (E_STORE), reads never", async (t) => {
+    const { errors } = await failover(t, "node-redis", { writeMode: "through" });
+    for (const e of errors) assert.ok(e.code === "E_STORE" && /^set "k\d+": the store failed/.test(e.message), `${e.message}`);
+  });
+});
+
+/**
+ * `workers` concurrent loops over `keys` keys (written before), each alternating a `set` (of
+ * the time it was asked) and a `get` through `cache`, until `stop()`, which resolves with the
+ * tally — calls, reads that fell back to a miss, reads that found a value older than one
+ * written before, the slowest call since `killedAt` (ms) — and the errors that reached the
+ * caller.
+ */
+function readWriteLoop(cache, keys, workers) {
+  const latest = new Array(keys).fill(-1);
+  const tally = { ops: 0, fellBack: 0, older: 0, slowestMs: 0 };
+  const errors = [];
+  let running = true;
+  const state = { tally, killedAt: 0, stop: async () => {
+    running = false;
+    await Promise.all(loops);
+    return { tally, errors };
+  } };
+  const worker = async (w) => {
+    for (let round = 0; running; round++) {
+      const i = (w * 37 + round * 11) % keys;
+      const t0 = Date.now();
+      try {
+        if (round % 2 === 0) {
+          await cache.set(`k${i}`, { n: t0 });
+          latest[i] = Math.max(latest[i], t0);
+        } else {
+          const written = latest[i];
+          const v = await cache.get(`k${i}`);
+          if (v === undefined) tally.fellBack++;
+          else if (v.n < written) tally.older++;
+        }
+      } catch (e) {
+        errors.push(e);
+      }
+      tally.ops++;
+      if (state.killedAt > 0) tally.slowestMs = Math.max(tally.slowestMs, Date.now() - t0);
+    }
+  };
+  const loops = Array.from({ length: workers }, (_, w) => worker(w));
+  return state;
+}
