@@ -4,10 +4,10 @@
 // Its first message, { ready: true }, says it listens: one posted to it before is lost (the
 // package's top-level await runs before the handler is set).
 import { EdgeCache, buses, stores } from "edgecache";
+import { cacheCommands } from "./isolate_commands.mjs";
 
 let cache;
 let kv;
-const stamp = () => performance.timeOrigin + performance.now();
 
 const commands = {
   /** { path, namespace, memoryTtl, bus: "broadcastChannel" | undefined } */
@@ -17,31 +17,7 @@ const commands = {
     if (bus === "broadcastChannel") options.bus = buses.broadcastChannel(`edgecache-${namespace}`);
     cache = new EdgeCache(options);
   },
-  prime: ({ key, tag, value }) => cache.getOrSet(key, () => value, { tags: [tag] }),
-  async watch({ key, was, limitMs }) {
-    const until = stamp() + limitMs;
-    for (;;) {
-      const value = await cache.get(key);
-      if (value !== was) return { at: stamp(), value };
-      if (stamp() > until) return { at: null, value };
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-  },
-  async delete({ key }) {
-    const at = stamp();
-    await cache.delete(key);
-    return { at };
-  },
-  async set({ key, value }) {
-    const at = stamp();
-    await cache.set(key, value);
-    return { at };
-  },
-  async invalidate({ tag }) {
-    const at = stamp();
-    await cache.invalidateTags([tag]);
-    return { at };
-  },
+  ...cacheCommands(() => cache),
   async close() {
     await cache?.dispose();
     kv?.close();

@@ -6,13 +6,13 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { createClient } from "redis";
 import { EdgeCache, buses, stores } from "edgecache";
+import { cacheCommands } from "./isolate_commands.mjs";
 
 /** This isolate's place in the start order (0, 1, ...). */
 const INDEX = Number(parentPort === null ? process.env.ISOLATE_INDEX : workerData.index);
 
 let cache;
 const clients = [];
-const stamp = () => performance.timeOrigin + performance.now();
 
 const commands = {
   /** { url, namespace, memoryTtl, bus: "redis" | "broadcastChannel" | undefined } */
@@ -27,33 +27,7 @@ const commands = {
     cache = new EdgeCache(options);
     if (bus === "redis") await subscribed(client);
   },
-  /** Reads `key` (with `tag`) into memory, loading `value` on a miss. */
-  prime: ({ key, tag, value }) => cache.getOrSet(key, () => value, { tags: [tag] }),
-  /** Polls `get(key)` every millisecond until it is no longer `was`; when (ms), and what it read. */
-  async watch({ key, was, limitMs }) {
-    const until = stamp() + limitMs;
-    for (;;) {
-      const value = await cache.get(key);
-      if (value !== was) return { at: stamp(), value };
-      if (stamp() > until) return { at: null, value };
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-  },
-  async delete({ key }) {
-    const at = stamp();
-    await cache.delete(key);
-    return { at };
-  },
-  async set({ key, value }) {
-    const at = stamp();
-    await cache.set(key, value);
-    return { at };
-  },
-  async invalidate({ tag }) {
-    const at = stamp();
-    await cache.invalidateTags([tag]);
-    return { at };
-  },
+  ...cacheCommands(() => cache),
   async close() {
     await cache?.dispose();
     for (const c of clients) await c.close();
