@@ -1,17 +1,19 @@
-// Cross-isolate single flight: of the isolates that miss one key at once, the one that
-// takes the key's lease (from the `coordinator` option) loads it and writes the store; the
-// others poll the store until its value is there. The protocol is I/O and lives here; its
-// times come from the engine's bounds (readBound, loadBound).
+// Cross-isolate single flight: of the isolates that miss one key at once, or refresh its
+// stale entry at once, the one that takes the key's lease (from the `coordinator` option)
+// loads it and writes the store; the others poll the store until its value is there. The
+// protocol is I/O and lives here; its times come from the engine's bounds (readBound,
+// loadBound).
 //
 // Rules: a lease lasts as long as a load and its store write may take (or the
-// coordinator's `leaseMs`); its
-// holder releases it once the write settled (or the load failed or was skipped). A waiter
+// coordinator's `leaseMs`); its holder releases it once the write settled (or the load
+// failed or was skipped), except a write queued behind, whose lease expires. A waiter
 // polls with backoff, trying the lease again at each poll: it takes over once the lease is
 // released without a value or expires (its holder died), re-reading the store first. A
 // waiter loads anyway once `leaseMs` + a load bound have passed, so no call waits for
 // ever. A coordinator that fails or does not answer within the store `timeout` is an
 // `error` event (tier "coordinator") and the isolate loads on its own (per-isolate single
-// flight, as without a coordinator).
+// flight, as without a coordinator). `forceRefresh` loads without a lease: the caller asked
+// for its own load.
 import { readStore } from "./read_path.js";
 import { emit } from "./reporting.js";
 import { elapsedClock, withTimeout } from "./timeout.js";
@@ -36,15 +38,19 @@ export function leasedBound(c, loadMs) {
 }
 
 /**
- * Waits for `k`'s turn to load after a store miss (`loadMs`: the load's bound):
- * `{ served: true, value }` when another isolate's value turned up in the store, else
- * `{ held }` (the lease to release after the load, see `releaseAfter`; null when the
- * isolate loads without one).
+ * Waits for `k`'s turn to load after a store miss (`loadMs`: the load's bound), or to
+ * refresh an entry expiring at `newerThan`: `{ served: true, value }` when another
+ * isolate's value (expiring after `newerThan`) turned up in the store, else `{ held }` (the
+ * lease to release after the load, see `releaseAfter`; null when the isolate loads without one).
  */
-export async function awaitTurn(c, k, o, token, loadMs) {
+export async function awaitTurn(c, k, o, token, loadMs, newerThan = -Infinity) {
   const key = `lease:${c.engine.dataKey(k, LEASE_KEY_BYTES)}`;
   const ms = c.lease.leaseMs ?? leaseMs(c, loadMs);
   const giveUpAt = elapsedClock() + ms + loadMs;
+  const newer = async () => {
+    const found = await readStore(c, k, null, o, token);
+    return found.served && found.expires > newerThan ? found : null;
+  };
   let pause = FIRST_POLL_MS;
   for (let first = true; ; first = false) {
     let taken;
@@ -58,8 +64,8 @@ export async function awaitTurn(c, k, o, token, loadMs) {
       const held = { key, token: taken };
       if (first) return { held };
       // The holder may have written and released since the last poll.
-      const found = await readStore(c, k, null, o, token);
-      if (!found.served) return { held };
+      const found = await newer();
+      if (found === null) return { held };
       c.background.add(release(c, k, held));
       return found;
     }
@@ -67,16 +73,27 @@ export async function awaitTurn(c, k, o, token, loadMs) {
     if (left <= 0) return { held: null };
     await sleep(Math.min(pause, left));
     pause = Math.min(2 * pause, MAX_POLL_MS);
-    const found = await readStore(c, k, null, o, token);
-    if (found.served) return found;
+    const found = await newer();
+    if (found !== null) return found;
   }
 }
 
-/** Releases `held` (if any) once `written` (the store write, or null) settled; never rejects. */
+/**
+ * Releases `held` (if any) once `written` (the store write, or null) settled; never
+ * rejects. A write queued behind (write-behind) is not in the store yet: its lease is left
+ * to expire, so that the waiters keep polling the store, where the write lands within the
+ * queue's maxDelay, instead of taking the lease and loading again.
+ */
 export async function releaseAfter(c, k, held, written) {
   if (held === null) return;
-  await written?.catch(() => {}); // reported by the write's own task
-  await release(c, k, held);
+  let queued = false;
+  try {
+    await written;
+    queued = written !== null && c.writeBehind !== null;
+  } catch {
+    // reported by the write's own task
+  }
+  if (!queued) await release(c, k, held);
 }
 
 async function release(c, k, held) {

@@ -63,11 +63,21 @@ async function readThrough(c, k, loader, o, stale, callerToken) {
   }
 }
 
-/** A background refresh of `k`: calls the loader and caches its value (see callLoader). */
-async function load(c, k, loader, o) {
+/**
+ * A background refresh of `k` (whose entry expires at `expires`): calls the loader and
+ * caches its value (see callLoader). With a coordinator only the isolate that takes the
+ * key's lease calls the loader; the others wait for a value newer than theirs in the store.
+ */
+async function load(c, k, loader, o, expires) {
   const token = c.coordinator.begin(k);
   try {
-    return await callLoader(c, k, loader, o, null, token);
+    let held = null;
+    if (c.lease !== null) {
+      const turn = await awaitTurn(c, k, o, token, loadBound(c, o), expires);
+      if (turn.served) return turn.value;
+      held = turn.held;
+    }
+    return await callLoader(c, k, loader, o, null, token, held);
   } finally {
     c.coordinator.end(k, token);
   }
@@ -181,15 +191,15 @@ function staleIfError(c, k, stale) {
   return true;
 }
 
-/** Starts one background refresh of `k` (none if one is running). */
-export function refresh(c, k, loader, o) {
+/** Starts one background refresh of `k`, whose entry expires at `expires` (none if one is running). */
+export function refresh(c, k, loader, o, expires) {
   const refreshes = c.coordinator.refreshes;
   if (refreshes.has(k)) return;
   c.reports.count(Report.Refresh);
   emit(c, { type: "refresh", key: k });
-  const bound = loadBound(c, o);
+  const bound = c.lease === null ? loadBound(c, o) : leasedBound(c, loadBound(c, o));
   // With its store write, bounded as a read is.
-  c.background.add(refreshes.run(k, bound, () => load(c, k, loader, o)), bound + c.readBound);
+  c.background.add(refreshes.run(k, bound, () => load(c, k, loader, o, expires)), bound + c.readBound);
 }
 
 /** How long a load with the call options `o` may take at most (ms): see EdgeEngine.loadBound. */

@@ -51,7 +51,7 @@ function planMemory(c, k, e, loader, o, started) {
     case ReadPlan.ServeAndRefresh:
     case ReadPlan.ServeStale:
       event(c, plan === ReadPlan.ServeStale ? "stale" : "hit", k, "memory");
-      if (loader) refresh(c, k, loader, o);
+      if (loader) refresh(c, k, loader, o, e.expires);
       return served(c, e, started, now);
     case ReadPlan.ReadOnWithFallback:
       event(c, "miss", k, "memory");
@@ -93,7 +93,7 @@ function readRecord(c, storeKey, k) {
   return { record: pending.op === "set" ? pending.record : null };
 }
 
-/** L2: `{ served, value }`, `{ stale }`, `{ failed }` or `{}` (nothing usable). */
+/** L2: `{ served, value, expires }`, `{ stale }`, `{ failed }` or `{}` (nothing usable). */
 export async function readStore(c, k, loader, o, token) {
   const { storeKey, record, failed, repair } = await readAt(c, k);
   if (failed) return { failed: true };
@@ -118,8 +118,8 @@ export async function readStore(c, k, loader, o, token) {
   // A set or delete since the read began, or still going out, wins over what it found.
   if (c.coordinator.mayWriteBack(k, token)) backfill(c, k, entry, now);
   // Not for a read a set or delete superseded: the value it found is replaced already.
-  if (loader && plan !== ReadPlan.Serve && !token.dirty) refresh(c, k, loader, o);
-  return { served: true, value: entry.value };
+  if (loader && plan !== ReadPlan.Serve && !token.dirty) refresh(c, k, loader, o, entry.expires);
+  return { served: true, value: entry.value, expires: entry.expires };
 }
 
 /**

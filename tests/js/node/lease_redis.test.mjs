@@ -114,6 +114,56 @@ test("several caches in one process over ioredis: one load for a cold key", asyn
   assert.deepEqual(await io.keys("lease:*"), [], "every lease was released (or has expired)");
 });
 
+/**
+ * `n` caches (each its own memory tier, as isolates have) over the real store, on one
+ * injected clock, with `coordinators.redis` unless `coordinated` is false.
+ */
+function isolatesInProcess(namespace, n, { coordinated = true, ...options } = {}) {
+  const clock = { t: 1_000_000 };
+  const coordinator = coordinated ? { coordinator: coordinators.redis(io) } : {};
+  const caches = Array.from({ length: n }, () => new EdgeCache({ store: stores.redis(io), namespace, now: () => clock.t, ttl: 1000, ...coordinator, ...options }));
+  return { clock, caches };
+}
+
+/** A loader that counts its calls and answers `{ version }` after `ms`. */
+function slowLoader(ms) {
+  const loader = async () => {
+    loader.calls++;
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return { version: loader.calls };
+  };
+  loader.calls = 0;
+  return loader;
+}
+
+for (const coordinated of [false, true]) {
+  test(`a stale entry in 4 caches at once: ${coordinated ? "one background refresh loads, the others take its value from the store" : "without a coordinator each cache refreshes"}`, async (t) => {
+    const { clock, caches } = isolatesInProcess(`swr-${coordinated}`, 4, { coordinated, staleWhileRevalidate: 60_000 });
+    const loader = slowLoader(30);
+    for (const cache of caches) assert.deepEqual(await cache.getOrSet("k", loader), { version: 1 });
+    clock.t += 1500; // past the TTL, inside the stale window: every memory tier holds a stale entry
+    const stale = await Promise.all(caches.map((cache) => cache.getOrSet("k", loader)));
+    assert.deepEqual(stale, caches.map(() => ({ version: 1 })), "stale at once");
+    await Promise.all(caches.map((cache) => cache.flush()));
+    const refreshes = loader.calls - 1;
+    t.diagnostic(`${refreshes} loader calls to refresh one stale key in 4 caches ${coordinated ? "with" : "without"} a coordinator`);
+    assert.equal(refreshes, coordinated ? 1 : 4);
+    const fresh = await Promise.all(caches.map((cache) => cache.getOrSet("k", loader)));
+    const expected = coordinated ? 2 : undefined;
+    for (const value of fresh) assert.ok(coordinated ? value.version === expected : value.version > 1, `fresh after the refresh: ${JSON.stringify(fresh)}`);
+    assert.equal(loader.calls - 1, refreshes, "the waiters' memory tiers hold the refreshed value: no load after");
+  });
+}
+
+test("write-behind with a coordinator: the lease outlives the queued write, so the waiters find it instead of loading again", async () => {
+  const { caches } = isolatesInProcess("behind", 4, { writeMode: "behind", writeBehind: { maxDelay: 200 } });
+  const loader = slowLoader(10);
+  const values = await Promise.all(caches.map((cache) => cache.getOrSet("k", loader)));
+  assert.deepEqual(values, caches.map(() => ({ version: 1 })));
+  assert.equal(loader.calls, 1);
+  await Promise.all(caches.map((cache) => cache.flush()));
+});
+
 /** A cache over the real store with `coordinator`, its `error` events collected. */
 function withCoordinator(coordinator, namespace) {
   const errors = [];
