@@ -132,7 +132,7 @@ function stateOf(given) {
     if (c.store === null) fail("E_CONFIG", 'EdgeCache: writeMode "behind" needs a store to write behind to');
     c.writeBehind = new WriteBehind({
       options: options.writeBehind,
-      store: c.store,
+      store: options.bus === undefined ? c.store : landing(c),
       emit: (e) => emit(c, e),
       background: c.background,
       now: c.now,
@@ -216,4 +216,21 @@ function makeMemory(given, own, defaults) {
   const sized = (bounded ? option : defaults).maxBytes !== undefined;
   const { seed } = defaults;
   return [new MemoryCache({ ...(bounded ? { seed, policy: DEFAULT_POLICY } : defaults), ...option, ...own }), sized];
+}
+
+/**
+ * The store tier as the write-behind queue writes to it with a bus: the other isolates hear
+ * of a queued write once it is in the store (told sooner, they would read the old copy again).
+ */
+function landing(c) {
+  return {
+    async write(storeKey, record, ttl, key, how) {
+      await c.store.write(storeKey, record, ttl, key, how);
+      c.bus.set(key);
+    },
+    async remove(storeKey, key, how) {
+      await c.store.remove(storeKey, key, how);
+      c.bus.deleted(key);
+    },
+  };
 }

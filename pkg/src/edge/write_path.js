@@ -122,7 +122,9 @@ export async function setValue(c, key, value, options) {
   } catch (error) {
     throw storeWriteError("set", k, error);
   } finally {
-    c.bus?.set(k); // once the store has it: another isolate reading it again finds it
+    // Once the store has it, another isolate reading it again finds it (a write queued
+    // behind is told once it lands: see configure.js).
+    if (c.writeBehind === null) c.bus?.set(k);
   }
 }
 
@@ -157,7 +159,7 @@ export async function deleteValue(c, key) {
     return held;
   } finally {
     c.coordinator.writeDone(k, ticket);
-    c.bus?.deleted(k); // once the store has it
+    if (c.writeBehind === null) c.bus?.deleted(k); // once the store has it (queued: once it lands)
   }
 }
 

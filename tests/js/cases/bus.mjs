@@ -95,6 +95,19 @@ export const busCases = [
     equal(await b.get("k"), undefined);
   }],
 
+  ["bus: a write queued behind is told once it is in the store, so another isolate does not read the old copy again", async (lib) => {
+    const { a, b } = pair(lib, { writeMode: "behind", writeBehind: { maxDelay: 600_000 } });
+    await a.set("k", "old");
+    await delivered(a);
+    equal(await b.get("k"), "old");
+    await a.set("k", "new");
+    await a.delete("j");
+    await tick();
+    equal(await b.get("k"), "old", "queued, not in the store: b keeps its copy");
+    await delivered(a); // the batch goes out, then the message
+    equal(await b.get("k"), "new", "told once it landed: read again from the store");
+  }],
+
   ["bus: messages are small, name the namespace and the sender, and carry no value", async (lib) => {
     const { a, h } = pair(lib);
     const big = "x".repeat(10_000);
