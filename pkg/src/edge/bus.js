@@ -6,7 +6,8 @@
 // store), tags with the generation the store now holds, a clear.
 //
 // Nothing waits for the bus: a message goes out in the background once the store has the
-// change (a receiver that re-reads finds it), the changes of one microtask in one message.
+// change (a receiver that re-reads finds it), the changes of one microtask in one message
+// (or several, each within 16 Ki characters).
 // A bus that fails, hangs or loses messages only brings back the memoryTtl bound: each
 // failure is an `error` event (tier "bus"), never a failure of a cache call.
 import { EdgeCacheError, describe, fail, typeName } from "../errors.js";
@@ -15,6 +16,12 @@ import { withTimeout } from "./timeout.js";
 
 /** The message format's version: a message of another version is ignored. */
 const VERSION = 1;
+/**
+ * The longest message (characters) unless one change is longer: the changes of one
+ * microtask (a deleteMany of thousands of keys) go in as many messages as they need, so
+ * that each fits buses with small limits (a Deno KV value holds 64 KiB).
+ */
+const MAX_MESSAGE_CHARS = 16 * 1024;
 
 /**
  * Checks the `bus` option: `{ publish(message), subscribe(onMessage, onError?) }`
@@ -102,11 +109,14 @@ export class BusLink {
     const ops = this.#queued;
     this.#queued = null;
     this.#id ??= randomId();
-    const message = JSON.stringify({ edgecache: VERSION, ns: this.#c.namespace, from: this.#id, ops });
-    const boundMs = this.#boundMs;
-    const sent = new Promise((resolve) => resolve(this.#bus.publish(message)));
-    // Never awaited by a cache call: a hung publish is given up after the store timeout.
-    this.#c.background.add(withTimeout(sent, boundMs, "bus publish").catch((error) => this.#failed(error, "publish failed")), boundMs + 1);
+    const head = `{"edgecache":${VERSION},"ns":${JSON.stringify(this.#c.namespace)},"from":"${this.#id}","ops":[`;
+    for (const batch of batches(ops.map((op) => JSON.stringify(op)), MAX_MESSAGE_CHARS - head.length - 2)) {
+      const message = `${head}${batch.join(",")}]}`;
+      const boundMs = this.#boundMs;
+      const sent = new Promise((resolve) => resolve(this.#bus.publish(message)));
+      // Never awaited by a cache call: a hung publish is given up after the store timeout.
+      this.#c.background.add(withTimeout(sent, boundMs, "bus publish").catch((error) => this.#failed(error, "publish failed")), boundMs + 1);
+    }
   }
 
   #receive(message) {
@@ -174,6 +184,27 @@ function wellFormed(op) {
     default:
       return false;
   }
+}
+
+/**
+ * `texts` in order, in runs whose joined length (with commas) stays within `room`
+ * characters; a text longer than that goes alone.
+ */
+function batches(texts, room) {
+  const runs = [];
+  let run = [];
+  let length = 0;
+  for (const text of texts) {
+    if (run.length > 0 && length + 1 + text.length > room) {
+      runs.push(run);
+      run = [];
+      length = 0;
+    }
+    length += (run.length > 0 ? 1 : 0) + text.length;
+    run.push(text);
+  }
+  runs.push(run);
+  return runs;
 }
 
 /** A cache's id in its messages: 96 random bits (crypto.randomUUID needs a secure context in browsers). */

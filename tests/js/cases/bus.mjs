@@ -128,6 +128,21 @@ export const busCases = [
     ok(Number.isSafeInteger(second.ops[0][2]) && second.ops[0][2] > 0, "the tag's generation");
   }],
 
+  ["bus: many changes at once go in several messages of at most 16 Ki characters, all applied", async (lib) => {
+    const { a, b, h } = pair(lib);
+    const keys = Array.from({ length: 400 }, (_, i) => `${"k".repeat(100)}${i}`);
+    await Promise.all(keys.map((k) => a.set(k, 1)));
+    await delivered(a);
+    for (const k of keys) equal(await b.get(k), 1);
+    h.sent.length = 0;
+    await Promise.all(keys.map((k) => a.delete(k)));
+    await delivered(a);
+    ok(h.sent.length >= 3 && h.sent.length <= 6, `${h.sent.length} messages`);
+    ok(h.sent.every((m) => m.length <= 16 * 1024), h.sent.map((m) => m.length).join(", "));
+    equal(h.sent.flatMap((m) => JSON.parse(m).ops.map((op) => op[1])).join(), keys.join(), "every delete, in order");
+    for (const k of keys) equal(await b.get(k), undefined);
+  }],
+
   ["bus: a cache ignores its own messages, other namespaces' and unparsable ones (reported once)", async (lib) => {
     const h = hub();
     const { make } = setup(lib, { ttl: 600_000, memoryTtl: 300_000 });
