@@ -461,7 +461,8 @@ export interface EdgeCacheOptions {
    * Tells the caches of other isolates (same namespace) this one's deletes, sets, tag
    * invalidations and clears, and drops theirs from this isolate's memory at once instead of
    * after `memoryTtl`. A failing bus only brings back the `memoryTtl` bound (`error` events,
-   * tier "bus"). `buses.redis(client)`, `buses.broadcastChannel(name)`, or your own.
+   * tier "bus"). `buses.redis(client)`, `buses.broadcastChannel(name)`,
+   * `buses.durableObject(env.BUS)` (Workers), or your own.
    */
   bus?: Bus;
 }
@@ -470,15 +471,21 @@ export interface EdgeCacheOptions {
 
 /**
  * A channel between the caches of several isolates: a message published by one reaches the
- * others' `onMessage` (and may reach the publisher's own: it is ignored). Messages are small
- * strings; delivery may be lost (the `memoryTtl` bound then holds).
+ * others (and may reach the publisher's own: it is ignored). Messages are small strings;
+ * delivery may be lost (the `memoryTtl` bound then holds). Either pushed ({@link PushBus}:
+ * the bus calls the cache) or pulled ({@link PullBus}: the cache asks, as on Workers).
+ */
+export type Bus = PushBus | PullBus;
+
+/**
+ * A bus that delivers messages as they come (Redis pub/sub, BroadcastChannel, a WebSocket hub).
  * @example
- * const bus: Bus = {
- *   publish: (message) => durableObjectStub.fetch("https://bus/publish", { method: "POST", body: message }).then(() => {}),
- *   subscribe: (onMessage) => { socket.onmessage = (e) => onMessage(e.data); return () => socket.close(); },
+ * const bus: PushBus = {
+ *   publish: (message) => hub.send(message),
+ *   subscribe: (onMessage, onError) => hub.listen(onMessage, onError),
  * };
  */
-export interface Bus {
+export interface PushBus {
   /** Sends `message` to every subscriber. Never awaited by a cache call; given up after `timeout` ms. */
   publish(message: string): Promise<void> | void;
   /**
@@ -486,6 +493,23 @@ export interface Bus {
    * subscription's failures as `error` events. Returns the function that ends it (called by `dispose`).
    */
   subscribe(onMessage: (message: string) => void, onError?: (error: unknown) => void): () => void;
+}
+
+/**
+ * A bus the cache asks for news, where nothing can call it back (a Worker isolate keeps no
+ * connection across requests): every `pollMs` of the cache's clock, one of its calls starts
+ * `poll()` in the background (handed to `waitUntil`, awaited by `flush()`).
+ */
+export interface PullBus {
+  /** Sends `message` to the bus. Never awaited by a cache call; given up after `timeout` ms. */
+  publish(message: string): Promise<void> | void;
+  /**
+   * The messages published since this bus's previous poll (on its first, none), or `null`
+   * when some were lost: the cache then empties its memory tier. Given up after `timeout` ms.
+   */
+  poll(): Promise<string[] | null>;
+  /** How often the cache polls (ms of its clock, 1 to 2^31 − 1). */
+  readonly pollMs: number;
 }
 
 /** A node-redis v4+ or ioredis client, as a Redis bus uses it. */
@@ -520,7 +544,24 @@ export declare const buses: {
    * one origin (browsers), and caches of one isolate. Not in workerd (E_CONFIG there).
    */
   readonly broadcastChannel: (name: string) => Bus;
+  /**
+   * A Durable Object of the class {@link EdgeCacheBus} (`idFromName(name)`, default name
+   * "edgecache"), for Workers: a pull bus that each cache polls every `pollMs` (default
+   * 1000) of its clock. One object serves every isolate that shares `name`.
+   */
+  readonly durableObject: (namespace: DurableObjectNamespaceLike, options?: { name?: string; pollMs?: number }) => PullBus;
 };
+
+/**
+ * The Durable Object class behind `buses.durableObject`: the last 1000 messages of the last
+ * 5 minutes, in memory. Export it from the Worker (`export { EdgeCacheBus } from
+ * "edgecache";`) and bind it (wrangler: `durable_objects.bindings = [{ name = "BUS",
+ * class_name = "EdgeCacheBus" }]`, with a migration adding the class).
+ */
+export declare class EdgeCacheBus {
+  /** Answers the bus's publish and poll calls. */
+  fetch(request: Request): Promise<Response>;
+}
 
 /**
  * Alert rules. A rule is judged once per twelfth of the window (on a read or write, no

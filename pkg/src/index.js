@@ -8,5 +8,5 @@ export { EdgeCache } from "./edge/cache.js";
 export { latencyBounds, mergeStats } from "./edge/snapshots.js";
 export { stores } from "./stores/index.js";
 export { coordinators, EdgeCacheLease } from "./coordinators/index.js";
-export { buses } from "./buses/index.js";
+export { buses, EdgeCacheBus } from "./buses/index.js";
 export { exporters } from "./monitoring/index.js";

@@ -1,6 +1,6 @@
 // Type-checked by `deno check` in `make test`: the public API as a user writes it. The
 // `@ts-expect-error` lines must stay errors.
-import { buses, coordinators, EdgeCache, EdgeCacheError, EdgeCacheLease, exporters, HashRing, latencyBounds, MemoryCache, mergeStats, stores } from "../../pkg/index.d.ts";
+import { buses, coordinators, EdgeCache, EdgeCacheBus, EdgeCacheError, EdgeCacheLease, exporters, HashRing, latencyBounds, MemoryCache, mergeStats, stores } from "../../pkg/index.d.ts";
 import type { AnalyticsEngineDataPoint, Bus, CacheEvent, CacheStats, Coordinator, DurableObjectNamespaceLike, EvictionReason, FlushReport, KVNamespaceLike, KvStore, LoaderContext, MonitorReport, Serializer, StatsSnapshot, StoreOp, WarmReport } from "../../pkg/index.d.ts";
 import type { Meter } from "@opentelemetry/api";
 
@@ -213,7 +213,7 @@ new EdgeCache({ store: stores.memory(), coordinator: ownLease });
 new EdgeCacheLease().fetch(new Request("https://lease.invalid/", { method: "POST", body: "{}" }));
 // @ts-expect-error: a KV store is no coordinator (Workers KV has no compare-and-set)
 new EdgeCache({ store: stores.memory(), coordinator: stores.memory() });
-// A bus: the adapters, and one of your own (e.g. over a Durable Object's WebSocket).
+// A bus: the adapters, and one of your own (pushed or pulled).
 const ownBus: Bus = {
   publish: async (_message: string) => {},
   subscribe: (onMessage) => {
@@ -228,3 +228,9 @@ new EdgeCache({ bus: buses.redis(redisClient, { channel: "cache", subscriber: re
 new EdgeCache({ onEvent: (e) => e.type === "error" && e.tier === "bus" && console.log(e.reason) });
 // @ts-expect-error: a bus publishes and subscribes
 new EdgeCache({ bus: { publish() {} } });
+new EdgeCache({ store: stores.memory(), bus: buses.durableObject(leases, { name: "app", pollMs: 500 }) });
+new EdgeCacheBus().fetch(new Request("https://bus.invalid/", { method: "POST", body: "{}" }));
+const pulledBus: Bus = { publish: () => {}, poll: async () => ["message"], pollMs: 1000 };
+new EdgeCache({ store: stores.memory(), bus: pulledBus });
+// @ts-expect-error: a pull bus says how often it is polled
+new EdgeCache({ bus: { publish() {}, poll: async () => null } });

@@ -1,9 +1,13 @@
 // The bus adapters: each turns a platform's publish/subscribe into the Bus contract an
-// EdgeCache's `bus` option takes ({ publish(message), subscribe(onMessage, onError?) };
-// see edge/bus.js for what travels on it).
+// EdgeCache's `bus` option takes ({ publish(message), subscribe(onMessage, onError?) }, or
+// { publish(message), poll(), pollMs } for a bus the cache asks; see edge/bus.js for what
+// travels on it).
 import { adapterFamily } from "../adapters.js";
 import { broadcastChannel } from "./broadcast_channel.js";
+import { durableObject } from "./durable_object.js";
 import { redis } from "./redis.js";
 
-/** Bus adapters for Redis pub/sub and BroadcastChannel. */
-export const buses = adapterFamily("buses", { redis, broadcastChannel });
+export { EdgeCacheBus } from "./durable_object.js";
+
+/** Bus adapters for Redis pub/sub, BroadcastChannel and a Durable Object. */
+export const buses = adapterFamily("buses", { redis, broadcastChannel, durableObject });

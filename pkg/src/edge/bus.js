@@ -12,7 +12,7 @@
 // failure is an `error` event (tier "bus"), never a failure of a cache call.
 import { EdgeCacheError, describe, fail, typeName } from "../errors.js";
 import { emit } from "./reporting.js";
-import { withTimeout } from "./timeout.js";
+import { elapsedClock, withTimeout } from "./timeout.js";
 
 /** The message format's version: a message of another version is ignored. */
 const VERSION = 1;
@@ -24,15 +24,18 @@ const VERSION = 1;
 const MAX_MESSAGE_CHARS = 16 * 1024;
 
 /**
- * Checks the `bus` option: `{ publish(message), subscribe(onMessage, onError?) }`
- * (see README "Bus"). Throws E_CONFIG naming what is missing.
+ * Checks the `bus` option: `{ publish(message), subscribe(onMessage, onError?) }`, or a
+ * pull bus `{ publish(message), poll(), pollMs }` (see README "Bus"). Throws E_CONFIG
+ * naming what is missing.
  */
 export function checkBus(bus) {
   const isObject = typeof bus === "object" && bus !== null;
-  const missing = isObject ? ["publish", "subscribe"].filter((m) => typeof bus[m] !== "function") : [];
+  const pull = isObject && typeof bus.poll === "function";
+  const missing = isObject ? ["publish", pull ? "poll" : "subscribe"].filter((m) => typeof bus[m] !== "function") : [];
+  if (pull && !(typeof bus.pollMs === "number" && bus.pollMs >= 1 && bus.pollMs <= 2 ** 31 - 1)) missing.push("pollMs (1 to 2^31 - 1 ms)");
   if (isObject && missing.length === 0) return bus;
   const got = isObject ? `an object without ${missing.join("/")}` : typeName(bus);
-  fail("E_CONFIG", `EdgeCache: option bus must be { publish(message), subscribe(onMessage) } such as buses.redis(client) or buses.broadcastChannel(name), got ${got}`);
+  fail("E_CONFIG", `EdgeCache: option bus must be { publish(message), subscribe(onMessage) } such as buses.redis(client) or buses.broadcastChannel(name), or { publish(message), poll(), pollMs } such as buses.durableObject(env.BUS), got ${got}`);
 }
 
 /** One cache's end of the bus: sends its changes, applies the other caches'. */
@@ -51,11 +54,18 @@ export class BusLink {
   /** Messages ignored because they did not parse (the first is reported) */
   #ignored = 0;
 
+  /** Until when (elapsedClock) the poll in flight may still answer; 0: none in flight */
+  #pollingUntil = 0;
+
   /** @param {*} c the cache's shared state (configure.js), its tags and clears set */
   constructor(c, bus) {
     this.#c = c;
     this.#bus = bus;
     this.#boundMs = c.engine.timeout();
+    if (typeof bus.poll === "function") {
+      c.busPollAt = -Infinity; // polled on the first call
+      return;
+    }
     try {
       const unsubscribe = bus.subscribe((message) => this.#receive(message), (error) => this.#failed(error, "subscriber failed"));
       if (typeof unsubscribe === "function") this.#unsubscribe = unsubscribe;
@@ -82,6 +92,36 @@ export class BusLink {
   /** The namespace was cleared (its clear epoch moved in the store). */
   cleared() {
     this.#send(["c"]);
+  }
+
+  /**
+   * A pull bus is due at `now` (the cache's clock; see monitor.js): asks it for the messages
+   * since its last poll, in the background, one poll at a time (one given up on after the
+   * store timeout: in Workers it may have been cancelled with its request). Messages
+   * lost (the bus answers null) count as a clear made elsewhere: the memory tier empties.
+   */
+  poll(now) {
+    const c = this.#c;
+    if (this.#closed || elapsedClock() < this.#pollingUntil) return;
+    c.busPollAt = now + this.#bus.pollMs;
+    const boundMs = this.#boundMs;
+    const until = elapsedClock() + boundMs;
+    this.#pollingUntil = until;
+    const polled = new Promise((resolve) => resolve(this.#bus.poll()))
+      .then((messages) => {
+        if (messages === null) {
+          if (!this.#closed) c.clears.clearedElsewhere();
+          return this.#failed(new Error("bus: messages were lost (the bus no longer held them when this isolate asked); this isolate's memory tier was emptied"), "messages lost");
+        }
+        if (!Array.isArray(messages)) throw new EdgeCacheError("E_ARGUMENT", `bus: poll() must resolve to an array of messages or null, got ${typeName(messages)}`);
+        for (const message of messages) this.#receive(message);
+      })
+      .catch((error) => this.#failed(error, "poll failed"))
+      .finally(() => {
+        if (this.#pollingUntil === until) this.#pollingUntil = 0;
+      });
+    // Its own failures are reported above; a poll given up on is reported here.
+    c.background.add(withTimeout(polled, boundMs, "bus poll").catch((error) => this.#failed(error, "poll failed")), boundMs + 1);
   }
 
   /** No message is applied from now on (what this cache changed still goes out); the subscription ends. */

@@ -96,6 +96,8 @@ function stateOf(given) {
     lifetime: new Lifetime(),
     /** @type {BusLink | null} this cache's end of the `bus` option */
     bus: null,
+    /** When (the cache's clock) a pull bus is polled next (monitor.js); Infinity: never */
+    busPollAt: Infinity,
   };
   const report = (error, fromTask) => {
     if (!fromTask || !wasReported(c, error)) emit(c, { type: "error", error });

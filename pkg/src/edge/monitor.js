@@ -16,9 +16,13 @@ const RULES = {
   [AlertRule.MaxErrorRate]: { rule: "maxErrorRate" },
 };
 
-/** Judges the alert rules at `now` if they are due (cheap when they are not). */
+/**
+ * What each cache call does on the way, at `now` (cheap when nothing is due): judges the
+ * alert rules, and polls a pull bus (bus.js), when due.
+ */
 export function monitor(c, now) {
   if (now >= c.alertsUntil || now < c.alertsFrom) judge(c, now);
+  if (now >= c.busPollAt) c.bus.poll(now);
 }
 
 /**

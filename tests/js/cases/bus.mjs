@@ -58,6 +58,39 @@ function faultyBus(bus, seed) {
   };
 }
 
+/**
+ * A Durable Object namespace binding for `EdgeCacheBus` outside workerd: one object per
+ * name, its `fetch` given a real Request, as the binding does. `evict(name)` stands for the
+ * platform evicting it (a new object, a new epoch); `broken` makes every fetch `broken()`.
+ */
+function busObjects(lib) {
+  const objects = new Map();
+  const ns = {
+    broken: null,
+    idFromName: (name) => name,
+    get: (id) => ({
+      fetch: (url, init) => {
+        if (ns.broken !== null) return ns.broken();
+        if (!objects.has(id)) objects.set(id, new lib.EdgeCacheBus());
+        return objects.get(id).fetch(new Request(url, init));
+      },
+    }),
+    evict: (name) => objects.delete(name),
+  };
+  return ns;
+}
+
+/** Two caches over one store on one pull bus (polled every second of the cache's clock). */
+function pulled(lib, more = {}) {
+  const ns = busObjects(lib);
+  const { make, clock } = setup(lib, { ttl: 600_000, memoryTtl: 300_000, ...more });
+  const events = [];
+  const onEvent = (e) => e.type === "error" && events.push(e);
+  const a = make({ bus: lib.buses.durableObject(ns, { pollMs: 1000 }) });
+  const b = make({ bus: lib.buses.durableObject(ns, { pollMs: 1000 }), onEvent });
+  return { a, b, ns, clock, events };
+}
+
 export const busCases = [
   ["bus: a delete, set, invalidation or clear in one cache reaches another's memory at once", async (lib) => {
     const { a, b } = pair(lib);
@@ -253,6 +286,80 @@ export const busCases = [
     }
     throwsCode(() => lib.buses.broadcastChannel(""), "E_CONFIG", lib.EdgeCacheError, "a channel name");
     throwsCode(() => lib.buses.redis({}), "E_CONFIG", lib.EdgeCacheError, "a redis client");
+  }],
+
+  ["pull bus (buses.durableObject): a change reaches another cache when it polls, every pollMs of its clock", async (lib) => {
+    const { a, b, clock } = pulled(lib);
+    await a.set("k", "v0");
+    equal(await b.get("k"), "v0");
+    await a.set("k", "v1");
+    await a.delete("j");
+    await a.flush();
+    equal(await b.get("k"), "v0", "not due: b has not asked");
+    clock.t += 1000;
+    equal(await b.get("k"), "v0", "due: this call asks, in the background");
+    await b.flush();
+    equal(await b.get("k"), "v1", "the message applied: read again from the store");
+    await a.invalidateTags(["t"]);
+    await a.set("t1", "x", { tags: ["t"] });
+    equal(await b.get("t1"), "x");
+    await a.invalidateTags(["t"]);
+    await a.flush();
+    clock.t += 1000;
+    await b.get("other");
+    await b.flush();
+    equal(await b.get("t1"), undefined, "an invalidation too");
+  }],
+
+  ["pull bus: messages the object no longer holds (evicted: a new epoch) empty the memory tier, an error event says so", async (lib) => {
+    const { a, b, ns, clock, events } = pulled(lib);
+    await a.set("k", "v0");
+    equal(await b.get("k"), "v0");
+    ns.evict("edgecache"); // the set below goes to a new object; b's cursor is the old one's
+    await a.set("k", "v1");
+    await a.flush();
+    clock.t += 1000;
+    await b.get("k");
+    await b.flush();
+    equal(events.map((e) => [e.tier, e.reason]).join(), "bus,messages lost");
+    equal(await b.get("k"), "v1", "memory emptied: read again from the store");
+    clock.t += 1000;
+    await b.get("k");
+    await b.flush();
+    equal(events.length, 1, "on the new epoch from then on");
+  }],
+
+  ["pull bus: a poll that fails or hangs is an error event, never a failed or slow call; the next one follows", async (lib) => {
+    const { a, b, ns, clock, events } = pulled(lib, { timeout: 30 });
+    await a.set("k", "v0");
+    equal(await b.get("k"), "v0");
+    ns.broken = () => Promise.reject(new Error("object unreachable"));
+    clock.t += 1000;
+    equal(await b.get("k"), "v0");
+    await b.flush();
+    ns.broken = never;
+    clock.t += 1000;
+    equal(await b.get("k"), "v0", "a hanging poll does not slow the call");
+    await b.flush(); // given up after the timeout
+    equal(events.map((e) => e.reason).join(), "poll failed,poll failed");
+    ok(/object unreachable/.test(events[0].error.message) && /longer than 30 ms/.test(events[1].error.message), events.map((e) => e.error.message).join("; "));
+    ns.broken = null;
+    await a.set("k", "v1");
+    await a.flush();
+    await pause(35); // the hung poll's bound (real time) has passed
+    clock.t += 1000;
+    await b.get("k");
+    await b.flush();
+    equal(await b.get("k"), "v1", "the bus works again");
+  }],
+
+  ["pull bus: bad options and a pull bus without pollMs are E_CONFIG", (lib) => {
+    const ns = busObjects(lib);
+    for (const options of [{ pollMs: 0 }, { pollMs: "1s" }, { name: "" }, { color: 1 }]) {
+      throwsCode(() => lib.buses.durableObject(ns, options), "E_CONFIG", lib.EdgeCacheError, JSON.stringify(options));
+    }
+    throwsCode(() => lib.buses.durableObject({}), "E_CONFIG", lib.EdgeCacheError, "not a namespace");
+    throwsCode(() => new lib.EdgeCache({ bus: { publish() {}, poll: async () => [] } }), "E_CONFIG", lib.EdgeCacheError, "no pollMs");
   }],
 
   ["bus: buses.broadcastChannel carries a delete between two caches of one isolate (where BroadcastChannel exists)", async (lib) => {

@@ -1,0 +1,93 @@
+// A bus in a Durable Object, for Workers: an isolate cannot keep a subscription open across
+// requests (its sockets belong to the request that opened them), so this bus is pulled.
+// One object (`idFromName(name)`) keeps the recent messages in order; a cache publishes to
+// it, and asks it for the messages after the last one it saw, at most every `pollMs`, in the
+// background of one of its own calls.
+import { fail, typeName, describe } from "../errors.js";
+import { checkOptions, expectMethods } from "../stores/args.js";
+import { newToken } from "../coordinators/check.js";
+
+const WHERE = "buses.durableObject(namespace, { name, pollMs })";
+const ORIGIN = "https://bus.edgecache.invalid";
+/** Most messages the object keeps; an isolate that falls further behind has lost some. */
+const KEPT_MESSAGES = 1000;
+/** How long the object keeps a message (ms); an isolate idle longer has lost some. */
+const KEPT_MS = 5 * 60_000;
+
+/**
+ * A pull bus over a Durable Object namespace binding (`env.BUS`) whose class is
+ * {@link EdgeCacheBus} (export it from the Worker: `export { EdgeCacheBus } from
+ * "edgecache"`, and bind it in wrangler's `durable_objects`). All caches that share `name`
+ * (default "edgecache") share one object. `pollMs` (default 1000): how often a cache asks
+ * it for new messages, on the cache's clock; each ask is one request to the object.
+ * @param {DurableObjectNamespace} namespace
+ * @param {{ name?: string, pollMs?: number }} [options]
+ */
+export function durableObject(namespace, options) {
+  expectMethods(namespace, ["idFromName", "get"], WHERE, "a Durable Object namespace binding (env.BUS) of the class EdgeCacheBus");
+  const { name = "edgecache", pollMs = 1000 } = checkOptions(options, ["name", "pollMs"], WHERE);
+  if (typeof name !== "string" || name.length === 0) fail("E_CONFIG", `${WHERE}: name must be a non-empty string, got ${typeName(name)}`);
+  if (!(typeof pollMs === "number" && pollMs >= 1 && pollMs <= 2 ** 31 - 1)) {
+    fail("E_CONFIG", `${WHERE}: pollMs must be a number of milliseconds from 1 to 2^31 - 1, such as 1000, got ${typeName(pollMs)} ${describe(pollMs)}`);
+  }
+  /** Where this cache is in the object's sequence: `{ epoch, seq }`, or null before the first poll. */
+  let cursor = null;
+  const call = async (body) => {
+    const response = await namespace.get(namespace.idFromName(name)).fetch(ORIGIN, { method: "POST", body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`bus object answered ${response.status}: ${await response.text()}`);
+    return response.json();
+  };
+  return {
+    pollMs,
+    async publish(message) {
+      await call({ op: "publish", message });
+    },
+    async poll() {
+      const got = await call({ op: "since", epoch: cursor?.epoch ?? null, seq: cursor?.seq ?? 0 });
+      const fresh = cursor === null;
+      // A late answer (a poll given up on) never moves the cursor back.
+      if (cursor !== null && got.epoch === cursor.epoch && got.seq <= cursor.seq) return [];
+      cursor = { epoch: got.epoch, seq: got.seq };
+      if (got.lost && !fresh) return null;
+      return got.messages ?? [];
+    },
+  };
+}
+
+/**
+ * The Durable Object class behind `buses.durableObject`: the last 1000 messages of the last
+ * 5 minutes, in memory, numbered. An evicted object starts a new epoch: the isolates that
+ * poll it next have lost what it held, and empty their memory tiers.
+ */
+export class EdgeCacheBus {
+  /** This incarnation's id (drawn at the first request: Workers forbid randomness earlier). */
+  #epoch = null;
+  #seq = 0;
+  /** `{ seq, at, message }`, oldest first */
+  #log = [];
+
+  /**
+   * Answers `{ op: "publish", message }` with `{ epoch, seq }`, and `{ op: "since", epoch,
+   * seq }` with `{ epoch, seq, messages }` (those after `seq`) or `{ epoch, seq, lost: true }`
+   * when some of them are no longer kept (or `epoch` is another incarnation's).
+   */
+  async fetch(request) {
+    const body = await request.json();
+    this.#epoch ??= newToken();
+    const now = Date.now();
+    while (this.#log.length > 0 && (this.#log.length > KEPT_MESSAGES || this.#log[0].at < now - KEPT_MS)) this.#log.shift();
+    const head = { epoch: this.#epoch, seq: this.#seq };
+    if (body?.op === "publish" && typeof body.message === "string") {
+      this.#log.push({ seq: ++this.#seq, at: now, message: body.message });
+      if (this.#log.length > KEPT_MESSAGES) this.#log.shift();
+      return Response.json({ epoch: this.#epoch, seq: this.#seq });
+    }
+    if (body?.op === "since" && Number.isSafeInteger(body.seq)) {
+      if (body.epoch !== this.#epoch) return Response.json({ ...head, lost: true });
+      const oldest = this.#log.length > 0 ? this.#log[0].seq : this.#seq + 1;
+      if (body.seq < oldest - 1) return Response.json({ ...head, lost: true });
+      return Response.json({ ...head, messages: this.#log.filter((m) => m.seq > body.seq).map((m) => m.message) });
+    }
+    return new Response('expected { op: "publish", message } or { op: "since", epoch, seq }', { status: 400 });
+  }
+}
