@@ -25,6 +25,61 @@ export const COMPATIBILITY_DATE = "2026-04-01";
  * @returns {Promise<{ mf: Miniflare, dispose: () => Promise<void> }>}
  */
 export async function startWorker(workerFile, { kvNamespaces = [], analyticsEngineDatasets = {}, durableObjects = {} } = {}) {
+  const { outdir, modules } = await bundle(workerFile);
+  return started(new Miniflare({ modules, modulesRoot: outdir, compatibilityDate: COMPATIBILITY_DATE, kvNamespaces, analyticsEngineDatasets, durableObjects }), [outdir]);
+}
+
+/**
+ * Starts several workers in one Miniflare (each worker is an isolate of its own in
+ * workerd): `workers` are Miniflare's worker options with `file` (the module to bundle)
+ * in place of `modules`. Reach one with `mf.getWorker(name)`.
+ * @returns {Promise<{ mf: Miniflare, dispose: () => Promise<void> }>}
+ */
+export async function startWorkers(workers) {
+  const bundles = new Map();
+  const outdirs = [];
+  try {
+    for (const { file } of workers) {
+      if (bundles.has(String(file))) continue;
+      const made = await bundle(file);
+      bundles.set(String(file), made);
+      outdirs.push(made.outdir);
+    }
+    const options = workers.map(({ file, ...rest }) => {
+      const { outdir, modules } = bundles.get(String(file));
+      return { ...rest, modules, modulesRoot: outdir, compatibilityDate: COMPATIBILITY_DATE };
+    });
+    return await started(new Miniflare({ workers: options }), outdirs);
+  } catch (error) {
+    removeAll(outdirs);
+    throw error;
+  }
+}
+
+/** `mf` once ready, with a dispose that also removes the bundles' folders (also when it fails to start). */
+async function started(mf, outdirs) {
+  const dispose = async () => {
+    try {
+      await mf.dispose();
+    } finally {
+      removeAll(outdirs);
+    }
+  };
+  try {
+    await mf.ready;
+  } catch (error) {
+    await dispose().catch(() => {});
+    throw error;
+  }
+  return { mf, dispose };
+}
+
+function removeAll(outdirs) {
+  for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
+}
+
+/** Bundles `workerFile` into a temporary folder: the folder and Miniflare's module list (ES modules first). */
+async function bundle(workerFile) {
   const outdir = mkdtempSync(join(tmpdir(), "edgecache-worker-"));
   await build({
     entryPoints: [fileURLToPath(workerFile)],
@@ -42,22 +97,7 @@ export async function startWorker(workerFile, { kvNamespaces = [], analyticsEngi
     path: join(outdir, name),
   }));
   modules.sort((a, b) => (a.type === "ESModule" ? -1 : 1) - (b.type === "ESModule" ? -1 : 1));
-  const mf = new Miniflare({
-    modules,
-    modulesRoot: outdir,
-    compatibilityDate: COMPATIBILITY_DATE,
-    kvNamespaces,
-    analyticsEngineDatasets,
-    durableObjects,
-  });
-  await mf.ready;
-  return {
-    mf,
-    async dispose() {
-      await mf.dispose();
-      rmSync(outdir, { recursive: true, force: true });
-    },
-  };
+  return { outdir, modules };
 }
 
 /** Copies each imported .wasm next to the bundle and rewrites the import to it. */
