@@ -461,7 +461,7 @@ export interface EdgeCacheOptions {
    * Tells the caches of other isolates (same namespace) this one's deletes, sets, tag
    * invalidations and clears, and drops theirs from this isolate's memory at once instead of
    * after `memoryTtl`. A failing bus only brings back the `memoryTtl` bound (`error` events,
-   * tier "bus"). `buses.redis(client)`, `buses.broadcastChannel(name)`, or your own.
+   * tier "bus"). `buses.redis(client)`, `buses.broadcastChannel(name)`, `buses.denoKV(kv)`, or your own.
    */
   bus?: Bus;
 }
@@ -483,9 +483,10 @@ export interface Bus {
   publish(message: string): Promise<void> | void;
   /**
    * Starts delivering messages to `onMessage`; `onError` (optional to call) reports the
-   * subscription's failures as `error` events. Returns the function that ends it (called by `dispose`).
+   * subscription's failures as `error` events. Returns the function that ends it (called by
+   * `dispose`, which awaits the promise it may return, within `timeout`).
    */
-  subscribe(onMessage: (message: string) => void, onError?: (error: unknown) => void): () => void;
+  subscribe(onMessage: (message: string) => void, onError?: (error: unknown) => void): () => void | Promise<void>;
 }
 
 /** A node-redis v4+ or ioredis client, as a Redis bus uses it. */
@@ -507,6 +508,31 @@ export interface RedisBusOptions {
   subscriber?: RedisPubSubLike;
 }
 
+/** The parts of a `Deno.Kv` (from `Deno.openKv()`) that `buses.denoKV` uses. */
+export interface DenoKvBusLike {
+  get(key: readonly DenoKvKeyPart[]): Promise<{ value: unknown; versionstamp: string | null }>;
+  list(selector: { prefix: readonly DenoKvKeyPart[]; end: readonly DenoKvKeyPart[] } | { start: readonly DenoKvKeyPart[]; end: readonly DenoKvKeyPart[] }, options?: { reverse?: boolean }): AsyncIterable<{ key: readonly unknown[]; value: unknown }>;
+  atomic(): {
+    check(...checks: Array<{ key: readonly DenoKvKeyPart[]; versionstamp: string | null }>): any;
+  };
+  /** Used when present: wakes a subscriber at once where it sees the writes. */
+  watch?(keys: readonly (readonly DenoKvKeyPart[])[]): ReadableStream<unknown>;
+}
+
+/** Options of {@link buses.denoKV}. */
+export interface DenoKvBusOptions {
+  /** The key prefix of the bus's entries (caches meant to hear each other share it). Default ["edgecache", "bus"]. */
+  prefix?: readonly DenoKvKeyPart[];
+  /**
+   * How often (ms) a subscriber reads the sequence entry besides its watch. Default 100.
+   * `kv.watch` does not see other processes' writes to a local file; on Deno Deploy it
+   * sees every isolate's, and 0 (the watch alone) saves the reads.
+   */
+  pollMs?: number;
+  /** How long (ms) each message is kept for subscribers to read. Default 60 000. */
+  expireInMs?: number;
+}
+
 /** Bus adapters. */
 export declare const buses: {
   /**
@@ -520,6 +546,14 @@ export declare const buses: {
    * one origin (browsers), and caches of one isolate. Not in workerd (E_CONFIG there).
    */
   readonly broadcastChannel: (name: string) => Bus;
+  /**
+   * Deno KV: each publish appends to a log in `kv` (a sequence entry raised atomically with
+   * the message's entries, which expire); subscribers read the entries after the last one
+   * they applied when `kv.watch` wakes them and every `pollMs`. Between the processes that
+   * open one Deno KV file, or the isolates of Deno Deploy. Dispose the cache: its watch
+   * keeps a Deno process running.
+   */
+  readonly denoKV: (kv: DenoKvBusLike, options?: DenoKvBusOptions) => Bus;
 };
 
 /**

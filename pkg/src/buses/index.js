@@ -3,7 +3,8 @@
 // see edge/bus.js for what travels on it).
 import { adapterFamily } from "../adapters.js";
 import { broadcastChannel } from "./broadcast_channel.js";
+import { denoKV } from "./deno_kv.js";
 import { redis } from "./redis.js";
 
-/** Bus adapters for Redis pub/sub and BroadcastChannel. */
-export const buses = adapterFamily("buses", { redis, broadcastChannel });
+/** Bus adapters for Redis pub/sub, BroadcastChannel and Deno KV. */
+export const buses = adapterFamily("buses", { redis, broadcastChannel, denoKV });
