@@ -5,6 +5,7 @@
 // by one together with the log entries `[...prefix, "log", n, i]` of message n (its chunks)
 // that expire after `expireInMs`. A subscriber reads the sequence entry when the watch wakes
 // it and every `pollMs`, and lists the log entries after the last one it applied.
+import { commitUnlessLocked } from "../deno_kv_commit.js";
 import { fail, typeName } from "../errors.js";
 import { checkOptions, expectMethods } from "../stores/args.js";
 import { KEY_LIMIT, encodedPrefixBytes } from "../stores/deno_kv.js";
@@ -17,7 +18,7 @@ const LOG_KEY_BYTES = 5 + 9 + 9;
  * outside Latin-1 at two bytes a character), under Deno KV's 64 KiB per value.
  */
 const CHUNK = 16_384;
-/** Tries of an append before a publish fails: each lost one means another publish committed. */
+/** Tries of an append before a publish fails: one is lost to another publish, or to a locked file. */
 const TRIES = 64;
 /** How much older than the subscription (ms, clock skew) a message may be and still be applied. */
 const SKEW_MS = 1000;
@@ -61,9 +62,9 @@ export function denoKV(kv, options) {
         for (let c = 0; c < of; c++) {
           append = append.set([...keys.log, n, c], { at, of, text: text.slice(c * CHUNK, (c + 1) * CHUNK) }, { expireIn: expireInMs });
         }
-        if (await committed(append)) return;
+        if ((await commitUnlessLocked(append))?.ok) return;
       }
-      throw new Error(`buses.denoKV: ${TRIES} publishes of others committed first, one after the other; this one is dropped`);
+      throw new Error(`buses.denoKV: ${TRIES} tries in a row lost to other commits (or to a locked Deno KV file); this message is dropped`);
     },
     subscribe(onMessage, onError) {
       const follower = new Follower(kv, keys, pollMs, onMessage, (error) => onError?.(error));
@@ -214,21 +215,6 @@ function messages(entries) {
     if (parts.length === value.of) found.push(parts.join(""));
   }
   return found;
-}
-
-/**
- * Whether the append committed: false when another commit came first, or when the SQLite
- * file of a local Deno KV was locked by another handle's write ("database is locked", thrown
- * without waiting), after a pause of 1 to 4 ms.
- */
-async function committed(append) {
-  try {
-    return (await append.commit()).ok;
-  } catch (error) {
-    if (!/database is locked/.test(String(error?.message))) throw error;
-    await new Promise((resolve) => setTimeout(resolve, 1 + Math.floor(Math.random() * 4)));
-    return false;
-  }
 }
 
 /** A sequence entry's value as a count (0 when absent). */

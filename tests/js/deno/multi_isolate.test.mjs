@@ -2,7 +2,8 @@
 // Deno KV file. One deletes, sets or invalidates a tag; the time until every other worker's
 // `get` sees it is measured without a bus (bounded by memoryTtl) and with
 // buses.broadcastChannel. The figures are printed.
-import { equal, ok } from "../cases/check.mjs";
+import { ok } from "../cases/check.mjs";
+import { OPS, figures, median, propagation } from "../support/propagation.mjs";
 
 const WORKERS = 4;
 const RUNS = 5;
@@ -35,29 +36,6 @@ async function spawnIsolate() {
   return { call, close: async () => (await call("close"), worker.terminate()) };
 }
 
-const OPS = {
-  delete: { run: (w, key) => w.call("delete", { key }), after: undefined },
-  set: { run: (w, key) => w.call("set", { key, value: "v1" }), after: "v1" },
-  invalidateTags: { run: (w, _key, tag) => w.call("invalidate", { tag }), after: undefined },
-};
-
-async function propagation([writer, ...readers], kind, run, limitMs) {
-  const key = `${kind}-${run}`;
-  const tag = `tag-${kind}-${run}`;
-  for (const isolate of [writer, ...readers]) equal(await isolate.call("prime", { key, tag, value: "v0" }), "v0");
-  const watches = readers.map((r) => r.call("watch", { key, was: "v0", limitMs }));
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  const { at } = await OPS[kind].run(writer, key, tag);
-  const seen = await Promise.all(watches);
-  for (const s of seen) {
-    ok(s.at !== null, `${kind}: a worker still read the old value after ${limitMs} ms`);
-    equal(s.value, OPS[kind].after, `${kind}: what the other workers read`);
-  }
-  return Math.max(...seen.map((s) => s.at - at));
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const figures = (ms) => `median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms over ${ms.length} runs`;
 
 /** The propagation times of each op over `WORKERS` workers sharing a fresh KV file, per `options`. */
 async function measure(options, limitMs) {
