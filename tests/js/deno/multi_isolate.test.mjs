@@ -1,7 +1,9 @@
 // Several isolates over one store in Deno: four workers, each with its own EdgeCache over one
 // Deno KV file. One deletes, sets or invalidates a tag; the time until every other worker's
-// `get` sees it is measured without a bus (bounded by memoryTtl) and with
-// buses.broadcastChannel. The figures are printed.
+// `get` sees it is measured without a bus (bounded by memoryTtl), with
+// buses.broadcastChannel and with buses.denoKV woken by its watch alone (the workers of one
+// process see each other's writes through kv.watch). The figures are printed. Separate
+// processes: multi_process.test.mjs.
 import { ok } from "../cases/check.mjs";
 import { OPS, figures, median, propagation } from "../support/propagation.mjs";
 
@@ -72,6 +74,16 @@ Deno.test({ name: "Deno workers over one KV file, buses.broadcastChannel: a chan
   const result = await measure({ namespace: "bus", memoryTtl, bus: "broadcastChannel" }, 5000);
   for (const [kind, times] of Object.entries(result)) {
     console.log(`buses.broadcastChannel, ${WORKERS} Deno workers, one KV file, memoryTtl ${memoryTtl} ms, ${kind}: ${figures(times)}`);
+    ok(median(times) < 100, `${kind}: ${figures(times)}`);
+  }
+} });
+
+Deno.test({ name: "Deno workers over one KV file, buses.denoKV with its watch alone (pollMs 0): a change reaches the others in under 100 ms", ...permissions, async fn() {
+  // The workers of one process see each other's writes through kv.watch (other processes do not).
+  const memoryTtl = 60_000;
+  const result = await measure({ namespace: "kvbus", memoryTtl, bus: "denoKV", pollMs: 0 }, 5000);
+  for (const [kind, times] of Object.entries(result)) {
+    console.log(`buses.denoKV watch alone, ${WORKERS} Deno workers, one KV file, memoryTtl ${memoryTtl} ms, ${kind}: ${figures(times)}`);
     ok(median(times) < 100, `${kind}: ${figures(times)}`);
   }
 } });
