@@ -461,7 +461,7 @@ export interface EdgeCacheOptions {
    * Tells the caches of other isolates (same namespace) this one's deletes, sets, tag
    * invalidations and clears, and drops theirs from this isolate's memory at once instead of
    * after `memoryTtl`. A failing bus only brings back the `memoryTtl` bound (`error` events,
-   * tier "bus"). `buses.redis(client)`, `buses.broadcastChannel(name)`,
+   * tier "bus"). `buses.redis(client)`, `buses.broadcastChannel(name)`, `buses.denoKV(kv)`,
    * `buses.durableObject(env.BUS)` (Workers), or your own.
    */
   bus?: Bus;
@@ -490,9 +490,10 @@ export interface PushBus {
   publish(message: string): Promise<void> | void;
   /**
    * Starts delivering messages to `onMessage`; `onError` (optional to call) reports the
-   * subscription's failures as `error` events. Returns the function that ends it (called by `dispose`).
+   * subscription's failures as `error` events. Returns the function that ends it (called by
+   * `dispose`, which awaits the promise it may return, within `timeout`).
    */
-  subscribe(onMessage: (message: string) => void, onError?: (error: unknown) => void): () => void;
+  subscribe(onMessage: (message: string) => void, onError?: (error: unknown) => void): () => void | Promise<void>;
 }
 
 /**
@@ -531,6 +532,31 @@ export interface RedisBusOptions {
   subscriber?: RedisPubSubLike;
 }
 
+/** The parts of a `Deno.Kv` (from `Deno.openKv()`) that `buses.denoKV` uses. */
+export interface DenoKvBusLike {
+  get(key: readonly DenoKvKeyPart[]): Promise<{ value: unknown; versionstamp: string | null }>;
+  list(selector: { prefix: readonly DenoKvKeyPart[]; end: readonly DenoKvKeyPart[] } | { start: readonly DenoKvKeyPart[]; end: readonly DenoKvKeyPart[] }, options?: { reverse?: boolean }): AsyncIterable<{ key: readonly unknown[]; value: unknown }>;
+  atomic(): {
+    check(...checks: Array<{ key: readonly DenoKvKeyPart[]; versionstamp: string | null }>): any;
+  };
+  /** Used when present: wakes a subscriber at once where it sees the writes. */
+  watch?(keys: readonly (readonly DenoKvKeyPart[])[]): ReadableStream<unknown>;
+}
+
+/** Options of {@link buses.denoKV}. */
+export interface DenoKvBusOptions {
+  /** The key prefix of the bus's entries (caches meant to hear each other share it). Default ["edgecache", "bus"]. */
+  prefix?: readonly DenoKvKeyPart[];
+  /**
+   * How often (ms) a subscriber reads the sequence entry besides its watch. Default 100.
+   * `kv.watch` does not see other processes' writes to a local file; on Deno Deploy it
+   * sees every isolate's, and 0 (the watch alone) saves the reads.
+   */
+  pollMs?: number;
+  /** How long (ms) each message is kept for subscribers to read. Default 60 000. */
+  expireInMs?: number;
+}
+
 /** Bus adapters. */
 export declare const buses: {
   /**
@@ -538,18 +564,26 @@ export declare const buses: {
    * SUBSCRIBE on `options.subscriber` or on a duplicate of `client`. Messages sent while the
    * subscriber reconnects are lost.
    */
-  readonly redis: (client: RedisPubSubLike, options?: RedisBusOptions) => Bus;
+  readonly redis: (client: RedisPubSubLike, options?: RedisBusOptions) => PushBus;
   /**
    * BroadcastChannel `name`: between workers of one process (Node, Deno), tabs and workers of
    * one origin (browsers), and caches of one isolate. Not in workerd (E_CONFIG there).
    */
-  readonly broadcastChannel: (name: string) => Bus;
+  readonly broadcastChannel: (name: string) => PushBus;
   /**
    * A Durable Object of the class {@link EdgeCacheBus} (`idFromName(name)`, default name
    * "edgecache"), for Workers: a pull bus that each cache polls every `pollMs` (default
    * 1000) of its clock. One object serves every isolate that shares `name`.
    */
   readonly durableObject: (namespace: DurableObjectNamespaceLike, options?: { name?: string; pollMs?: number }) => PullBus;
+  /**
+   * Deno KV: each publish appends to a log in `kv` (a sequence entry raised atomically with
+   * the message's entries, which expire); subscribers read the entries after the last one
+   * they applied when `kv.watch` wakes them and every `pollMs`. Between the processes that
+   * open one Deno KV file, or the isolates of Deno Deploy. Dispose the cache: its watch
+   * keeps a Deno process running.
+   */
+  readonly denoKV: (kv: DenoKvBusLike, options?: DenoKvBusOptions) => PushBus;
 };
 
 /**

@@ -49,8 +49,9 @@ suite js-node24 node "$node24" --test --test-reporter=tap tests/js/node/*.test.m
 suite js-workerd node node --test tests/js/workerd/
 suite js-workerd-current node env EDGECACHE_MINIFLARE=miniflare-current \
   "$node24" --test --test-reporter=tap tests/js/workerd/*.test.mjs
-# --allow-write: the multi-isolate test shares a Deno KV file in a temporary folder.
-suite js-deno deno node_modules/.bin/deno test --allow-read --allow-write --allow-env --unstable-kv tests/js/deno/
+# --allow-write: the multi-isolate tests share a Deno KV file in a temporary folder;
+# --allow-run: multi_process.test.mjs starts `deno run` processes (Deno.execPath()).
+suite js-deno deno node_modules/.bin/deno test --allow-read --allow-write --allow-env --allow-run --unstable-kv tests/js/deno/
 suite js-chromium node node --test tests/js/browser/
 suite examples node node --test tests/examples/
 suite types check node_modules/.bin/deno check pkg/index.d.ts tests/types/usage.ts

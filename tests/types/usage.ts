@@ -1,7 +1,7 @@
 // Type-checked by `deno check` in `make test`: the public API as a user writes it. The
 // `@ts-expect-error` lines must stay errors.
 import { buses, coordinators, EdgeCache, EdgeCacheBus, EdgeCacheError, EdgeCacheLease, exporters, HashRing, latencyBounds, MemoryCache, mergeStats, stores } from "../../pkg/index.d.ts";
-import type { AnalyticsEngineDataPoint, Bus, CacheEvent, CacheStats, Coordinator, DurableObjectNamespaceLike, EvictionReason, FlushReport, KVNamespaceLike, KvStore, LoaderContext, MonitorReport, Serializer, StatsSnapshot, StoreOp, WarmReport } from "../../pkg/index.d.ts";
+import type { AnalyticsEngineDataPoint, Bus, CacheEvent, CacheStats, Coordinator, DenoKvBusLike, DurableObjectNamespaceLike, EvictionReason, FlushReport, KVNamespaceLike, KvStore, LoaderContext, MonitorReport, Serializer, StatsSnapshot, StoreOp, WarmReport } from "../../pkg/index.d.ts";
 import type { Meter } from "@opentelemetry/api";
 
 const memory = new MemoryCache<{ name: string }>({ maxEntries: 100, ttl: 60_000, policy: "tinylfu" });
@@ -225,6 +225,10 @@ new EdgeCache({ store: stores.memory(), bus: ownBus });
 new EdgeCache({ bus: buses.broadcastChannel("edgecache") });
 declare const redisClient: { publish(c: string, m: string): Promise<number>; subscribe(c: string, l: (m: string) => void): Promise<void>; unsubscribe(c: string): Promise<void>; duplicate(): unknown };
 new EdgeCache({ bus: buses.redis(redisClient, { channel: "cache", subscriber: redisClient }) });
+declare const busKv: DenoKvBusLike;
+new EdgeCache({ bus: buses.denoKV(busKv, { prefix: ["app", "bus"], pollMs: 50, expireInMs: 30_000 }) });
+// @ts-expect-error: the prefix is an array of key parts
+buses.denoKV(busKv, { prefix: "app" });
 new EdgeCache({ onEvent: (e) => e.type === "error" && e.tier === "bus" && console.log(e.reason) });
 // @ts-expect-error: a bus publishes and subscribes
 new EdgeCache({ bus: { publish() {} } });

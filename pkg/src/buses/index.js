@@ -4,10 +4,11 @@
 // travels on it).
 import { adapterFamily } from "../adapters.js";
 import { broadcastChannel } from "./broadcast_channel.js";
+import { denoKV } from "./deno_kv.js";
 import { durableObject } from "./durable_object.js";
 import { redis } from "./redis.js";
 
 export { EdgeCacheBus } from "./durable_object.js";
 
-/** Bus adapters for Redis pub/sub, BroadcastChannel and a Durable Object. */
-export const buses = adapterFamily("buses", { redis, broadcastChannel, durableObject });
+/** Bus adapters for Redis pub/sub, BroadcastChannel, Deno KV and a Durable Object. */
+export const buses = adapterFamily("buses", { redis, broadcastChannel, denoKV, durableObject });

@@ -1,8 +1,11 @@
 // A lease in Deno KV: an atomic check of the lease entry's versionstamp takes it.
+import { commitUnlessLocked } from "../deno_kv_commit.js";
 import { checkOptions, expectMethods } from "../stores/args.js";
 import { leaseOption, newToken, wholeMs } from "./check.js";
 
 const WHERE = "coordinators.denoKV(kv, { prefix, leaseMs })";
+/** Tries of a release on a locked Deno KV file (a lost release holds the key up until the lease expires). */
+const RELEASE_TRIES = 8;
 
 /**
  * A coordinator over Deno KV (`Deno.openKv()`): the lease of a key is the entry
@@ -28,13 +31,18 @@ export function denoKV(kv, options) {
       if (entry.value?.until > now) return null;
       const token = newToken();
       const lease = { token, until: now + ms };
-      const done = await kv.atomic().check(entry).set(at(key), lease, { expireIn: wholeMs(ms) }).commit();
-      return done.ok ? token : null;
+      // A locked file (another process's write came in between): not taken this time, the
+      // waiter tries again at its next poll.
+      const done = await commitUnlessLocked(kv.atomic().check(entry).set(at(key), lease, { expireIn: wholeMs(ms) }));
+      return done?.ok ? token : null;
     },
     async release(key, token) {
-      const entry = await kv.get(at(key));
-      if (entry.value?.token !== token) return;
-      await kv.atomic().check(entry).delete(at(key)).commit();
+      for (let i = 0; i < RELEASE_TRIES; i++) {
+        const entry = await kv.get(at(key));
+        if (entry.value?.token !== token) return;
+        if ((await commitUnlessLocked(kv.atomic().check(entry).delete(at(key)))) !== null) return;
+      }
+      throw new Error(`coordinators.denoKV: the Deno KV file stayed locked over ${RELEASE_TRIES} tries; the lease ends when it expires`);
     },
   };
 }

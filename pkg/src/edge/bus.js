@@ -124,13 +124,20 @@ export class BusLink {
     c.background.add(withTimeout(polled, boundMs, "bus poll").catch((error) => this.#failed(error, "poll failed")), boundMs + 1);
   }
 
-  /** No message is applied from now on (what this cache changed still goes out); the subscription ends. */
+  /**
+   * No message is applied from now on (what this cache changed still goes out); the
+   * subscription ends. An unsubscribe that returns a promise is awaited by `flush` (and so
+   * by `dispose`) within the store timeout.
+   */
   close() {
     this.#closed = true;
     const unsubscribe = this.#unsubscribe;
     this.#unsubscribe = null;
     try {
-      unsubscribe?.();
+      const ended = unsubscribe?.();
+      if (typeof ended?.then !== "function") return;
+      const boundMs = this.#boundMs;
+      this.#c.background.add(withTimeout(Promise.resolve(ended), boundMs, "bus unsubscribe").catch((error) => this.#failed(error, "unsubscribe failed")), boundMs + 1);
     } catch (error) {
       this.#failed(error, "unsubscribe threw");
     }

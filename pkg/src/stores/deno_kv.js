@@ -5,7 +5,7 @@ import { checkWellFormed } from "../plain_options.js";
 import { ttlMs } from "./ttl.js";
 
 /** Deno KV's limit on an encoded key, in bytes. */
-const KEY_LIMIT = 2048;
+export const KEY_LIMIT = 2048;
 /** Deno KV's limit on a serialized value, in bytes. */
 const VALUE_LIMIT = 65536;
 /** Most keys one `kv.getMany` may read. */
@@ -30,7 +30,7 @@ const decoder = new TextDecoder();
 export function denoKV(kv, options) {
   expectMethods(kv, ["get", "set", "delete", "getMany"], "stores.denoKV(kv)", "a Deno.Kv from Deno.openKv()");
   const { prefix: given = ["edgecache"] } = checkOptions(options, ["prefix"], WHERE);
-  const prefixBytes = encodedPrefixBytes(given);
+  const prefixBytes = encodedPrefixBytes(given, WHERE);
   const prefix = [...given];
   const maxKeyBytes = Math.floor((KEY_LIMIT - prefixBytes - 2) / 2);
   if (maxKeyBytes < 64) {
@@ -70,29 +70,30 @@ function text(value) {
 /**
  * Bytes the prefix parts take in Deno KV's key encoding (FoundationDB tuple layer): a
  * type byte, the payload, and for strings and bytes a terminator and one escape byte per
- * NUL. Exact for every type but bigints, where it is at most one byte over.
+ * NUL. Exact for every type but bigints, where it is at most one byte over. Throws E_CONFIG
+ * (naming the factory `where`) for a prefix that is no array of key parts.
  */
-function encodedPrefixBytes(prefix) {
+export function encodedPrefixBytes(prefix, where) {
   if (!Array.isArray(prefix)) {
-    fail("E_CONFIG", `${WHERE}: prefix must be an array of key parts such as ["edgecache"], got ${typeName(prefix)}`);
+    fail("E_CONFIG", `${where}: prefix must be an array of key parts such as ["edgecache"], got ${typeName(prefix)}`);
   }
   let bytes = 0;
-  for (const part of prefix) bytes += partBytes(part);
+  for (const part of prefix) bytes += partBytes(part, where);
   return bytes;
 }
 
-function partBytes(part) {
+function partBytes(part, where) {
   if (typeof part === "string") {
     // Deno KV keeps strings as UTF-8, where every lone surrogate is U+FFFD: two such
     // prefixes would be one.
-    checkWellFormed(part, "E_CONFIG", `${WHERE}: prefix part`);
+    checkWellFormed(part, "E_CONFIG", `${where}: prefix part`);
     return bytesPartSize(encoder.encode(part));
   }
   if (part instanceof Uint8Array) return bytesPartSize(part);
   if (typeof part === "number") return 9;
   if (typeof part === "bigint") return 2 + Math.ceil((part < 0n ? -part : part).toString(16).length / 2);
   if (typeof part === "boolean") return 1;
-  fail("E_CONFIG", `${WHERE}: prefix parts must be strings, numbers, bigints, booleans or Uint8Arrays, got ${typeName(part)}`);
+  fail("E_CONFIG", `${where}: prefix parts must be strings, numbers, bigints, booleans or Uint8Arrays, got ${typeName(part)}`);
 }
 
 /** A string or bytes part: type byte, payload with each NUL escaped by a second byte, terminator. */

@@ -9,6 +9,7 @@ import { fork } from "node:child_process";
 import { Worker } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
 import { startRedis } from "../support/redis.mjs";
+import { OPS, figures, median, propagation } from "../support/propagation.mjs";
 
 const ISOLATE = fileURLToPath(new URL("../support/isolate.mjs", import.meta.url));
 const PROCESSES = 4;
@@ -67,33 +68,6 @@ async function closeAll(all) {
   await Promise.all(all.map(({ call, kill }) => call("close").catch(() => kill())));
 }
 
-const OPS = {
-  delete: { run: (w, key) => w.call("delete", { key }), after: undefined },
-  set: { run: (w, key) => w.call("set", { key, value: "v1" }), after: "v1" },
-  invalidateTags: { run: (w, key, tag) => w.call("invalidate", { tag }), after: undefined },
-};
-
-/**
- * One run: every isolate reads `key` (tagged) into memory, the others start polling it,
- * the first changes it; the time (ms) until the last of the others saw the change.
- */
-async function propagation([writer, ...readers], kind, run, limitMs) {
-  const key = `${kind}-${run}`;
-  const tag = `tag-${kind}-${run}`;
-  for (const isolate of [writer, ...readers]) assert.equal(await isolate.call("prime", { key, tag, value: "v0" }), "v0");
-  const watches = readers.map((r) => r.call("watch", { key, was: "v0", limitMs }));
-  await new Promise((resolve) => setTimeout(resolve, 20)); // the pollers are running
-  const { at } = await OPS[kind].run(writer, key, tag);
-  const seen = await Promise.all(watches);
-  for (const s of seen) {
-    assert.notEqual(s.at, null, `${kind}: an isolate still read the old value after ${limitMs} ms`);
-    assert.equal(s.value, OPS[kind].after, `${kind}: what the other isolates read`);
-  }
-  return Math.max(...seen.map((s) => s.at - at));
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const figures = (ms) => `median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms over ${ms.length} runs`;
 
 test("without a bus, a delete, set or invalidation reaches the other processes' reads within memoryTtl, not before", async (t) => {
   const memoryTtl = 400;

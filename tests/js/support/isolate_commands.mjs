@@ -14,8 +14,15 @@ export function cacheCommands(cacheOf) {
     return { at };
   };
   return {
-    /** Reads `key` (with `tag`) into memory, loading `value` on a miss. */
-    prime: ({ key, tag, value }) => cacheOf().getOrSet(key, () => value, { tags: [tag] }),
+    /**
+     * Reads `key` (with `tag`) into memory, loading `value` on a miss, and waits for its
+     * store write: one landing after another isolate's change would undo that change.
+     */
+    async prime({ key, tag, value }) {
+      const read = await cacheOf().getOrSet(key, () => value, { tags: [tag] });
+      await cacheOf().flush();
+      return read;
+    },
     /** Polls `get(key)` every millisecond until it is no longer `was`; when (ms), and what it read. */
     async watch({ key, was, limitMs }) {
       const until = stamp() + limitMs;
@@ -25,6 +32,16 @@ export function cacheCommands(cacheOf) {
         if (stamp() > until) return { at: null, value };
         await new Promise((resolve) => setTimeout(resolve, 1));
       }
+    },
+    /** getOrSet(key) with a loader taking `loaderMs`; whether this isolate's loader ran, and the value. */
+    async load({ key, loaderMs }) {
+      let loaded = false;
+      const value = await cacheOf().getOrSet(key, async () => {
+        loaded = true;
+        await new Promise((resolve) => setTimeout(resolve, loaderMs));
+        return `loaded at ${stamp()}`;
+      });
+      return { loaded, value };
     },
     delete: timed((cache, { key }) => cache.delete(key)),
     set: timed((cache, { key, value }) => cache.set(key, value)),
