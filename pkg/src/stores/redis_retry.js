@@ -24,6 +24,9 @@ const CONNECTION_CLASSES = new Set([
   "ClientOfflineError", // the node's client is reconnecting and its offline queue is off
   "ConnectionTimeoutError", // connecting to the node took longer than `connectTimeout`
   "SocketTimeoutError", // the node stopped answering (`socketTimeout`): a host gone silent
+  // Unanswered within `commandOptions.timeout` (node-redis 6: 5000 ms by default), e.g. still
+  // queued for a node that died; also its *DuringMaintenanceError subclasses.
+  "TimeoutError",
   "ReconnectStrategyError", // the node's `reconnectStrategy` gave up
   "RootNodesUnavailableError", // a topology refresh reached no node
   "MaxCommandRedirectionsError", // MOVED/ASK still changing after `maxCommandRedirections`

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createConnection } from "node:net";
 import { once } from "node:events";
 import {
-  ClientClosedError, ClientOfflineError, ConnectionTimeoutError, DisconnectsClientError, MaxCommandRedirectionsError,
+  ClientClosedError, ClientOfflineError, CommandTimeoutDuringMaintenanceError, ConnectionTimeoutError, DisconnectsClientError, MaxCommandRedirectionsError,
   ReconnectStrategyError, RootNodesUnavailableError, SimpleError, SocketClosedUnexpectedlyError, SocketTimeoutError,
   TimeoutError as NodeRedisTimeoutError, WatchError, createClient,
 } from "redis";
@@ -33,6 +33,8 @@ test("isConnectionFailure: the clients' connection errors and the cluster's tran
     ClientOfflineError: new ClientOfflineError(),
     ConnectionTimeoutError: new ConnectionTimeoutError(),
     SocketTimeoutError: new SocketTimeoutError(100),
+    "TimeoutError (commandOptions.timeout)": new NodeRedisTimeoutError(),
+    CommandTimeoutDuringMaintenanceError: new CommandTimeoutDuringMaintenanceError(100),
     ReconnectStrategyError: new ReconnectStrategyError(new Error("gave up"), new Error("refused")),
     RootNodesUnavailableError: new RootNodesUnavailableError(),
     MaxCommandRedirectionsError: new MaxCommandRedirectionsError(new SimpleError("MOVED 1 127.0.0.1:7001")),
@@ -56,9 +58,9 @@ test("isConnectionFailure: the clients' connection errors and the cluster's tran
     NOPERM: new SimpleError("NOPERM User default has no permissions to run the 'set' command"),
     "ioredis WRONGTYPE": new ReplyError("WRONGTYPE Operation against a key holding the wrong kind of value"),
     "a reply word in a plain Error": new Error("CLUSTERDOWN"),
-    "a command timeout the caller set": new NodeRedisTimeoutError("Command timeout"),
     WatchError: new WatchError(),
     "a failed fetch": new TypeError("fetch failed"),
+    "an AbortSignal.timeout() reason": new DOMException("The operation timed out.", "TimeoutError"),
     "ioredis message in a TypeError": new TypeError("Connection is closed."),
     "a code on a non-Error": { code: "ECONNRESET", message: "read ECONNRESET" },
     "a string": "ECONNRESET",
