@@ -5,9 +5,10 @@
 // `SocketClosedUnexpectedlyError` or the socket's ECONNRESET/EPIPE, queues the ones sent
 // after while its client for the node reconnects, and fails those with
 // `DisconnectsClientError` when a topology refresh finds the replica promoted and drops the
-// dead node. It follows MOVED/ASK itself but retries nothing else. ioredis retries these
-// cases itself (`retryDelayOnFailover`, `retryDelayOnClusterDown`), so its errors are matched
-// only for a caller who asks for retries on top.
+// dead node (or with `TimeoutError` when that takes longer than its command timeout). It
+// follows MOVED/ASK itself but retries nothing else. ioredis retries these cases itself
+// (`retryDelayOnFailover`, `retryDelayOnClusterDown`), so its errors are matched only for a
+// caller who asks for retries on top.
 //
 // Errors are told apart by class name (along the prototype chain: the adapter cannot import
 // the clients' classes, and a subclass counts), by a system error's `code`, and for a
