@@ -275,6 +275,20 @@ export interface RedisStoreOptions {
    * (node-redis `createCluster`, ioredis `Cluster`).
    */
   cluster?: boolean;
+  /**
+   * How long (ms, from its first attempt) a command that failed at the connection level is
+   * sent again, with a backoff of 25 ms doubling to 250 ms: its node died or was dropped
+   * from the topology, the socket closed, was reset or timed out, the command went
+   * unanswered past node-redis's `commandOptions.timeout`, CLUSTERDOWN, TRYAGAIN, a MOVED the
+   * client did not follow. Rides out a cluster failover (a replica promoted);
+   * safe because every command sent (GET, SET with PX, DEL, MGET) is idempotent. Error
+   * replies that are answers (WRONGTYPE, OOM, NOAUTH ...) are never retried, nor is a client
+   * its owner closed. Default 5000 (the cache's default `timeout`; keep the two alike) on a
+   * node-redis cluster client, which retries none of these itself; 0 (off) otherwise:
+   * ioredis retries itself (`retryDelayOnFailover`, `retryDelayOnClusterDown`). A finite
+   * number >= 0.
+   */
+  failoverMs?: number;
 }
 
 /** Options of `stores.cacheApi`. */

@@ -12,3 +12,4 @@ export { DEFAULT_LIMITS, checkStore } from "./stores/check.js";
 export { prometheusText } from "./monitoring/prometheus.js";
 export { DOUBLES, dataPoint } from "./monitoring/analytics_engine.js";
 export { crc16, hashSlot } from "./stores/redis_slot.js";
+export { isConnectionFailure, retrying } from "./stores/redis_retry.js";

@@ -1,7 +1,7 @@
 // Type-checked by `deno check` in `make test`: the public API as a user writes it. The
 // `@ts-expect-error` lines must stay errors.
 import { buses, coordinators, EdgeCache, EdgeCacheBus, EdgeCacheError, EdgeCacheLease, exporters, HashRing, latencyBounds, MemoryCache, mergeStats, stores } from "../../pkg/index.d.ts";
-import type { AnalyticsEngineDataPoint, Bus, CacheEvent, CacheStats, Coordinator, DenoKvBusLike, DurableObjectNamespaceLike, EvictionReason, FlushReport, KVNamespaceLike, KvStore, LoaderContext, MonitorReport, Serializer, StatsSnapshot, StoreOp, WarmReport } from "../../pkg/index.d.ts";
+import type { AnalyticsEngineDataPoint, Bus, CacheEvent, CacheStats, Coordinator, DenoKvBusLike, DurableObjectNamespaceLike, EvictionReason, FlushReport, KVNamespaceLike, KvStore, LoaderContext, NodeRedisLike, MonitorReport, Serializer, StatsSnapshot, StoreOp, WarmReport } from "../../pkg/index.d.ts";
 import type { Meter } from "@opentelemetry/api";
 
 const memory = new MemoryCache<{ name: string }>({ maxEntries: 100, ttl: 60_000, policy: "tinylfu" });
@@ -203,6 +203,11 @@ const held: Promise<boolean> = cache.has("a");
 const cleared: Promise<void> = cache.clear();
 declare const kvBinding: KVNamespaceLike;
 stores.cloudflareKV(kvBinding, { cacheTtl: 120_000 });
+// A Redis Cluster client: commands cut off by a failover are sent again for up to failoverMs.
+declare const redisCluster: NodeRedisLike;
+stores.redis(redisCluster, { cluster: true, failoverMs: 10_000 });
+// @ts-expect-error: failoverMs is a number of ms
+stores.redis(redisCluster, { failoverMs: "10s" });
 void [skipped, viaWrapCtx, many, setMany, held, cleared];
 
 // Cross-isolate single flight: a coordinator of coordinators.*, or one of the caller's own.

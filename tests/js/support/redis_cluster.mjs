@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { hashSlot } from "../../../pkg/dist/testing.js";
 import { freePort, startRedis } from "./redis.mjs";
 
 const HOST = "127.0.0.1";
@@ -62,6 +63,12 @@ async function startNode(dir, i, nodeTimeout) {
   }
 }
 
+/** A key in hash slot `slot` ("ready:N" for the first N that lands there). */
+function keyInSlot(slot) {
+  for (let i = 0; i < 1_000_000; i++) if (hashSlot(`ready:${i}`) === slot) return `ready:${i}`;
+  throw new Error(`no key ready:N for slot ${slot}`);
+}
+
 /** What a test sees of a running cluster. */
 class Cluster {
   #dir;
@@ -112,20 +119,48 @@ class Cluster {
 
   /**
    * Waits until the nodes in `live` each say `cluster_state:ok`, know every slot as served,
-   * and, for a replica, have synced with their primary (the link is up).
+   * agree on which primary serves which slots, and, for a replica, have synced with their
+   * primary (the link is up) and acknowledge a write (SET, then WAIT on the primary). The
+   * acknowledgement matters after a full resync: a primary streams no write to a replica
+   * before the replica's first REPLCONF ACK, up to 1 s after the sync, so a primary killed
+   * meanwhile leaves its replica without the writes since (Redis 7.0). The agreement matters
+   * after a restart: a killed primary comes
+   * back believing it still serves its slots (its node file says so) and says
+   * `cluster_state:ok` as a primary, empty, until the others tell it about its replica's
+   * promotion; a client that asked it for the slot map meanwhile reads misses from it and
+   * writes to it what it drops when it turns replica.
    */
   async ready(live = this.nodes) {
     const deadline = Date.now() + READY_TIMEOUT_MS;
-    const state = (port) => Promise.all([this.cli(port, "CLUSTER", "INFO"), this.cli(port, "INFO", "replication")])
-      .then((replies) => replies.join("\n"), () => "");
+    const servingOf = (view) => view.filter((n) => n.role === "master" && !n.failed && n.slots.length > 0)
+      .map((n) => `${n.port}:${n.slots.join(",")}`).sort().join(" ");
+    const state = (port) => Promise.all([this.cli(port, "CLUSTER", "INFO"), this.cli(port, "INFO", "replication"), this.view(port)])
+      .then(([info, replication, view]) => ({ text: `${info}\n${replication}`, view, serving: servingOf(view) }), () => ({ text: "", view: [], serving: "" }));
     for (;;) {
-      const infos = await Promise.all(live.map((n) => state(n.port)));
+      const states = await Promise.all(live.map((n) => state(n.port)));
+      const infos = states.map((st) => st.text);
       const ok = infos.filter((i) => i.includes("cluster_state:ok") && i.includes("cluster_slots_ok:16384")
         && (i.includes("role:master") || i.includes("master_link_status:up")));
-      if (ok.length === live.length) return;
-      if (Date.now() > deadline) throw new Error(`the cluster was not ready within ${READY_TIMEOUT_MS} ms:\n${infos.join("\n---\n")}`);
+      if (ok.length === live.length && states.every((st) => st.serving === states[0].serving)
+        && await this.#acknowledged(states[0].view, live)) return;
+      if (Date.now() > deadline) throw new Error(`the cluster was not ready within ${READY_TIMEOUT_MS} ms:\n${states.map((st) => `serving ${st.serving}\n${st.text}`).join("\n---\n")}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  /** Whether each serving primary's replicas among `live` acknowledge a write within 2 s. */
+  async #acknowledged(view, live) {
+    const ports = new Set(live.map((n) => n.port));
+    const primaries = view.filter((n) => n.role === "master" && !n.failed && n.slots.length > 0);
+    const answers = await Promise.all(primaries.map(async (p) => {
+      const replicas = view.filter((n) => n.primary === p.id && !n.failed && ports.has(n.port)).length;
+      if (replicas === 0) return true;
+      const pending = run("redis-cli", ["-h", HOST, "-p", String(p.port)], { timeout: 5000 });
+      pending.child.stdin.end(`SET ${keyInSlot(p.slots[0][0])} 1\nWAIT ${replicas} 2000\n`);
+      const { stdout } = await pending;
+      return Number(stdout.trim().split("\n").at(-1)) >= replicas;
+    }));
+    return answers.every(Boolean);
   }
 
   /**
