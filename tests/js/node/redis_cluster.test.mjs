@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createCluster } from "redis";
 import { Cluster as IORedisCluster } from "ioredis";
-import { EdgeCache, EdgeCacheError, stores } from "edgecache";
+import { EdgeCache, EdgeCacheError, buses, stores } from "edgecache";
 import { crc16, hashSlot } from "../../../pkg/dist/testing.js";
 import { startRedisCluster } from "../support/redis_cluster.mjs";
 
@@ -63,6 +63,42 @@ for (const flavor of ["node-redis", "ioredis"]) {
       assert.deepEqual(await Promise.all(keys.map((k) => cache.get(k))), keys.map((_, i) => ({ i })));
       const { store } = cache.stats();
       assert.equal(store.errors, 0, `no failed store read: ${JSON.stringify(store)}`);
+    });
+
+    test("buses.redis over the cluster client: a set and a delete reach another cache's memory (cluster pub/sub)", async () => {
+      const errors = [];
+      const make = () => new EdgeCache({ store: stores.redis(clients[flavor]), namespace: `${flavor}-bus`, memoryTtl: 300_000, bus: buses.redis(clients[flavor], { channel: `bus-${flavor}` }), onEvent: (e) => e.type === "error" && errors.push(e) });
+      const [a, b] = [make(), make()];
+      try {
+        /** Whether b reads `expected` for `key` within `tries` × 10 ms. */
+        const seen = async (key, expected, tries = 500) => {
+          for (let i = 0; i < tries; i++) {
+            if ((await b.get(key)) === expected) return true;
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+          return false;
+        };
+        // The subscribers connect in the background: until a message gets through, b keeps
+        // what it read (memoryTtl 300 s).
+        await a.set("probe", 0);
+        assert.equal(await b.get("probe"), 0);
+        let subscribed = false;
+        for (let n = 1; n <= 50 && !subscribed; n++) {
+          await a.set("probe", n);
+          subscribed = await seen("probe", n, 20);
+        }
+        assert.ok(subscribed, "the bus delivered a message");
+        await a.set("k", "v0");
+        assert.equal(await b.get("k"), "v0");
+        await a.set("k", "v1");
+        assert.ok(await seen("k", "v1"), "the set reached b's memory (memoryTtl is 300 s)");
+        await a.delete("k");
+        assert.ok(await seen("k", undefined), "the delete reached b's memory");
+        assert.deepEqual(errors, []);
+      } finally {
+        await a.dispose();
+        await b.dispose();
+      }
     });
   });
 }
