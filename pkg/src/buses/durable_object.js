@@ -13,6 +13,12 @@ const ORIGIN = "https://bus.edgecache.invalid";
 const KEPT_MESSAGES = 1000;
 /** How long the object keeps a message (ms); an isolate idle longer has lost some. */
 const KEPT_MS = 5 * 60_000;
+/**
+ * What an isolate's first poll gets (ms back): the reads it started before that poll
+ * answered (each within the store timeouts) may have found a copy a message of that time
+ * replaced; delivered again, such a message only drops a copy to read again.
+ */
+const FIRST_POLL_MS = 30_000;
 
 /**
  * A pull bus over a Durable Object namespace binding (`env.BUS`) whose class is
@@ -68,8 +74,9 @@ export class EdgeCacheBus {
 
   /**
    * Answers `{ op: "publish", message }` with `{ epoch, seq }`, and `{ op: "since", epoch,
-   * seq }` with `{ epoch, seq, messages }` (those after `seq`) or `{ epoch, seq, lost: true }`
-   * when some of them are no longer kept (or `epoch` is another incarnation's).
+   * seq }` with `{ epoch, seq, messages }` (those after `seq`; with `epoch` null, an isolate's
+   * first poll, those of the last 30 s) or `{ epoch, seq, lost: true }` when some of them are
+   * no longer kept (or `epoch` is another incarnation's).
    */
   async fetch(request) {
     const body = await request.json();
@@ -83,6 +90,7 @@ export class EdgeCacheBus {
       return Response.json({ epoch: this.#epoch, seq: this.#seq });
     }
     if (body?.op === "since" && Number.isSafeInteger(body.seq)) {
+      if (body.epoch === null) return Response.json({ ...head, messages: this.#log.filter((m) => m.at >= now - FIRST_POLL_MS).map((m) => m.message) });
       if (body.epoch !== this.#epoch) return Response.json({ ...head, lost: true });
       const oldest = this.#log.length > 0 ? this.#log[0].seq : this.#seq + 1;
       if (body.seq < oldest - 1) return Response.json({ ...head, lost: true });

@@ -300,6 +300,7 @@ export const busCases = [
     await a.set("k", "v0");
     equal(await b.get("k"), "v0");
     await b.flush(); // its first poll (where the bus is in its sequence) is done
+    equal(await b.get("k"), "v0", "read again: the first poll delivered a's recent set");
     await a.set("k", "v1");
     await a.delete("j");
     await a.flush();
@@ -317,6 +318,25 @@ export const busCases = [
     await b.get("other");
     await b.flush();
     equal(await b.get("t1"), undefined, "an invalidation too");
+  }],
+
+  ["pull bus: a change that reaches the object while an isolate's first poll is on its way reaches that isolate (its first reads may have found the old copy)", async (lib) => {
+    const ns = busObjects(lib);
+    let hold = null;
+    const held = { idFromName: ns.idFromName, get: (id) => ({ fetch: async (url, init) => (await hold, ns.get(id).fetch(url, init)) }) };
+    const { make } = setup(lib, { ttl: 600_000, memoryTtl: 300_000 });
+    const a = make({ bus: lib.buses.durableObject(ns, { pollMs: 1000 }) });
+    const b = make({ bus: lib.buses.durableObject(held, { pollMs: 1000 }) });
+    await a.set("k", "v0");
+    await a.flush();
+    let release;
+    hold = new Promise((resolve) => (release = resolve));
+    equal(await b.get("k"), "v0", "b's first call: its first poll goes out (held back), it reads the store");
+    await a.set("k", "v1");
+    await a.flush(); // a's message is in the object before b's first poll
+    release();
+    await b.flush();
+    equal(await b.get("k"), "v1", "the set reached b: read again from the store");
   }],
 
   ["pull bus: messages the object no longer holds (evicted: a new epoch) empty the memory tier, an error event says so", async (lib) => {
