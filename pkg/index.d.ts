@@ -505,12 +505,13 @@ export interface PullBus {
   /** Sends `message` to the bus. Never awaited by a cache call; given up after `timeout` ms. */
   publish(message: string): Promise<void> | void;
   /**
-   * The messages published since this bus's previous poll, or `null` when some were lost:
+   * The messages published since `poller`'s previous poll, or `null` when some were lost:
    * the cache then empties its memory tier. On its first, those of a recent while (the
    * cache's reads begun before that poll answered may have found copies they replace).
-   * Given up after `timeout` ms.
+   * One bus object may be given to several caches: each polls as a `poller` of its own
+   * (keep a cursor per poller). Given up after `timeout` ms.
    */
-  poll(): Promise<string[] | null>;
+  poll(poller: object): Promise<string[] | null>;
   /** How often the cache polls (ms of its clock, 1 to 2^31 − 1). */
   readonly pollMs: number;
 }

@@ -36,8 +36,11 @@ export function durableObject(namespace, options) {
   if (!(typeof pollMs === "number" && pollMs >= 1 && pollMs <= 2 ** 31 - 1)) {
     fail("E_CONFIG", `${WHERE}: pollMs must be a number of milliseconds from 1 to 2^31 - 1, such as 1000, got ${typeName(pollMs)} ${describe(pollMs)}`);
   }
-  /** Where this cache is in the object's sequence: `{ epoch, seq }`, or null before the first poll. */
-  let cursor = null;
+  /**
+   * Where each cache using this bus is in the object's sequence (`{ epoch, seq }`), by the
+   * `poller` it polls as: caches given one bus object each keep their own.
+   */
+  const cursors = new WeakMap();
   const call = async (body) => {
     const response = await namespace.get(namespace.idFromName(name)).fetch(ORIGIN, { method: "POST", body: JSON.stringify(body) });
     if (!response.ok) throw new Error(`bus object answered ${response.status}: ${await response.text()}`);
@@ -48,12 +51,14 @@ export function durableObject(namespace, options) {
     async publish(message) {
       await call({ op: "publish", message });
     },
-    async poll() {
-      const got = await call({ op: "since", epoch: cursor?.epoch ?? null, seq: cursor?.seq ?? 0 });
+    async poll(poller = cursors) {
+      const at = cursors.get(poller) ?? null;
+      const got = await call({ op: "since", epoch: at?.epoch ?? null, seq: at?.seq ?? 0 });
+      const cursor = cursors.get(poller) ?? null;
       const fresh = cursor === null;
       // A late answer (a poll given up on) never moves the cursor back.
       if (cursor !== null && got.epoch === cursor.epoch && got.seq <= cursor.seq) return [];
-      cursor = { epoch: got.epoch, seq: got.seq };
+      cursors.set(poller, { epoch: got.epoch, seq: got.seq });
       if (got.lost && !fresh) return null;
       return got.messages ?? [];
     },

@@ -339,6 +339,32 @@ export const busCases = [
     equal(await b.get("k"), "v1", "the set reached b: read again from the store");
   }],
 
+  ["pull bus: one buses.durableObject(...) given to two caches (two namespaces) keeps a cursor for each: neither skips the other's messages", async (lib) => {
+    const ns = busObjects(lib);
+    const { make, clock } = setup(lib, { ttl: 600_000, memoryTtl: 300_000 });
+    const shared = lib.buses.durableObject(ns, { pollMs: 1000 });
+    const [x1, y1] = [make({ namespace: "x", bus: shared }), make({ namespace: "y", bus: shared })];
+    const [x2, y2] = [make({ namespace: "x", bus: lib.buses.durableObject(ns) }), make({ namespace: "y", bus: lib.buses.durableObject(ns) })];
+    await x2.set("k", 0);
+    await y2.set("k", 0);
+    await Promise.all([x2.flush(), y2.flush()]);
+    equal(await x1.get("k"), 0);
+    equal(await y1.get("k"), 0);
+    await Promise.all([x1.flush(), y1.flush()]); // the first polls
+    equal(await x1.get("k"), 0);
+    equal(await y1.get("k"), 0);
+    await x2.set("k", 1);
+    await y2.set("k", 1);
+    await Promise.all([x2.flush(), y2.flush()]);
+    clock.t += 1000;
+    await x1.get("other");
+    await x1.flush(); // x1 polls first
+    await y1.get("other");
+    await y1.flush();
+    equal(await x1.get("k"), 1);
+    equal(await y1.get("k"), 1, "y1's poll was not skipped past its message by x1's");
+  }],
+
   ["pull bus: messages the object no longer holds (evicted: a new epoch) empty the memory tier, an error event says so", async (lib) => {
     const { a, b, ns, clock, events } = pulled(lib);
     await a.set("k", "v0");
