@@ -576,7 +576,7 @@ export declare const buses: {
   /**
    * A Durable Object of the class {@link EdgeCacheBus} (`idFromName(name)`, default name
    * "edgecache"), for Workers: a pull bus that each cache polls every `pollMs` (default
-   * 1000) of its clock. One object serves every isolate that shares `name`.
+   * 1000, at most 300 000) of its clock. One object serves every isolate that shares `name`.
    */
   readonly durableObject: (namespace: DurableObjectNamespaceLike, options?: { name?: string; pollMs?: number }) => PullBus;
   /**

@@ -24,8 +24,9 @@ const FIRST_POLL_MS = 30_000;
  * A pull bus over a Durable Object namespace binding (`env.BUS`) whose class is
  * {@link EdgeCacheBus} (export it from the Worker: `export { EdgeCacheBus } from
  * "edgecache"`, and bind it in wrangler's `durable_objects`). All caches that share `name`
- * (default "edgecache") share one object. `pollMs` (default 1000): how often a cache asks
- * it for new messages, on the cache's clock; each ask is one request to the object.
+ * (default "edgecache") share one object. `pollMs` (default 1000, at most 300 000): how
+ * often a cache asks it for new messages, on the cache's clock; each ask is one request to
+ * the object.
  * @param {DurableObjectNamespace} namespace
  * @param {{ name?: string, pollMs?: number }} [options]
  */
@@ -33,8 +34,8 @@ export function durableObject(namespace, options) {
   expectMethods(namespace, ["idFromName", "get"], WHERE, "a Durable Object namespace binding (env.BUS) of the class EdgeCacheBus");
   const { name = "edgecache", pollMs = 1000 } = checkOptions(options, ["name", "pollMs"], WHERE);
   if (typeof name !== "string" || name.length === 0) fail("E_CONFIG", `${WHERE}: name must be a non-empty string, got ${typeName(name)}`);
-  if (!(typeof pollMs === "number" && pollMs >= 1 && pollMs <= 2 ** 31 - 1)) {
-    fail("E_CONFIG", `${WHERE}: pollMs must be a number of milliseconds from 1 to 2^31 - 1, such as 1000, got ${typeName(pollMs)} ${describe(pollMs)}`);
+  if (!(typeof pollMs === "number" && pollMs >= 1 && pollMs <= KEPT_MS)) {
+    fail("E_CONFIG", `${WHERE}: pollMs must be a number of milliseconds from 1 to ${KEPT_MS} (the object keeps a message 5 minutes: polled less often, a cache would find messages lost at each poll), such as 1000, got ${typeName(pollMs)} ${describe(pollMs)}`);
   }
   /**
    * Where each cache using this bus is in the object's sequence (`{ epoch, seq }`), by the

@@ -411,7 +411,7 @@ export const busCases = [
 
   ["pull bus: bad options and a pull bus without pollMs are E_CONFIG", (lib) => {
     const ns = busObjects(lib);
-    for (const options of [{ pollMs: 0 }, { pollMs: "1s" }, { name: "" }, { color: 1 }]) {
+    for (const options of [{ pollMs: 0 }, { pollMs: "1s" }, { pollMs: 300_001 }, { name: "" }, { color: 1 }]) {
       throwsCode(() => lib.buses.durableObject(ns, options), "E_CONFIG", lib.EdgeCacheError, JSON.stringify(options));
     }
     throwsCode(() => lib.buses.durableObject({}), "E_CONFIG", lib.EdgeCacheError, "not a namespace");
