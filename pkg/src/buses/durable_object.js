@@ -55,12 +55,11 @@ export function durableObject(namespace, options) {
     async poll(poller = cursors) {
       const at = cursors.get(poller) ?? null;
       const got = await call({ op: "since", epoch: at?.epoch ?? null, seq: at?.seq ?? 0 });
-      const cursor = cursors.get(poller) ?? null;
-      const fresh = cursor === null;
-      // A late answer (a poll given up on) never moves the cursor back.
-      if (cursor !== null && got.epoch === cursor.epoch && got.seq <= cursor.seq) return [];
+      // A late answer (a poll given up on, another answered since) is dropped: it could move
+      // the cursor back, even to an evicted incarnation; the next poll asks from the new one.
+      if ((cursors.get(poller) ?? null) !== at) return [];
       cursors.set(poller, { epoch: got.epoch, seq: got.seq });
-      if (got.lost && !fresh) return null;
+      if (got.lost && at !== null) return null;
       return got.messages ?? [];
     },
   };

@@ -409,6 +409,38 @@ export const busCases = [
     equal(await b.get("k"), "v1", "the bus works again");
   }],
 
+  ["pull bus: a poll given up on that answers late, from an object evicted since, does not move the cursor back (no second \"messages lost\")", async (lib) => {
+    let object = new lib.EdgeCacheBus();
+    let gate = null;
+    const ns = { idFromName: (name) => name, get: () => ({ fetch: async (url, init) => {
+      const [to, held] = [object, gate];
+      await held;
+      return to.fetch(new Request(url, init));
+    } }) };
+    const { make, clock } = setup(lib, { timeout: 30 });
+    const events = [];
+    const b = make({ bus: lib.buses.durableObject(ns, { pollMs: 1000 }), onEvent: (e) => e.type === "error" && events.push(e.reason) });
+    await b.get("x");
+    await b.flush(); // the first poll: the cursor is on the first incarnation
+    let release;
+    gate = new Promise((resolve) => (release = resolve));
+    clock.t += 1000;
+    await b.get("x"); // a poll that hangs
+    gate = null;
+    await b.flush(); // given up after the timeout
+    object = new lib.EdgeCacheBus(); // evicted: a new incarnation
+    await pause(35); // the hung poll's bound (real time) has passed
+    clock.t += 1000;
+    await b.get("x");
+    await b.flush(); // messages lost: right
+    release(); // the hung poll answers, from the first incarnation
+    await pause(5);
+    clock.t += 1000;
+    await b.get("x");
+    await b.flush();
+    equal(events.join(), "poll failed,messages lost");
+  }],
+
   ["pull bus: bad options and a pull bus without pollMs are E_CONFIG", (lib) => {
     const ns = busObjects(lib);
     for (const options of [{ pollMs: 0 }, { pollMs: "1s" }, { pollMs: 300_001 }, { name: "" }, { color: 1 }]) {
