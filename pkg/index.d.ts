@@ -591,7 +591,8 @@ export declare const buses: {
 
 /**
  * The Durable Object class behind `buses.durableObject`: the last 1000 messages of the last
- * 5 minutes, in memory (an isolate's first poll gets those of the last 30 s). Export it from the Worker (`export { EdgeCacheBus } from
+ * 5 minutes (at most 4 Mi characters), in memory (an isolate's first poll gets those of the
+ * last 30 s). Export it from the Worker (`export { EdgeCacheBus } from
  * "edgecache";`) and bind it (wrangler: `durable_objects.bindings = [{ name = "BUS",
  * class_name = "EdgeCacheBus" }]`, with a migration adding the class).
  */

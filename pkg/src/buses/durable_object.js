@@ -11,6 +11,12 @@ const WHERE = "buses.durableObject(namespace, { name, pollMs })";
 const ORIGIN = "https://bus.edgecache.invalid";
 /** Most messages the object keeps; an isolate that falls further behind has lost some. */
 const KEPT_MESSAGES = 1000;
+/**
+ * Most characters of messages the object keeps (a message holds at most 16 Ki): what it
+ * holds, and what one poll's answer carries, stay a few MiB; an isolate further behind has
+ * lost some.
+ */
+const KEPT_CHARS = 4 * 1024 * 1024;
 /** How long the object keeps a message (ms); an isolate idle longer has lost some. */
 const KEPT_MS = 5 * 60_000;
 /**
@@ -67,7 +73,7 @@ export function durableObject(namespace, options) {
 
 /**
  * The Durable Object class behind `buses.durableObject`: the last 1000 messages of the last
- * 5 minutes, in memory, numbered. An evicted object starts a new epoch: the isolates that
+ * 5 minutes (at most 4 Mi characters), in memory, numbered. An evicted object starts a new epoch: the isolates that
  * poll it next have lost what it held, and empty their memory tiers.
  */
 export class EdgeCacheBus {
@@ -76,6 +82,8 @@ export class EdgeCacheBus {
   #seq = 0;
   /** `{ seq, at, message }`, oldest first */
   #log = [];
+  /** The characters of the messages in `#log` */
+  #chars = 0;
 
   /**
    * Answers `{ op: "publish", message }` with `{ epoch, seq }`, and `{ op: "since", epoch,
@@ -87,11 +95,12 @@ export class EdgeCacheBus {
     const body = await request.json();
     this.#epoch ??= newToken();
     const now = Date.now();
-    while (this.#log.length > 0 && (this.#log.length > KEPT_MESSAGES || this.#log[0].at < now - KEPT_MS)) this.#log.shift();
+    this.#trim(now);
     const head = { epoch: this.#epoch, seq: this.#seq };
     if (body?.op === "publish" && typeof body.message === "string") {
       this.#log.push({ seq: ++this.#seq, at: now, message: body.message });
-      if (this.#log.length > KEPT_MESSAGES) this.#log.shift();
+      this.#chars += body.message.length;
+      this.#trim(now);
       return Response.json({ epoch: this.#epoch, seq: this.#seq });
     }
     if (body?.op === "since" && Number.isSafeInteger(body.seq)) {
@@ -102,5 +111,12 @@ export class EdgeCacheBus {
       return Response.json({ ...head, messages: this.#log.filter((m) => m.seq > body.seq).map((m) => m.message) });
     }
     return new Response('expected { op: "publish", message } or { op: "since", epoch, seq }', { status: 400 });
+  }
+
+  /** Drops the oldest messages beyond what the object keeps (their number, characters, age). */
+  #trim(now) {
+    while (this.#log.length > 0 && (this.#log.length > KEPT_MESSAGES || this.#chars > KEPT_CHARS || this.#log[0].at < now - KEPT_MS)) {
+      this.#chars -= this.#log.shift().message.length;
+    }
   }
 }

@@ -441,6 +441,19 @@ export const busCases = [
     equal(events.join(), "poll failed,messages lost");
   }],
 
+  ["pull bus: EdgeCacheBus keeps at most 4 Mi characters of messages: a poll's answer stays a few MiB, a poller further behind has lost some", async (lib) => {
+    const object = new lib.EdgeCacheBus();
+    const ask = async (body) => (await object.fetch(new Request("https://bus.test/", { method: "POST", body: JSON.stringify(body) }))).text();
+    const { epoch } = JSON.parse(await ask({ op: "since", epoch: null, seq: 0 }));
+    const message = "m".repeat(16 * 1024);
+    for (let i = 0; i < 300; i++) await ask({ op: "publish", message }); // 4.7 Mi characters
+    const behind = JSON.parse(await ask({ op: "since", epoch, seq: 0 }));
+    equal(behind.lost, true, "the oldest messages are gone");
+    const answer = await ask({ op: "since", epoch, seq: 300 - 256 });
+    equal(JSON.parse(answer).messages.length, 256, "the last 4 Mi characters are kept");
+    ok(answer.length < 4.1 * 2 ** 20, `the answer: ${answer.length} characters`);
+  }],
+
   ["pull bus: bad options and a pull bus without pollMs are E_CONFIG", (lib) => {
     const ns = busObjects(lib);
     for (const options of [{ pollMs: 0 }, { pollMs: "1s" }, { pollMs: 300_001 }, { name: "" }, { color: 1 }]) {
