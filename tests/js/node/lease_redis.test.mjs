@@ -164,6 +164,21 @@ test("write-behind with a coordinator: the lease outlives the queued write, so t
   await Promise.all(caches.map((cache) => cache.flush()));
 });
 
+test("write-behind with a coordinator: the lease is released once the queued write lands, so a later miss of the key does not wait for it to expire", async () => {
+  const { caches } = isolatesInProcess("behind-landed", 2, { writeMode: "behind", writeBehind: { maxDelay: 20 } });
+  const [a, b] = caches;
+  const loader = slowLoader(10);
+  assert.deepEqual(await a.getOrSet("k", loader), { version: 1 });
+  await a.flush(); // the write landed
+  await a.delete("k");
+  await a.flush();
+  const t0 = performance.now();
+  assert.deepEqual(await b.getOrSet("k", loader), { version: 2 });
+  const ms = performance.now() - t0;
+  assert.ok(ms < 1000, `b loaded at once, not once a's lease (72 s with the default timeouts) expired: ${Math.round(ms)} ms`);
+  await Promise.all(caches.map((cache) => cache.dispose()));
+});
+
 /** A cache over the real store with `coordinator`, its `error` events collected. */
 function withCoordinator(coordinator, namespace) {
   const errors = [];
