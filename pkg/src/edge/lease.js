@@ -6,7 +6,7 @@
 //
 // Rules: a lease lasts as long as a load and its store write may take (or the
 // coordinator's `leaseMs`); its holder releases it once the write settled (or the load
-// failed or was skipped), except a write queued behind, whose lease expires. A waiter
+// failed or was skipped), a write queued behind once it lands (or its lease expires). A waiter
 // polls with backoff, trying the lease again at each poll: it takes over once the lease is
 // released without a value or expires (its holder died), re-reading the store first. A
 // waiter loads anyway once `leaseMs` + a load bound have passed, so no call waits for
