@@ -65,7 +65,8 @@ export async function awaitTurn(c, k, o, token, loadMs, newerThan = -Infinity) {
     }
     if (taken !== null) {
       const held = { key, token: taken, until };
-      if (first) return { held };
+      // A miss read the store just before; a refresh did not: another isolate may have refreshed it.
+      if (first && newerThan === -Infinity) return { held };
       // The holder may have written and released since the last poll.
       const found = await newer();
       if (found === null) return { held };
