@@ -519,10 +519,13 @@ export interface PullBus {
   /** Sends `message` to the bus. Never awaited by a cache call; given up after `timeout` ms. */
   publish(message: string): Promise<void> | void;
   /**
-   * The messages published since this bus's previous poll (on its first, none), or `null`
-   * when some were lost: the cache then empties its memory tier. Given up after `timeout` ms.
+   * The messages published since `poller`'s previous poll, or `null` when some were lost:
+   * the cache then empties its memory tier. On its first, those of a recent while (the
+   * cache's reads begun before that poll answered may have found copies they replace).
+   * One bus object may be given to several caches: each polls as a `poller` of its own
+   * (keep a cursor per poller). Given up after `timeout` ms.
    */
-  poll(): Promise<string[] | null>;
+  poll(poller: object): Promise<string[] | null>;
   /** How often the cache polls (ms of its clock, 1 to 2^31 − 1). */
   readonly pollMs: number;
 }
@@ -587,7 +590,7 @@ export declare const buses: {
   /**
    * A Durable Object of the class {@link EdgeCacheBus} (`idFromName(name)`, default name
    * "edgecache"), for Workers: a pull bus that each cache polls every `pollMs` (default
-   * 1000) of its clock. One object serves every isolate that shares `name`.
+   * 1000, at most 300 000) of its clock. One object serves every isolate that shares `name`.
    */
   readonly durableObject: (namespace: DurableObjectNamespaceLike, options?: { name?: string; pollMs?: number }) => PullBus;
   /**
@@ -602,7 +605,8 @@ export declare const buses: {
 
 /**
  * The Durable Object class behind `buses.durableObject`: the last 1000 messages of the last
- * 5 minutes, in memory. Export it from the Worker (`export { EdgeCacheBus } from
+ * 5 minutes (at most 4 Mi characters), in memory (an isolate's first poll gets those of the
+ * last 30 s). Export it from the Worker (`export { EdgeCacheBus } from
  * "edgecache";`) and bind it (wrangler: `durable_objects.bindings = [{ name = "BUS",
  * class_name = "EdgeCacheBus" }]`, with a migration adding the class).
  */

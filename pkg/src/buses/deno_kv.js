@@ -46,6 +46,9 @@ export function denoKV(kv, options) {
   }
   wholeMs(pollMs, 0, "pollMs", "0: the watch alone");
   wholeMs(expireInMs, 1, "expireInMs", "how long a message waits for a stalled subscriber");
+  if (pollMs >= expireInMs) {
+    fail("E_CONFIG", `${WHERE}: pollMs (${pollMs}) must be shorter than expireInMs (${expireInMs}): a subscriber polling that seldom finds messages expired; lower pollMs or raise expireInMs`);
+  }
   if (pollMs === 0 && typeof kv.watch !== "function") {
     fail("E_CONFIG", `${WHERE}: pollMs 0 relies on kv.watch, which this kv does not have; give pollMs a number of milliseconds`);
   }

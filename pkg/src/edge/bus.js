@@ -56,6 +56,8 @@ export class BusLink {
 
   /** Until when (elapsedClock) the poll in flight may still answer; 0: none in flight */
   #pollingUntil = 0;
+  /** Who polls, as a pull bus sees it: one bus may serve several caches, each with its cursor */
+  #poller = Object.freeze({});
 
   /** @param {*} c the cache's shared state (configure.js), its tags and clears set */
   constructor(c, bus) {
@@ -107,7 +109,7 @@ export class BusLink {
     const boundMs = this.#boundMs;
     const until = elapsedClock() + boundMs;
     this.#pollingUntil = until;
-    const polled = new Promise((resolve) => resolve(this.#bus.poll()))
+    const polled = new Promise((resolve) => resolve(this.#bus.poll(this.#poller)))
       .then((messages) => {
         if (messages === null) {
           if (!this.#closed) c.clears.clearedElsewhere();

@@ -11,6 +11,7 @@ import { Background } from "./background.js";
 import { BusLink, checkBus } from "./bus.js";
 import { Clears } from "./clears.js";
 import { Coordinator } from "./coordinator.js";
+import { landed } from "./lease.js";
 import { Lifetime } from "./lifetime.js";
 import { alertsNotDue } from "./monitor.js";
 import { Reports } from "./reports.js";
@@ -98,6 +99,8 @@ function stateOf(given) {
     bus: null,
     /** When (the cache's clock) a pull bus is polled next (monitor.js); Infinity: never */
     busPollAt: Infinity,
+    /** Leases kept until a write queued behind lands (lease.js): key -> `{ key, token, until }` */
+    parkedLeases: new Map(),
   };
   const report = (error, fromTask) => {
     if (!fromTask || !wasReported(c, error)) emit(c, { type: "error", error });
@@ -134,7 +137,7 @@ function stateOf(given) {
     if (c.store === null) fail("E_CONFIG", 'EdgeCache: writeMode "behind" needs a store to write behind to');
     c.writeBehind = new WriteBehind({
       options: options.writeBehind,
-      store: options.bus === undefined ? c.store : landing(c),
+      store: options.bus === undefined && options.coordinator === undefined ? c.store : landing(c),
       emit: (e) => emit(c, e),
       background: c.background,
       now: c.now,
@@ -221,18 +224,21 @@ function makeMemory(given, own, defaults) {
 }
 
 /**
- * The store tier as the write-behind queue writes to it with a bus: the other isolates hear
- * of a queued write once it is in the store (told sooner, they would read the old copy again).
+ * The store tier as the write-behind queue writes to it with a bus or a coordinator: the
+ * other isolates hear of a queued write once it is in the store (told sooner, they would
+ * read the old copy again), and the lease its load kept is released then (lease.js).
  */
 function landing(c) {
   return {
     async write(storeKey, record, ttl, key, how) {
       await c.store.write(storeKey, record, ttl, key, how);
-      c.bus.set(key);
+      landed(c, key);
+      c.bus?.set(key);
     },
     async remove(storeKey, key, how) {
       await c.store.remove(storeKey, key, how);
-      c.bus.deleted(key);
+      landed(c, key);
+      c.bus?.deleted(key);
     },
   };
 }

@@ -6,7 +6,7 @@
 //
 // Rules: a lease lasts as long as a load and its store write may take (or the
 // coordinator's `leaseMs`); its holder releases it once the write settled (or the load
-// failed or was skipped), except a write queued behind, whose lease expires. A waiter
+// failed or was skipped), a write queued behind once it lands (or its lease expires). A waiter
 // polls with backoff, trying the lease again at each poll: it takes over once the lease is
 // released without a value or expires (its holder died), re-reading the store first. A
 // waiter loads anyway once `leaseMs` + a load bound have passed, so no call waits for
@@ -54,15 +54,19 @@ export async function awaitTurn(c, k, o, token, loadMs, newerThan = -Infinity) {
   let pause = FIRST_POLL_MS;
   for (let first = true; ; first = false) {
     let taken;
+    let until;
     try {
+      const asked = elapsedClock();
       taken = await withTimeout(c.lease.acquire(key, ms), c.engine.timeout(), "coordinator call");
+      until = asked + ms;
     } catch (error) {
       emit(c, { type: "error", key: k, tier: "coordinator", op: "acquire", error });
       return { held: null };
     }
     if (taken !== null) {
-      const held = { key, token: taken };
-      if (first) return { held };
+      const held = { key, token: taken, until };
+      // A miss read the store just before; a refresh did not: another isolate may have refreshed it.
+      if (first && newerThan === -Infinity) return { held };
       // The holder may have written and released since the last poll.
       const found = await newer();
       if (found === null) return { held };
@@ -80,9 +84,9 @@ export async function awaitTurn(c, k, o, token, loadMs, newerThan = -Infinity) {
 
 /**
  * Releases `held` (if any) once `written` (the store write, or null) settled; never
- * rejects. A write queued behind (write-behind) is not in the store yet: its lease is left
- * to expire, so that the waiters keep polling the store, where the write lands within the
- * queue's maxDelay, instead of taking the lease and loading again.
+ * rejects. A write queued behind (write-behind) is not in the store yet: its lease is kept
+ * until the write lands (see `landed`), so that the waiters keep polling the store instead
+ * of taking the lease and loading again; a write that never lands leaves it to expire.
  */
 export async function releaseAfter(c, k, held, written) {
   if (held === null) return;
@@ -93,7 +97,23 @@ export async function releaseAfter(c, k, held, written) {
   } catch {
     // reported by the write's own task
   }
-  if (!queued) await release(c, k, held);
+  if (!queued) return release(c, k, held);
+  const now = elapsedClock();
+  for (const [key, parked] of c.parkedLeases) {
+    if (parked.until > now) break; // kept in the order they were parked: the oldest first
+    c.parkedLeases.delete(key);
+  }
+  if (c.writeBehind.pending(c.engine.dataKey(k, c.store.limits.maxKeyBytes)) === undefined) return release(c, k, held); // landed already
+  c.parkedLeases.delete(k);
+  c.parkedLeases.set(k, held);
+}
+
+/** A write of `k` queued behind is in the store: the lease its load kept is released. */
+export function landed(c, k) {
+  const held = c.parkedLeases.get(k);
+  if (held === undefined) return;
+  c.parkedLeases.delete(k);
+  c.background.add(release(c, k, held));
 }
 
 async function release(c, k, held) {

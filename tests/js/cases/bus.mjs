@@ -300,6 +300,7 @@ export const busCases = [
     await a.set("k", "v0");
     equal(await b.get("k"), "v0");
     await b.flush(); // its first poll (where the bus is in its sequence) is done
+    equal(await b.get("k"), "v0", "read again: the first poll delivered a's recent set");
     await a.set("k", "v1");
     await a.delete("j");
     await a.flush();
@@ -317,6 +318,51 @@ export const busCases = [
     await b.get("other");
     await b.flush();
     equal(await b.get("t1"), undefined, "an invalidation too");
+  }],
+
+  ["pull bus: a change that reaches the object while an isolate's first poll is on its way reaches that isolate (its first reads may have found the old copy)", async (lib) => {
+    const ns = busObjects(lib);
+    let hold = null;
+    const held = { idFromName: ns.idFromName, get: (id) => ({ fetch: async (url, init) => (await hold, ns.get(id).fetch(url, init)) }) };
+    const { make } = setup(lib, { ttl: 600_000, memoryTtl: 300_000 });
+    const a = make({ bus: lib.buses.durableObject(ns, { pollMs: 1000 }) });
+    const b = make({ bus: lib.buses.durableObject(held, { pollMs: 1000 }) });
+    await a.set("k", "v0");
+    await a.flush();
+    let release;
+    hold = new Promise((resolve) => (release = resolve));
+    equal(await b.get("k"), "v0", "b's first call: its first poll goes out (held back), it reads the store");
+    await a.set("k", "v1");
+    await a.flush(); // a's message is in the object before b's first poll
+    release();
+    await b.flush();
+    equal(await b.get("k"), "v1", "the set reached b: read again from the store");
+  }],
+
+  ["pull bus: one buses.durableObject(...) given to two caches (two namespaces) keeps a cursor for each: neither skips the other's messages", async (lib) => {
+    const ns = busObjects(lib);
+    const { make, clock } = setup(lib, { ttl: 600_000, memoryTtl: 300_000 });
+    const shared = lib.buses.durableObject(ns, { pollMs: 1000 });
+    const [x1, y1] = [make({ namespace: "x", bus: shared }), make({ namespace: "y", bus: shared })];
+    const [x2, y2] = [make({ namespace: "x", bus: lib.buses.durableObject(ns) }), make({ namespace: "y", bus: lib.buses.durableObject(ns) })];
+    await x2.set("k", 0);
+    await y2.set("k", 0);
+    await Promise.all([x2.flush(), y2.flush()]);
+    equal(await x1.get("k"), 0);
+    equal(await y1.get("k"), 0);
+    await Promise.all([x1.flush(), y1.flush()]); // the first polls
+    equal(await x1.get("k"), 0);
+    equal(await y1.get("k"), 0);
+    await x2.set("k", 1);
+    await y2.set("k", 1);
+    await Promise.all([x2.flush(), y2.flush()]);
+    clock.t += 1000;
+    await x1.get("other");
+    await x1.flush(); // x1 polls first
+    await y1.get("other");
+    await y1.flush();
+    equal(await x1.get("k"), 1);
+    equal(await y1.get("k"), 1, "y1's poll was not skipped past its message by x1's");
   }],
 
   ["pull bus: messages the object no longer holds (evicted: a new epoch) empty the memory tier, an error event says so", async (lib) => {
@@ -363,9 +409,54 @@ export const busCases = [
     equal(await b.get("k"), "v1", "the bus works again");
   }],
 
+  ["pull bus: a poll given up on that answers late, from an object evicted since, does not move the cursor back (no second \"messages lost\")", async (lib) => {
+    let object = new lib.EdgeCacheBus();
+    let gate = null;
+    const ns = { idFromName: (name) => name, get: () => ({ fetch: async (url, init) => {
+      const [to, held] = [object, gate];
+      await held;
+      return to.fetch(new Request(url, init));
+    } }) };
+    const { make, clock } = setup(lib, { timeout: 30 });
+    const events = [];
+    const b = make({ bus: lib.buses.durableObject(ns, { pollMs: 1000 }), onEvent: (e) => e.type === "error" && events.push(e.reason) });
+    await b.get("x");
+    await b.flush(); // the first poll: the cursor is on the first incarnation
+    let release;
+    gate = new Promise((resolve) => (release = resolve));
+    clock.t += 1000;
+    await b.get("x"); // a poll that hangs
+    gate = null;
+    await b.flush(); // given up after the timeout
+    object = new lib.EdgeCacheBus(); // evicted: a new incarnation
+    await pause(35); // the hung poll's bound (real time) has passed
+    clock.t += 1000;
+    await b.get("x");
+    await b.flush(); // messages lost: right
+    release(); // the hung poll answers, from the first incarnation
+    await pause(5);
+    clock.t += 1000;
+    await b.get("x");
+    await b.flush();
+    equal(events.join(), "poll failed,messages lost");
+  }],
+
+  ["pull bus: EdgeCacheBus keeps at most 4 Mi characters of messages: a poll's answer stays a few MiB, a poller further behind has lost some", async (lib) => {
+    const object = new lib.EdgeCacheBus();
+    const ask = async (body) => (await object.fetch(new Request("https://bus.test/", { method: "POST", body: JSON.stringify(body) }))).text();
+    const { epoch } = JSON.parse(await ask({ op: "since", epoch: null, seq: 0 }));
+    const message = "m".repeat(16 * 1024);
+    for (let i = 0; i < 300; i++) await ask({ op: "publish", message }); // 4.7 Mi characters
+    const behind = JSON.parse(await ask({ op: "since", epoch, seq: 0 }));
+    equal(behind.lost, true, "the oldest messages are gone");
+    const answer = await ask({ op: "since", epoch, seq: 300 - 256 });
+    equal(JSON.parse(answer).messages.length, 256, "the last 4 Mi characters are kept");
+    ok(answer.length < 4.1 * 2 ** 20, `the answer: ${answer.length} characters`);
+  }],
+
   ["pull bus: bad options and a pull bus without pollMs are E_CONFIG", (lib) => {
     const ns = busObjects(lib);
-    for (const options of [{ pollMs: 0 }, { pollMs: "1s" }, { name: "" }, { color: 1 }]) {
+    for (const options of [{ pollMs: 0 }, { pollMs: "1s" }, { pollMs: 300_001 }, { name: "" }, { color: 1 }]) {
       throwsCode(() => lib.buses.durableObject(ns, options), "E_CONFIG", lib.EdgeCacheError, JSON.stringify(options));
     }
     throwsCode(() => lib.buses.durableObject({}), "E_CONFIG", lib.EdgeCacheError, "not a namespace");

@@ -193,6 +193,7 @@ Deno.test("buses.denoKV: what it cannot use is E_CONFIG saying what to pass", as
     throwsCode(() => buses.denoKV(kv, { pollMs: -1 }), "E_CONFIG", E, "pollMs < 0");
     throwsCode(() => buses.denoKV(kv, { pollMs: 1.5 }), "E_CONFIG", E, "pollMs not whole");
     throwsCode(() => buses.denoKV(kv, { expireInMs: 0 }), "E_CONFIG", E, "expireInMs 0");
+    throwsCode(() => buses.denoKV(kv, { pollMs: 60_000 }), "E_CONFIG", E, "pollMs not shorter than expireInMs");
     throwsCode(() => buses.denoKV(unwatched(kv), { pollMs: 0 }), "E_CONFIG", E, "pollMs 0 without a watch");
     throwsCode(() => buses.denoKV(kv, { channel: "x" }), "E_CONFIG", E, "an unknown option");
     try {

@@ -155,6 +155,22 @@ for (const coordinated of [false, true]) {
   });
 }
 
+test("a stale entry refreshed in one cache, then found stale in another: that one takes the refreshed value from the store instead of loading", async () => {
+  const { clock, caches } = isolatesInProcess("swr-after", 2, { staleWhileRevalidate: 60_000 });
+  const [a, b] = caches;
+  const loader = slowLoader(5);
+  assert.deepEqual(await a.getOrSet("k", loader), { version: 1 });
+  assert.deepEqual(await b.getOrSet("k", loader), { version: 1 });
+  clock.t += 1500; // past the TTL: both memory tiers hold a stale entry
+  assert.deepEqual(await a.getOrSet("k", loader), { version: 1 });
+  await a.flush(); // a's refresh loaded, wrote and released the lease
+  assert.deepEqual(await b.getOrSet("k", loader), { version: 1 }, "stale, refreshed in the background");
+  await b.flush();
+  assert.deepEqual(await b.getOrSet("k", loader), { version: 2 });
+  assert.equal(loader.calls, 2, "b took a's refreshed value");
+  await Promise.all(caches.map((cache) => cache.dispose()));
+});
+
 test("write-behind with a coordinator: the lease outlives the queued write, so the waiters find it instead of loading again", async () => {
   const { caches } = isolatesInProcess("behind", 4, { writeMode: "behind", writeBehind: { maxDelay: 200 } });
   const loader = slowLoader(10);
@@ -162,6 +178,21 @@ test("write-behind with a coordinator: the lease outlives the queued write, so t
   assert.deepEqual(values, caches.map(() => ({ version: 1 })));
   assert.equal(loader.calls, 1);
   await Promise.all(caches.map((cache) => cache.flush()));
+});
+
+test("write-behind with a coordinator: the lease is released once the queued write lands, so a later miss of the key does not wait for it to expire", async () => {
+  const { caches } = isolatesInProcess("behind-landed", 2, { writeMode: "behind", writeBehind: { maxDelay: 20 } });
+  const [a, b] = caches;
+  const loader = slowLoader(10);
+  assert.deepEqual(await a.getOrSet("k", loader), { version: 1 });
+  await a.flush(); // the write landed
+  await a.delete("k");
+  await a.flush();
+  const t0 = performance.now();
+  assert.deepEqual(await b.getOrSet("k", loader), { version: 2 });
+  const ms = performance.now() - t0;
+  assert.ok(ms < 1000, `b loaded at once, not once a's lease (72 s with the default timeouts) expired: ${Math.round(ms)} ms`);
+  await Promise.all(caches.map((cache) => cache.dispose()));
 });
 
 /** A cache over the real store with `coordinator`, its `error` events collected. */

@@ -23,6 +23,7 @@ async function call(query) {
 test(`workerd (${MINIFLARE}): a set and a delete reach the other cache's memory when it polls (every pollMs, handed to waitUntil)`, async () => {
   await call({ op: "set", cache: "a", key: "k", value: "v0", t: 0, wait: 1 });
   assert.equal(await call({ op: "get", cache: "b", key: "k", t: 0, wait: 1 }), "v0");
+  assert.equal(await call({ op: "get", cache: "b", key: "k", t: 0 }), "v0", "read again: b's first poll delivered a's recent set");
   await call({ op: "set", cache: "a", key: "k", value: "v1", t: 0, wait: 1 });
   assert.equal(await call({ op: "get", cache: "b", key: "k", t: 500, wait: 1 }), "v0", "not due: b has not asked");
   assert.equal(await call({ op: "get", cache: "b", key: "k", t: 1000, wait: 1 }), "v0", "due: this request asks in the background");
