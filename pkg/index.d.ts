@@ -513,7 +513,7 @@ export interface PushBus {
 /**
  * A bus the cache asks for news, where nothing can call it back (a Worker isolate keeps no
  * connection across requests): every `pollMs` of the cache's clock, one of its calls starts
- * `poll()` in the background (handed to `waitUntil`, awaited by `flush()`).
+ * `poll(poller)` in the background (handed to `waitUntil`, awaited by `flush()`).
  */
 export interface PullBus {
   /** Sends `message` to the bus. Never awaited by a cache call; given up after `timeout` ms. */

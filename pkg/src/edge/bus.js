@@ -25,7 +25,7 @@ const MAX_MESSAGE_CHARS = 16 * 1024;
 
 /**
  * Checks the `bus` option: `{ publish(message), subscribe(onMessage, onError?) }`, or a
- * pull bus `{ publish(message), poll(), pollMs }` (see README "Bus"). Throws E_CONFIG
+ * pull bus `{ publish(message), poll(poller), pollMs }` (see README "Bus"). Throws E_CONFIG
  * naming what is missing.
  */
 export function checkBus(bus) {
@@ -35,7 +35,7 @@ export function checkBus(bus) {
   if (pull && !(typeof bus.pollMs === "number" && bus.pollMs >= 1 && bus.pollMs <= 2 ** 31 - 1)) missing.push("pollMs (1 to 2^31 - 1 ms)");
   if (isObject && missing.length === 0) return bus;
   const got = isObject ? `an object without ${missing.join("/")}` : typeName(bus);
-  fail("E_CONFIG", `EdgeCache: option bus must be { publish(message), subscribe(onMessage) } such as buses.redis(client) or buses.broadcastChannel(name), or { publish(message), poll(), pollMs } such as buses.durableObject(env.BUS), got ${got}`);
+  fail("E_CONFIG", `EdgeCache: option bus must be { publish(message), subscribe(onMessage) } such as buses.redis(client) or buses.broadcastChannel(name), or { publish(message), poll(poller), pollMs } such as buses.durableObject(env.BUS), got ${got}`);
 }
 
 /** One cache's end of the bus: sends its changes, applies the other caches'. */
@@ -115,7 +115,7 @@ export class BusLink {
           if (!this.#closed) c.clears.clearedElsewhere();
           return this.#failed(new Error("bus: messages were lost (the bus no longer held them when this isolate asked); this isolate's memory tier was emptied"), "messages lost");
         }
-        if (!Array.isArray(messages)) throw new EdgeCacheError("E_ARGUMENT", `bus: poll() must resolve to an array of messages or null, got ${typeName(messages)}`);
+        if (!Array.isArray(messages)) throw new EdgeCacheError("E_ARGUMENT", `bus: poll(poller) must resolve to an array of messages or null, got ${typeName(messages)}`);
         for (const message of messages) this.#receive(message);
       })
       .catch((error) => this.#failed(error, "poll failed"))
