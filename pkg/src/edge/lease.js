@@ -104,7 +104,7 @@ export async function releaseAfter(c, k, held, written) {
     c.parkedLeases.delete(key);
   }
   if (c.writeBehind.pending(c.engine.dataKey(k, c.store.limits.maxKeyBytes)) === undefined) return release(c, k, held); // landed already
-  c.parkedLeases.delete(k);
+  landed(c, k); // a lease parked before for the key: its write is superseded by this one
   c.parkedLeases.set(k, held);
 }
 
