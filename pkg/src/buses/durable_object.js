@@ -6,6 +6,7 @@
 import { fail, typeName, describe } from "../errors.js";
 import { checkOptions, expectMethods } from "../stores/args.js";
 import { newToken } from "../coordinators/check.js";
+import { callObject } from "../durable_objects.js";
 
 const WHERE = "buses.durableObject(namespace, { name, pollMs })";
 const ORIGIN = "https://bus.edgecache.invalid";
@@ -48,11 +49,7 @@ export function durableObject(namespace, options) {
    * `poller` it polls as: caches given one bus object each keep their own.
    */
   const cursors = new WeakMap();
-  const call = async (body) => {
-    const response = await namespace.get(namespace.idFromName(name)).fetch(ORIGIN, { method: "POST", body: JSON.stringify(body) });
-    if (!response.ok) throw new Error(`bus object answered ${response.status}: ${await response.text()}`);
-    return response.json();
-  };
+  const call = (body) => callObject(namespace, name, ORIGIN, body, "bus object");
   return {
     pollMs,
     async publish(message) {

@@ -1,4 +1,5 @@
 // A lease in a Durable Object: one object per key, whose single-threaded state grants it.
+import { callObject } from "../durable_objects.js";
 import { checkOptions, expectMethods } from "../stores/args.js";
 import { leaseOption, newToken } from "./check.js";
 
@@ -17,11 +18,7 @@ const ORIGIN = "https://lease.edgecache.invalid";
 export function durableObject(namespace, options) {
   expectMethods(namespace, ["idFromName", "get"], "coordinators.durableObject(namespace)", "a Durable Object namespace binding (env.LEASES) of the class EdgeCacheLease");
   const { leaseMs } = checkOptions(options, ["leaseMs"], "coordinators.durableObject(namespace, { leaseMs })");
-  const call = async (key, body) => {
-    const response = await namespace.get(namespace.idFromName(key)).fetch(ORIGIN, { method: "POST", body: JSON.stringify(body) });
-    if (!response.ok) throw new Error(`lease object answered ${response.status}: ${await response.text()}`);
-    return response.json();
-  };
+  const call = (key, body) => callObject(namespace, key, ORIGIN, body, "lease object");
   return {
     name: "durable-object",
     ...leaseOption(leaseMs),
